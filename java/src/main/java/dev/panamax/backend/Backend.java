@@ -1,0 +1,90 @@
+package dev.panamax.backend;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The whole kernel set a device must provide. Ops in {@code dev.panamax.ops} check shapes and
+ * types, allocate outputs and call these; a backend never sees autograd or tensors, only
+ * {@link Operand}s, and may assume the checks were made:
+ * <ul>
+ *   <li>operands of an elementwise kernel have the output's shape (inputs already broadcast
+ *       with stride 0);
+ *   <li>outputs are freshly allocated and contiguous unless a method says otherwise; an output
+ *       may alias an input only with the identical layout (in-place ops);
+ *   <li>indices were range-checked by the op.
+ * </ul>
+ */
+public interface Backend {
+    Device device();
+
+    /** Uninitialised memory for {@code numel} elements. */
+    Storage allocate(DType dtype, long numel);
+
+    /** Copies contiguous host bytes in {@code dst}'s dtype into {@code dst}. */
+    void write(MemorySegment host, Operand dst);
+
+    /** Copies {@code src}, in any layout, to contiguous host memory in its own dtype. */
+    void read(Operand src, MemorySegment host);
+
+    /** dst = src, converting the element type; same shape, any layouts. */
+    void copy(Operand src, Operand dst);
+
+    /** Sets every element of {@code dst} (any layout). */
+    void fill(Operand dst, double value);
+
+    /** dst[i] = start + i * step for a contiguous 1-D dst. */
+    void arange(Operand dst, double start, double step);
+
+    /**
+     * Fills a contiguous {@code dst}: element {@code i} gets {@link Philox#sample} of counter
+     * {@code offset + i}, so results are identical on every thread count and device.
+     */
+    void random(Operand dst, RandomKind kind, long seed, long offset, double p0, double p1);
+
+    /** out = op(x). */
+    void unary(UnaryOp op, Operand x, Operand out, double p0, double p1);
+
+    /** gradIn = gradOut * op'(x) (y = op(x) is passed too; the derivative may use either). */
+    void unaryBackward(UnaryOp op, Operand x, Operand y, Operand gradOut, Operand gradIn, double p0, double p1);
+
+    /** out = op(a, b); out may alias a or b (same layout). */
+    void binary(BinaryOp op, Operand a, Operand b, Operand out);
+
+    /** out = cond ? a : b. */
+    void where(Operand cond, Operand a, Operand b, Operand out);
+
+    /**
+     * Reduces {@code x} over {@code dims} into {@code out}, which has x's rank with the reduced
+     * dims of size 1 (keepdim layout).
+     */
+    void reduce(ReduceOp op, Operand x, int[] dims, Operand out);
+
+    /**
+     * Max or min along one dim with the index where it occurs (first occurrence; NaN wins).
+     * {@code values} and {@code indices} (INT64) have x's shape with {@code dim} of size 1.
+     */
+    void argReduce(ReduceOp op, Operand x, int dim, Operand values, Operand indices);
+
+    /** Softmax or log-softmax along {@code dim}. */
+    void softmax(Operand x, int dim, boolean log, Operand out);
+
+    /** Gradient of softmax / log-softmax, from its output y and the upstream gradient. */
+    void softmaxBackward(Operand y, Operand gradOut, int dim, boolean log, Operand gradIn);
+
+    /** out[b] = a[b] @ b[b] for a [B,M,K], b [B,K,N], out [B,M,N]; any strides (0 broadcasts). */
+    void matmul(Operand a, Operand b, Operand out);
+
+    /** out = x with {@code dim} indexed by the 1-D integer {@code index}. */
+    void indexSelect(Operand x, int dim, Operand index, Operand out);
+
+    /** target[.., index[j], ..] += src[.., j, ..] along {@code dim}, in place. */
+    void indexAdd(Operand target, int dim, Operand index, Operand src);
+
+    /** out[i][j][k] = x[i][index[i][j][k]][k] (for dim 1; likewise for any dim). */
+    void gather(Operand x, int dim, Operand index, Operand out);
+
+    /** target[i][index[i][j][k]][k] += src[i][j][k] (for dim 1), in place. */
+    void scatterAdd(Operand target, int dim, Operand index, Operand src);
+}

@@ -1,0 +1,232 @@
+package dev.panamax.backend.cpu;
+
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.BinaryOp;
+import dev.panamax.backend.Operand;
+import dev.panamax.backend.Philox;
+import dev.panamax.backend.RandomKind;
+import dev.panamax.backend.ReduceOp;
+import dev.panamax.backend.Storage;
+import dev.panamax.backend.UnaryOp;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
+import java.lang.foreign.MemorySegment;
+
+/** The CPU backend: Vector API kernels on pooled native memory, split over {@link Parallel}. */
+public final class CpuBackend implements Backend {
+    private static final long DEFAULT_POOL_BYTES = 1L << 31;
+    private static final CpuBackend INSTANCE = new CpuBackend();
+
+    private final CpuMemoryPool pool = new CpuMemoryPool(Long.getLong("panamax.cpu.poolBytes", DEFAULT_POOL_BYTES));
+
+    private CpuBackend() {}
+
+    public static CpuBackend instance() {
+        return INSTANCE;
+    }
+
+    /** Bytes of freed tensor memory kept for reuse. */
+    public long pooledBytes() {
+        return pool.cachedBytes();
+    }
+
+    /** Gives pooled memory back to the OS. */
+    public void trimPool() {
+        pool.trim();
+    }
+
+    static MemorySegment segment(Operand op) {
+        return ((CpuStorage) op.storage()).segment();
+    }
+
+    /** The compute type of a float kernel: float32 unless some operand needs more. */
+    private static DType computeType(Operand... ops) {
+        for (Operand op : ops) {
+            if (op.dtype() != DType.FLOAT32) {
+                return DType.FLOAT64;
+            }
+        }
+        return DType.FLOAT32;
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        return new CpuStorage(pool, Math.multiplyExact(numel, (long) dtype.byteSize()));
+    }
+
+    @Override
+    public void write(MemorySegment host, Operand dst) {
+        MemorySegment.copy(host, 0, segment(dst), dst.offset() * dst.dtype().byteSize(), dst.numel() * dst.dtype().byteSize());
+    }
+
+    @Override
+    public void read(Operand src, MemorySegment host) {
+        if (src.isContiguous()) {
+            MemorySegment.copy(segment(src), src.offset() * src.dtype().byteSize(), host, 0, src.numel() * src.dtype().byteSize());
+            return;
+        }
+        Operand dense = new Operand(src.storage(), src.dtype(), src.shape(), src.strides(), src.offset());
+        Storage tmp = allocate(src.dtype(), src.numel());
+        try {
+            Operand dst = new Operand(tmp, src.dtype(), src.shape(), dev.panamax.tensor.Shape.of(src.shape()).contiguousStrides(), 0);
+            copy(dense, dst);
+            read(dst, host);
+        } finally {
+            tmp.release();
+        }
+    }
+
+    @Override
+    public void copy(Operand src, Operand dst) {
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+            long bytes = src.numel() * src.dtype().byteSize();
+            MemorySegment.copy(segment(src), src.offset() * src.dtype().byteSize(), segment(dst), dst.offset() * dst.dtype().byteSize(), bytes);
+            return;
+        }
+        if (src.dtype() == dst.dtype() && src.dtype().byteSize() != 4) {
+            copyBits(src, dst);
+            return;
+        }
+        DType ct = src.dtype() == DType.FLOAT32 || dst.dtype() == DType.FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
+        int bytes = ct.byteSize();
+        Elementwise.run(ct, dst, new Operand[] {src}, (s, o, n) -> MemorySegment.copy(s[0], o[0], s[1], o[1], (long) n * bytes));
+    }
+
+    /** Exact strided copy for same-dtype operands that a float tile could not hold exactly (int64, float64, bytes). */
+    private static void copyBits(Operand src, Operand dst) {
+        MemorySegment ss = segment(src);
+        MemorySegment ds = segment(dst);
+        int size = src.dtype().byteSize();
+        long[][] strides = {src.strides(), dst.strides()};
+        Parallel.forRange(dst.numel(), 65_536, (from, to) -> {
+            Odometer it = new Odometer(dst.shape(), strides, new long[] {src.offset(), dst.offset()}, from);
+            for (long i = from; i < to; i++) {
+                Elements.copyBits(ss, it.offset(0), ds, it.offset(1), size);
+                it.next();
+            }
+        });
+    }
+
+    @Override
+    public void fill(Operand dst, double value) {
+        if (dst.dtype() == DType.FLOAT32) {
+            Elementwise.run(DType.FLOAT32, dst, new Operand[0], (s, o, n) -> FloatKernels.fill((float) value, s, o, n));
+        } else if (dst.dtype().isFloatingPoint() || Math.abs(value) < 0x1p53) {
+            Elementwise.run(DType.FLOAT64, dst, new Operand[0], (s, o, n) -> DoubleKernels.fill(value, s, o, n));
+        } else {
+            throw new IllegalArgumentException("fill: " + value + " is not exactly representable in " + dst.dtype().pyName());
+        }
+    }
+
+    @Override
+    public void arange(Operand dst, double start, double step) {
+        MemorySegment s = segment(dst);
+        Parallel.forRange(dst.numel(), 65_536, (from, to) -> {
+            for (long i = from; i < to; i++) {
+                Elements.write(s, dst.dtype(), dst.offset() + i, start + i * step);
+            }
+        });
+    }
+
+    @Override
+    public void random(Operand dst, RandomKind kind, long seed, long offset, double p0, double p1) {
+        MemorySegment s = segment(dst);
+        Parallel.forRange(dst.numel(), 16_384, (from, to) -> {
+            int[] block = new int[4];
+            for (long i = from; i < to; i++) {
+                Elements.write(s, dst.dtype(), dst.offset() + i, Philox.sample(kind, seed, offset + i, p0, p1, block));
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, Operand x, Operand out, double p0, double p1) {
+        if (computeType(x, out) == DType.FLOAT32) {
+            Elementwise.run(DType.FLOAT32, out, new Operand[] {x}, (s, o, n) -> FloatKernels.unary(op, (float) p0, (float) p1, s, o, n));
+        } else {
+            Elementwise.run(DType.FLOAT64, out, new Operand[] {x}, (s, o, n) -> DoubleKernels.unary(op, p0, p1, s, o, n));
+        }
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Operand x, Operand y, Operand gradOut, Operand gradIn, double p0, double p1) {
+        Operand[] ins = {x, y, gradOut};
+        if (computeType(x, y, gradOut, gradIn) == DType.FLOAT32) {
+            Elementwise.run(DType.FLOAT32, gradIn, ins, (s, o, n) -> FloatKernels.unaryBackward(op, (float) p0, (float) p1, s, o, n));
+        } else {
+            Elementwise.run(DType.FLOAT64, gradIn, ins, (s, o, n) -> DoubleKernels.unaryBackward(op, p0, p1, s, o, n));
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
+        Operand[] ins = {a, b};
+        boolean floats = a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32
+                && (out.dtype() == DType.FLOAT32 || (op.isComparison() && out.dtype() == DType.BOOL));
+        if (floats) {
+            Elementwise.run(DType.FLOAT32, out, ins, (s, o, n) -> FloatKernels.binary(op, s, o, n));
+        } else {
+            Elementwise.run(DType.FLOAT64, out, ins, (s, o, n) -> DoubleKernels.binary(op, s, o, n));
+        }
+    }
+
+    @Override
+    public void where(Operand cond, Operand a, Operand b, Operand out) {
+        Operand[] ins = {cond, a, b};
+        if (computeType(a, b, out) == DType.FLOAT32) {
+            Elementwise.run(DType.FLOAT32, out, ins, FloatKernels::where);
+        } else {
+            Elementwise.run(DType.FLOAT64, out, ins, DoubleKernels::where);
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
+        Reductions.reduce(op, x, dims, out);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, Operand x, int dim, Operand values, Operand indices) {
+        Reductions.argReduce(op, x, dim, values, indices);
+    }
+
+    @Override
+    public void softmax(Operand x, int dim, boolean log, Operand out) {
+        SoftmaxKernels.forward(x, dim, log, out);
+    }
+
+    @Override
+    public void softmaxBackward(Operand y, Operand gradOut, int dim, boolean log, Operand gradIn) {
+        SoftmaxKernels.backward(y, gradOut, dim, log, gradIn);
+    }
+
+    @Override
+    public void matmul(Operand a, Operand b, Operand out) {
+        MatMulKernels.matmul(a, b, out);
+    }
+
+    @Override
+    public void indexSelect(Operand x, int dim, Operand index, Operand out) {
+        IndexKernels.indexSelect(x, dim, index, out);
+    }
+
+    @Override
+    public void indexAdd(Operand target, int dim, Operand index, Operand src) {
+        IndexKernels.indexAdd(target, dim, index, src);
+    }
+
+    @Override
+    public void gather(Operand x, int dim, Operand index, Operand out) {
+        IndexKernels.gather(x, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Operand target, int dim, Operand index, Operand src) {
+        IndexKernels.scatterAdd(target, dim, index, src);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.panamax.backend.cpu;
+
+import dev.panamax.backend.Operand;
+import dev.panamax.backend.ReduceOp;
+import dev.panamax.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Reductions over any set of dims. Float32 has two vector paths, chosen from the layout: the
+ * reduced elements of one output are a dense run ("inner", e.g. a row sum), or the outputs are
+ * dense and the reduction walks over them ("outer", e.g. a column sum or a bias gradient).
+ * Everything else takes the scalar double path. Sums are accumulated in fixed blocks whose
+ * partials are added in order, so the result does not depend on the thread count.
+ */
+final class Reductions {
+    /** Elements summed in float lanes before the partial goes into a double. */
+    private static final int BLOCK = 4096;
+    private static final long GRAIN = 65_536;
+
+    private Reductions() {}
+
+    static void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
+        int rank = x.rank();
+        boolean[] reduced = new boolean[rank];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int nr = 0;
+        for (boolean r : reduced) {
+            nr += r ? 1 : 0;
+        }
+        long[] keptShape = new long[rank - nr];
+        long[] keptX = new long[rank - nr];
+        long[] keptOut = new long[rank - nr];
+        long[] redShape = new long[nr];
+        long[] redX = new long[nr];
+        for (int d = 0, k = 0, r = 0; d < rank; d++) {
+            if (reduced[d]) {
+                redShape[r] = x.shape()[d];
+                redX[r++] = x.strides()[d];
+            } else {
+                keptShape[k] = x.shape()[d];
+                keptX[k] = x.strides()[d];
+                keptOut[k++] = out.strides()[d];
+            }
+        }
+        Layouts.Collapsed kept = Layouts.collapse(keptShape, keptX, keptOut);
+        Layouts.Collapsed red = Layouts.collapse(redShape, redX);
+        long outputs = out.numel();
+        long perOutput = Arrays.stream(redShape).reduce(1, (a, b) -> a * b);
+        if (perOutput == 0 || outputs == 0) {
+            CpuBackend.instance().fill(out, identity(op));
+            return;
+        }
+        boolean floats = x.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32;
+        if (floats && red.innerStride(0) == 1) {
+            inner(op, x, out, kept, red, outputs);
+        } else if (floats && kept.innerStride(0) == 1 && kept.innerStride(1) == 1 && kept.inner() > 1) {
+            outer(op, x, out, kept, red);
+        } else {
+            general(op, x, out, kept, red, outputs);
+        }
+    }
+
+    static double identity(ReduceOp op) {
+        return switch (op) {
+            case SUM -> 0;
+            case PROD -> 1;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+    }
+
+    static double combine(ReduceOp op, double acc, double v) {
+        return switch (op) {
+            case SUM -> acc + v;
+            case PROD -> acc * v;
+            case MAX -> Math.max(acc, v);
+            case MIN -> Math.min(acc, v);
+        };
+    }
+
+    /** Each output reduces dense runs of the reduced elements. */
+    private static void inner(ReduceOp op, Operand x, Operand out, Layouts.Collapsed kept, Layouts.Collapsed red, long outputs) {
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment os = CpuBackend.segment(out);
+        long run = red.inner();
+        long runs = Arrays.stream(red.shape()).reduce(1, (a, b) -> a * b) / run;
+        if (outputs == 1 && runs == 1) {
+            // one long run: split it into fixed blocks, reduce blocks in parallel, combine in order
+            long blocks = (run + BLOCK - 1) / BLOCK;
+            double[] partial = new double[(int) blocks];
+            Parallel.forRange(blocks, Math.max(1, GRAIN / BLOCK), (from, to) -> {
+                for (long b = from; b < to; b++) {
+                    long start = b * BLOCK;
+                    partial[(int) b] = floatRun(op, xs, x.offset() + start, (int) Math.min(BLOCK, run - start));
+                }
+            });
+            double acc = identity(op);
+            for (double p : partial) {
+                acc = combine(op, acc, p);
+            }
+            Elements.write(os, DType.FLOAT32, out.offset(), acc);
+            return;
+        }
+        long grain = Math.max(1, GRAIN / (run * runs));
+        // the reduced dims but the innermost (dense) one: where each run starts
+        long[] runsShape = Arrays.copyOf(red.shape(), red.rank() - 1);
+        long[][] runsStrides = {Arrays.copyOf(red.strides()[0], red.rank() - 1)};
+        Parallel.forRange(outputs, grain, (from, to) -> {
+            Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
+            for (long o = from; o < to; o++) {
+                Odometer runIt = new Odometer(runsShape, runsStrides, new long[] {keptIt.offset(0)}, 0);
+                double acc = identity(op);
+                for (long r = 0; r < runs; r++) {
+                    for (long s = 0; s < run; s += BLOCK) {
+                        acc = combine(op, acc, floatRun(op, xs, runIt.offset(0) + s, (int) Math.min(BLOCK, run - s)));
+                    }
+                    runIt.next();
+                }
+                Elements.write(os, DType.FLOAT32, keptIt.offset(1), acc);
+                keptIt.next();
+            }
+        });
+    }
+
+    /** Reduces a dense float run of at most {@link #BLOCK} elements with vectors. */
+    private static double floatRun(ReduceOp op, MemorySegment s, long index, int n) {
+        int l = FloatKernels.L;
+        long base = index * 4;
+        int i = 0;
+        FloatVector acc = FloatVector.broadcast(FloatKernels.S, (float) identity(op));
+        for (; i <= n - l; i += l) {
+            FloatVector v = FloatKernels.load(s, base + 4L * i);
+            acc = switch (op) {
+                case SUM -> acc.add(v);
+                case PROD -> acc.mul(v);
+                case MAX -> acc.max(v);
+                case MIN -> acc.min(v);
+            };
+        }
+        double r = switch (op) {
+            case SUM -> acc.reduceLanes(VectorOperators.ADD);
+            case PROD -> acc.reduceLanes(VectorOperators.MUL);
+            case MAX -> acc.reduceLanes(VectorOperators.MAX);
+            case MIN -> acc.reduceLanes(VectorOperators.MIN);
+        };
+        for (; i < n; i++) {
+            r = combine(op, r, s.getAtIndex(ValueLayout.JAVA_FLOAT, index + i));
+        }
+        return r;
+    }
+
+    /** Outputs are dense along the innermost kept dim: accumulate whole vectors of outputs per reduced element. */
+    private static void outer(ReduceOp op, Operand x, Operand out, Layouts.Collapsed kept, Layouts.Collapsed red) {
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment os = CpuBackend.segment(out);
+        long inner = kept.inner();
+        long tilesPerRow = (inner + Scratch.TILE - 1) / Scratch.TILE;
+        long rows = out.numel() / inner;
+        long reducedCount = Arrays.stream(red.shape()).reduce(1, (a, b) -> a * b);
+        long grain = Math.max(1, GRAIN / (Math.min(inner, Scratch.TILE) * reducedCount));
+        Parallel.forRange(rows * tilesPerRow, grain, (from, to) -> {
+            float[] acc = new float[Scratch.TILE];
+            double[] total = new double[Scratch.TILE];
+            MemorySegment accSeg = MemorySegment.ofArray(acc);
+            for (long t = from; t < to; t++) {
+                long row = t / tilesPerRow;
+                long col = (t % tilesPerRow) * Scratch.TILE;
+                int n = (int) Math.min(Scratch.TILE, inner - col);
+                long xBase = kept.rowOffset(0, row, x.offset()) + col;
+                long outBase = kept.rowOffset(1, row, out.offset()) + col;
+                Arrays.fill(total, 0, n, identity(op));
+                Odometer redIt = new Odometer(red.shape(), red.strides(), new long[] {xBase}, 0);
+                for (long r = 0; r < reducedCount; r += BLOCK) {
+                    Arrays.fill(acc, 0, n, (float) identity(op));
+                    long end = Math.min(reducedCount, r + BLOCK);
+                    for (long q = r; q < end; q++) {
+                        accumulateRow(op, xs, redIt.offset(0), accSeg, acc, n);
+                        redIt.next();
+                    }
+                    for (int i = 0; i < n; i++) {
+                        total[i] = combine(op, total[i], acc[i]);
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    os.setAtIndex(ValueLayout.JAVA_FLOAT, outBase + i, (float) total[i]);
+                }
+            }
+        });
+    }
+
+    private static void accumulateRow(ReduceOp op, MemorySegment xs, long index, MemorySegment accSeg, float[] acc, int n) {
+        int l = FloatKernels.L;
+        int i = 0;
+        for (; i <= n - l; i += l) {
+            FloatVector a = FloatKernels.load(accSeg, 4L * i);
+            FloatVector v = FloatKernels.load(xs, 4 * (index + i));
+            FloatKernels.store(switch (op) {
+                case SUM -> a.add(v);
+                case PROD -> a.mul(v);
+                case MAX -> a.max(v);
+                case MIN -> a.min(v);
+            }, accSeg, 4L * i);
+        }
+        for (; i < n; i++) {
+            acc[i] = (float) combine(op, acc[i], xs.getAtIndex(ValueLayout.JAVA_FLOAT, index + i));
+        }
+    }
+
+    /** Any dtype, any layout: one double accumulator per output. */
+    private static void general(ReduceOp op, Operand x, Operand out, Layouts.Collapsed kept, Layouts.Collapsed red, long outputs) {
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment os = CpuBackend.segment(out);
+        long perOutput = Arrays.stream(red.shape()).reduce(1, (a, b) -> a * b);
+        Parallel.forRange(outputs, Math.max(1, GRAIN / perOutput), (from, to) -> {
+            Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
+            for (long o = from; o < to; o++) {
+                Odometer redIt = new Odometer(red.shape(), red.strides(), new long[] {keptIt.offset(0)}, 0);
+                double acc = identity(op);
+                for (long r = 0; r < perOutput; r++) {
+                    acc = combine(op, acc, Elements.read(xs, x.dtype(), redIt.offset(0)));
+                    redIt.next();
+                }
+                Elements.write(os, out.dtype(), keptIt.offset(1), acc);
+                keptIt.next();
+            }
+        });
+    }
+
+    /** Max/min along one dim with the first index where it occurs; a NaN wins over numbers. */
+    static void argReduce(ReduceOp op, Operand x, int dim, Operand values, Operand indices) {
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment vs = CpuBackend.segment(values);
+        MemorySegment is = CpuBackend.segment(indices);
+        long n = x.shape()[dim];
+        long step = x.strides()[dim];
+        long[] outerShape = values.shape();
+        long[][] strides = {x.strides(), values.strides(), indices.strides()};
+        long outputs = values.numel();
+        Parallel.forRange(outputs, Math.max(1, GRAIN / Math.max(1, n)), (from, to) -> {
+            Odometer it = new Odometer(outerShape, strides, new long[] {x.offset(), values.offset(), indices.offset()}, from);
+            for (long o = from; o < to; o++) {
+                long best = 0;
+                double bestValue = Elements.read(xs, x.dtype(), it.offset(0));
+                for (long i = 1; i < n && !Double.isNaN(bestValue); i++) {
+                    double v = Elements.read(xs, x.dtype(), it.offset(0) + i * step);
+                    boolean better = Double.isNaN(v) || (op == ReduceOp.MAX ? v > bestValue : v < bestValue);
+                    if (better) {
+                        best = i;
+                        bestValue = v;
+                    }
+                }
+                Elements.write(vs, values.dtype(), it.offset(1), bestValue);
+                Elements.write(is, indices.dtype(), it.offset(2), best);
+                it.next();
+            }
+        });
+    }
+}

@@ -1,0 +1,33 @@
+package dev.panamax.backend.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Per-thread dense tiles that strided, broadcast or converted operands are gathered into, so
+ * the vector loops only ever see dense float32 or float64 runs.
+ */
+final class Scratch {
+    /** Elements per tile: 16 KiB of doubles, so a few tiles stay in L1/L2. */
+    static final int TILE = 2048;
+    static final int TILES = 6;
+
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    private final MemorySegment[] tiles = new MemorySegment[TILES];
+
+    private Scratch() {
+        Arena arena = Arena.ofAuto();
+        for (int i = 0; i < TILES; i++) {
+            tiles[i] = arena.allocate((long) TILE * Double.BYTES, 64);
+        }
+    }
+
+    static Scratch get() {
+        return LOCAL.get();
+    }
+
+    MemorySegment tile(int i) {
+        return tiles[i];
+    }
+}
