@@ -1,0 +1,47 @@
+package dev.panamax.backend.cpu.gemm;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked micro-kernel shapes: {@code rows} rows of A times {@code vectors} vectors of B,
+ * so {@code rows * vectors} accumulators live in vector registers for a whole k loop.
+ *
+ * <p>The register file decides the shape: an accumulator spilled to the stack halves the speed.
+ * Each shape has one generated method in {@link MicroKernels}.
+ */
+enum KernelShape {
+    /** 24 accumulators + 4 B vectors + 1 broadcast: for 32 vector registers (AVX-512, NEON, SVE). */
+    ROWS6_VECTORS4(6, 4),
+    /** 8 accumulators + 2 B vectors + 1 broadcast: for 16 vector registers (AVX2, SSE). */
+    ROWS4_VECTORS2(4, 2);
+
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+
+    /** MR: rows of A per micro-kernel call. */
+    final int rows;
+    /** Vectors of B per micro-kernel call; NR = vectors * LANES. */
+    final int vectors;
+
+    KernelShape(int rows, int vectors) {
+        this.rows = rows;
+        this.vectors = vectors;
+    }
+
+    /** NR: columns of B per micro-kernel call. */
+    int columns() {
+        return vectors * LANES;
+    }
+
+    /** The shape for this machine's preferred vector width and register count. */
+    static KernelShape preferred() {
+        return hasThirtyTwoVectorRegisters() ? ROWS6_VECTORS4 : ROWS4_VECTORS2;
+    }
+
+    /** x86 has 32 vector registers only with AVX-512; aarch64 always has 32. */
+    private static boolean hasThirtyTwoVectorRegisters() {
+        String arch = System.getProperty("os.arch", "");
+        return SPECIES.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("riscv64");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.panamax.backend.cpu.gemm;
+
+import dev.panamax.backend.cpu.Parallel;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Single-precision matrix product {@code C = alpha * A * B + beta * C} over matrices in segments.
+ *
+ * <p>Offsets and strides count floats, BLIS-style: A(i, p) is {@code a[aOffset + i * aRowStride + p *
+ * aColStride]}, so transposed operands and strided views need no copy (a transposed row-major A has
+ * {@code aRowStride == 1}). Strides may be 0 (broadcast). A is m x k, B is k x n, C is m x n.
+ * {@code beta == 0} overwrites C without reading it; {@code k == 0} or {@code alpha == 0} scales C by beta
+ * without reading A or B.
+ *
+ * <p>Results depend only on the arguments, never on the thread count.
+ */
+public final class Sgemm {
+    private static final KernelShape SHAPE = KernelShape.preferred();
+    /** Below this many multiply-adds packing costs more than it saves. */
+    static final long DIRECT_MAX_FMAS = 4096;
+    /** Below this many multiply-adds handing work to a second thread costs more than it saves. */
+    static final long PARALLEL_MIN_FMAS = 1L << 20;
+
+    private Sgemm() {}
+
+    public static void sgemm(int m, int n, int k, float alpha,
+                             MemorySegment a, long aOffset, long aRowStride, long aColStride,
+                             MemorySegment b, long bOffset, long bRowStride, long bColStride,
+                             float beta,
+                             MemorySegment c, long cOffset, long cRowStride, long cColStride) {
+        sgemmBatched(1, m, n, k, alpha, a, aOffset, aRowStride, aColStride, 0, b, bOffset, bRowStride, bColStride, 0,
+                beta, c, cOffset, cRowStride, cColStride, 0);
+    }
+
+    /**
+     * {@code batch} independent products; matrix {@code t} of each operand starts {@code t * batchStride}
+     * floats after its offset. A batch stride of 0 reuses one matrix for the whole batch (for C, the products
+     * are applied one after the other in batch order, so {@code beta == 1} sums them).
+     */
+    public static void sgemmBatched(int batch, int m, int n, int k, float alpha,
+                                    MemorySegment a, long aOffset, long aRowStride, long aColStride, long aBatchStride,
+                                    MemorySegment b, long bOffset, long bRowStride, long bColStride, long bBatchStride,
+                                    float beta,
+                                    MemorySegment c, long cOffset, long cRowStride, long cColStride, long cBatchStride) {
+        String routine = batch == 1 ? "sgemm" : "sgemmBatched";
+        Operands.checkSizes(routine, batch, m, n, k);
+        Operands.check(routine, "a", a, Float.BYTES, aOffset, m, k, aRowStride, aColStride, batch, aBatchStride);
+        Operands.check(routine, "b", b, Float.BYTES, bOffset, k, n, bRowStride, bColStride, batch, bBatchStride);
+        Operands.check(routine, "c", c, Float.BYTES, cOffset, m, n, cRowStride, cColStride, batch, cBatchStride);
+        Operands.checkWritable(routine, "c", c);
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        var am = new FloatMatrix(a, aOffset, aRowStride, aColStride);
+        var bm = new FloatMatrix(b, bOffset, bRowStride, bColStride);
+        var cm = new FloatMatrix(c, cOffset, cRowStride, cColStride);
+        int threads = Operands.shareable(a, b, c) ? Parallel.threads() : 1;
+        long fmas = (long) m * n * k;
+        boolean disjointOutputs = cBatchStride > (m - 1L) * cRowStride + (n - 1L) * cColStride;
+        if (batch > 1 && threads > 1 && disjointOutputs && fmas < PARALLEL_MIN_FMAS * threads) {
+            // Small matrices: one thread per group of batch entries, each product on one thread.
+            long grain = Math.max(1, PARALLEL_MIN_FMAS / Math.max(1, fmas));
+            Parallel.forRange(batch, grain, (from, to) -> {
+                for (long t = from; t < to; t++) {
+                    multiply(m, n, k, alpha, am.shifted(t * aBatchStride), bm.shifted(t * bBatchStride), beta,
+                            cm.shifted(t * cBatchStride), 1);
+                }
+            });
+            return;
+        }
+        for (int t = 0; t < batch; t++) {
+            multiply(m, n, k, alpha, am.shifted(t * aBatchStride), bm.shifted(t * bBatchStride), beta,
+                    cm.shifted(t * cBatchStride), threads);
+        }
+    }
+
+    /** The product on checked operands, on at most {@code threads} threads. */
+    static void multiply(int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c,
+                         int threads) {
+        long fmas = (long) m * n * k;
+        if (k == 0 || alpha == 0) {
+            CUpdate.scale(c, m, n, beta);
+        } else if (fmas <= DIRECT_MAX_FMAS) {
+            DirectGemm.multiply(m, n, k, alpha, a, b, beta, c);
+        } else {
+            int useful = (int) Math.min(threads, Math.max(1, fmas / PARALLEL_MIN_FMAS));
+            BlockedGemm.multiply(SHAPE, m, n, k, alpha, a, b, beta, c, useful);
+        }
+    }
+}
