@@ -28,7 +28,7 @@ public final class Sgemm {
                              MemorySegment b, long bOffset, long bRowStride, long bColStride,
                              float beta,
                              MemorySegment c, long cOffset, long cRowStride, long cColStride) {
-        sgemmBatched(1, m, n, k, alpha, a, aOffset, aRowStride, aColStride, 0, b, bOffset, bRowStride, bColStride, 0,
+        batched("sgemm", 1, m, n, k, alpha, a, aOffset, aRowStride, aColStride, 0, b, bOffset, bRowStride, bColStride, 0,
                 beta, c, cOffset, cRowStride, cColStride, 0);
     }
 
@@ -42,7 +42,15 @@ public final class Sgemm {
                                     MemorySegment b, long bOffset, long bRowStride, long bColStride, long bBatchStride,
                                     float beta,
                                     MemorySegment c, long cOffset, long cRowStride, long cColStride, long cBatchStride) {
-        String routine = batch == 1 ? "sgemm" : "sgemmBatched";
+        batched("sgemmBatched", batch, m, n, k, alpha, a, aOffset, aRowStride, aColStride, aBatchStride,
+                b, bOffset, bRowStride, bColStride, bBatchStride, beta, c, cOffset, cRowStride, cColStride, cBatchStride);
+    }
+
+    private static void batched(String routine, int batch, int m, int n, int k, float alpha,
+                                MemorySegment a, long aOffset, long aRowStride, long aColStride, long aBatchStride,
+                                MemorySegment b, long bOffset, long bRowStride, long bColStride, long bBatchStride,
+                                float beta,
+                                MemorySegment c, long cOffset, long cRowStride, long cColStride, long cBatchStride) {
         Operands.checkSizes(routine, batch, m, n, k);
         Operands.check(routine, "a", a, Float.BYTES, aOffset, m, k, aRowStride, aColStride, batch, aBatchStride);
         Operands.check(routine, "b", b, Float.BYTES, bOffset, k, n, bRowStride, bColStride, batch, bBatchStride);
