@@ -30,7 +30,7 @@ public final class Autograd {
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {
-                out.attachGraph(new Node(name, inputs, fn));
+                out.attachGraph(new Node(name, inputs, out, fn));
                 return out;
             }
         }
@@ -54,7 +54,7 @@ public final class Autograd {
      * Computes the gradient of {@code root} with respect to every leaf that requires one.
      *
      * @param gradRoot    upstream gradient, same shape as root; null for a scalar root (means 1)
-     * @param retainGraph keep the graph for another backward
+     * @param retainGraph keep the graph for another backward (implied by createGraph, as in PyTorch)
      * @param createGraph record the backward itself, for higher-order gradients
      */
     public static void backward(Tensor root, Tensor gradRoot, boolean retainGraph, boolean createGraph) {
@@ -63,13 +63,59 @@ public final class Autograd {
                     + " does not require grad and has no grad_fn (nothing it depends on requires grad)");
         }
         Tensor seed = seedGradient(root, gradRoot);
+        LeafSink sink = (leaf, g) -> accumulateLeaf(leaf, g, createGraph);
         try (GradMode.Guard ignored = GradMode.set(createGraph)) {
             if (root.gradFn() == null) {
-                accumulateLeaf(root, seed, createGraph);
+                sink.deliver(root, seed);
                 return;
             }
-            run(root.gradFn(), seed, retainGraph, createGraph);
+            run(root.gradFn(), seed, retainGraph || createGraph, createGraph, sink);
         }
+    }
+
+    /**
+     * The gradients of {@code root} with respect to the leaves {@code inputs}, returned instead of
+     * accumulated into {@link Tensor#grad()} ({@code torch.autograd.grad}). With
+     * {@code createGraph} the results are themselves differentiable (higher-order gradients).
+     * An input that does not influence root gets null.
+     */
+    public static Tensor[] grad(Tensor root, Tensor gradRoot, boolean retainGraph, boolean createGraph, Tensor... inputs) {
+        Map<Tensor, Integer> slot = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.length; i++) {
+            if (!inputs[i].isLeaf() || !inputs[i].requiresGrad()) {
+                throw new IllegalArgumentException("grad: input " + i + " (" + inputs[i].describe() + ") must be a leaf that requires grad");
+            }
+            slot.put(inputs[i], i);
+        }
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("grad: the output " + root.describe() + " does not require grad");
+        }
+        Tensor[] result = new Tensor[inputs.length];
+        LeafSink sink = (leaf, g) -> {
+            Integer i = slot.get(leaf);
+            if (i == null) {
+                if (!createGraph) {
+                    g.close();
+                }
+                return;
+            }
+            result[i] = result[i] == null ? g : sum(result[i], g, createGraph);
+        };
+        Tensor seed = seedGradient(root, gradRoot);
+        try (GradMode.Guard ignored = GradMode.set(createGraph)) {
+            if (root.gradFn() == null) {
+                sink.deliver(root, seed);
+            } else {
+                run(root.gradFn(), seed, retainGraph || createGraph, createGraph, sink);
+            }
+        }
+        return result;
+    }
+
+    /** Where gradients reaching a leaf go. */
+    @FunctionalInterface
+    private interface LeafSink {
+        void deliver(Tensor leaf, Tensor grad);
     }
 
     private static Tensor seedGradient(Tensor root, Tensor gradRoot) {
@@ -86,7 +132,7 @@ public final class Autograd {
         return gradRoot.alias();
     }
 
-    private static void run(Node rootNode, Tensor seed, boolean retainGraph, boolean createGraph) {
+    private static void run(Node rootNode, Tensor seed, boolean retainGraph, boolean createGraph, LeafSink sink) {
         List<Node> order = topologicalOrder(rootNode);
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         pending.put(rootNode, seed);
@@ -115,7 +161,7 @@ public final class Autograd {
                     Tensor previous = pending.get(in.gradFn());
                     pending.put(in.gradFn(), previous == null ? owned : sum(previous, owned, createGraph));
                 } else {
-                    accumulateLeaf(in, owned, createGraph);
+                    sink.deliver(in, owned);
                 }
             }
             if (!createGraph) {

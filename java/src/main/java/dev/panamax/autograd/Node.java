@@ -12,17 +12,24 @@ public final class Node {
     private final String name;
     private final Tensor[] inputs;
     private final boolean[] needsGrad;
+    private final Tensor output;
     private BackwardFn fn;
     private List<Tensor> owned;
 
-    Node(String name, Tensor[] inputs, BackwardFn fn) {
+    /** Records that {@code output} was computed from {@code inputs}; both are held until the node is freed. */
+    Node(String name, Tensor[] inputs, Tensor output, BackwardFn fn) {
         this.name = name;
         this.inputs = inputs;
+        this.output = output;
         this.fn = fn;
         this.needsGrad = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             needsGrad[i] = inputs[i] != null && inputs[i].requiresGrad();
+            if (inputs[i] != null) {
+                inputs[i].holdForGraph();
+            }
         }
+        output.holdForGraph();
     }
 
     /** PyTorch-style name of the backward, e.g. {@code MulBackward}. */
@@ -61,11 +68,20 @@ public final class Node {
 
     /** Frees the backward rule and what it holds. */
     void release() {
+        if (fn == null) {
+            return;
+        }
         fn = null;
         if (owned != null) {
             owned.forEach(Tensor::close);
             owned = null;
         }
+        for (Tensor in : inputs) {
+            if (in != null) {
+                in.releaseGraphHold();
+            }
+        }
+        output.releaseGraphHold();
     }
 
     @Override

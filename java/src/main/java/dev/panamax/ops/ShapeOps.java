@@ -305,6 +305,11 @@ public final class ShapeOps {
         return reshape(x, shape);
     }
 
+    /** The same elements as a new tensor object; an identity op in the graph. */
+    public static Tensor alias(Tensor x) {
+        return view("AliasBackward", x, x.shape(), x.strides(), x.storageOffset(), g -> g);
+    }
+
     public static Tensor contiguous(Tensor x) {
         return x.isContiguous() ? view("ContiguousBackward", x, x.shape(), x.strides(), x.storageOffset(), g -> g) : copy(x);
     }

@@ -74,7 +74,7 @@ public final class Scope implements AutoCloseable {
         CURRENT.set(parent);
         for (Tensor t : tensors) {
             if (t.owner() == this) {
-                t.close();
+                t.closeNow();
             }
         }
         tensors.clear();

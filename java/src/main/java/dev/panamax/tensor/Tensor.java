@@ -48,6 +48,9 @@ public final class Tensor implements AutoCloseable {
     private final Backend backend;
 
     private Scope owner;
+    /** Graph nodes that will read this tensor in backward; close() waits for them (see close()). */
+    private int graphHolds;
+    private boolean closePending;
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
@@ -120,9 +123,12 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(s, dtype(), newShape, newStrides, newOffset);
     }
 
-    /** A second tensor object for the same elements, closed independently of this one. */
+    /**
+     * A second tensor object for the same elements, closed independently of this one; in the
+     * graph it is an identity op, so gradients flow through it.
+     */
     public Tensor alias() {
-        return viewOf(shape, operand.strides(), operand.offset());
+        return ShapeOps.alias(this);
     }
 
     // ---------------------------------------------------------------- creation
@@ -406,15 +412,45 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- lifetime
 
-    /** Frees this tensor's reference to its memory, and its gradient. Idempotent. */
+    /**
+     * Frees this tensor's reference to its memory, and its gradient. Idempotent.
+     *
+     * <p>While a recorded graph still needs the tensor for its backward (an op's input or
+     * output), the memory is kept until that graph is freed by backward, or until the
+     * enclosing {@link Scope} closes. So code may close intermediates as soon as it is done
+     * with them, even when gradients will flow through them.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (graphHolds > 0) {
+            closePending = true;
+            resource.closedExplicitly = true;
+            return;
+        }
+        closeNow();
+    }
+
+    /** Frees the memory now, whatever still refers to it (a closing scope does this). */
+    synchronized void closeNow() {
+        closePending = false;
         resource.closedExplicitly = true;
         cleanable.clean();
         owner = null;
         if (grad != null) {
             grad.close();
             grad = null;
+        }
+    }
+
+    /** Called by a graph node that will read this tensor in its backward. */
+    public synchronized void holdForGraph() {
+        graphHolds++;
+    }
+
+    /** Called when that node is freed; completes a close() that was waiting for it. */
+    public synchronized void releaseGraphHold() {
+        if (--graphHolds == 0 && closePending) {
+            closeNow();
         }
     }
 
@@ -596,7 +632,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A view of the same data that is not part of any graph. */
     public Tensor detach() {
-        return alias();
+        return viewOf(shape, operand.strides(), operand.offset());
     }
 
     // ---------------------------------------------------------------- in-place (no graph)

@@ -1,0 +1,44 @@
+package dev.panamax;
+
+import dev.panamax.backend.cpu.Parallel;
+import dev.panamax.tensor.Device;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+
+/** Library-wide settings and a description of the running environment. */
+public final class Panamax {
+    private Panamax() {}
+
+    /** The library version (from the jar manifest; "dev" when run from classes). */
+    public static String version() {
+        String v = Panamax.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Threads the CPU kernels use ({@code panamax.threads}, default: available processors). */
+    public static int threads() {
+        return Parallel.threads();
+    }
+
+    /** Sets the CPU kernel thread count for the whole JVM. */
+    public static void setThreads(int n) {
+        Parallel.setThreads(n);
+    }
+
+    /** What {@code panamax info} prints: version, JDK, vector shape, threads and backends. */
+    public static Map<String, String> info() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("panamax", version());
+        m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " processors");
+        var species = FloatVector.SPECIES_PREFERRED;
+        m.put("vector species", species.vectorBitSize() + "-bit, " + species.length() + " float lanes");
+        m.put("cpu threads", threads() + " (set with -Dpanamax.threads=N or --threads N)");
+        m.put("backend cpu", "available");
+        String cuda = Device.whyNotCuda();
+        m.put("backend cuda", cuda.isEmpty() ? "available" : "not available: " + cuda);
+        m.put("default device", Device.best().toString());
+        return m;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.panamax.cli;
+
+import dev.panamax.Panamax;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The {@code panamax} command. Exit codes: 0 success, 1 failure while running, 2 bad usage.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private static final String USAGE_TEXT = """
+            usage: panamax [--threads N] <command> [options]
+
+            commands:
+              info            version, JDK, vector species, threads, backends (and why one is missing)
+              help            this text
+
+            launcher commands (./panamax only):
+              test            run the full test suite
+              bench           run the comparison benchmarks (see bench/README.md)
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && args[0].equals("--threads")) {
+            Integer n = args.length >= 2 ? parsePositive(args[1]) : null;
+            if (n == null) {
+                err.println("panamax: --threads needs a positive integer" + (args.length >= 2 ? ", got '" + args[1] + "'" : ""));
+                return USAGE;
+            }
+            Panamax.setThreads(n);
+            args = Arrays.copyOfRange(args, 2, args.length);
+        }
+        if (args.length == 0) {
+            out.print(USAGE_TEXT);
+            return USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "info" -> info(rest, out, err);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE_TEXT);
+                    yield OK;
+                }
+                default -> {
+                    err.println("panamax: unknown command '" + args[0] + "'");
+                    err.print(USAGE_TEXT);
+                    yield USAGE;
+                }
+            };
+        } catch (RuntimeException e) {
+            err.println("panamax " + args[0] + ": " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static Integer parsePositive(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            return n > 0 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static int info(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0) {
+            err.println("panamax info: unexpected argument '" + args[0] + "'");
+            return USAGE;
+        }
+        Map<String, String> info = Panamax.info();
+        int width = info.keySet().stream().mapToInt(String::length).max().orElse(0);
+        info.forEach((k, v) -> out.println(k + " ".repeat(width - k.length()) + "  " + v));
+        return OK;
+    }
+}
