@@ -57,6 +57,9 @@ public final class ScalarMath {
     /** erfc(x) for x >= 2 by the Laplace continued fraction, evaluated with Lentz's method. */
     private static double erfcContinuedFraction(double x) {
         // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+        if (x == Double.POSITIVE_INFINITY) {
+            return 0; // Lentz's steps would compute inf * 0
+        }
         double tiny = 1e-300;
         double f = x;
         double c = x;
