@@ -252,7 +252,8 @@ final class FloatKernels {
 
     private static FloatVector softplus(FloatVector x, float beta, float threshold, FloatVector one) {
         FloatVector bx = x.mul(beta);
-        FloatVector soft = bx.lanewise(VectorOperators.EXP).add(one).lanewise(VectorOperators.LOG).div(beta);
+        // log1p, not log(1 + e): for beta*x below about -17, 1 + e rounds to 1 and the result to 0
+        FloatVector soft = bx.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).div(beta);
         return soft.blend(x, bx.compare(VectorOperators.GT, threshold));
     }
 }
