@@ -9,7 +9,8 @@ public enum BinaryOp {
     SUB { public double apply(double a, double b) { return a - b; } },
     MUL { public double apply(double a, double b) { return a * b; } },
     DIV { public double apply(double a, double b) { return a / b; } },
-    POW { public double apply(double a, double b) { return Math.pow(a, b); } },
+    /** C's pow: 1^NaN = 1 and (-1)^inf = 1, as in PyTorch ({@link ScalarMath#pow}). */
+    POW { public double apply(double a, double b) { return ScalarMath.pow(a, b); } },
     /** NaN if either is NaN, as {@code torch.maximum}. */
     MAXIMUM { public double apply(double a, double b) { return Math.max(a, b); } },
     MINIMUM { public double apply(double a, double b) { return Math.min(a, b); } },

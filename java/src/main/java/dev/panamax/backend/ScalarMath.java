@@ -39,6 +39,17 @@ public final class ScalarMath {
         return Math.exp(-0.5 * x * x) * (INV_SQRT_PI / Math.sqrt(2.0));
     }
 
+    /**
+     * a^b with C's special cases (and so PyTorch's) where {@link Math#pow} differs: 1^b = 1 for
+     * every b, NaN included, and (-1)^(+-inf) = 1; Java gives NaN for both.
+     */
+    public static double pow(double a, double b) {
+        if (a == 1 || (a == -1 && Double.isInfinite(b))) {
+            return 1;
+        }
+        return Math.pow(a, b);
+    }
+
     /** erf(x) = 2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (1*3*...*(2n+1)): positive terms, no cancellation. */
     private static double erfSeries(double x) {
         double x2 = x * x;

@@ -42,9 +42,9 @@ public enum UnaryOp {
         public double apply(double x, double p0, double p1) { return Math.signum(x); }
         public double derivative(double x, double y, double p0, double p1) { return 0; }
     },
-    /** x^p0. */
+    /** x^p0, with C's special cases ({@link ScalarMath#pow}). */
     POW_SCALAR {
-        public double apply(double x, double p0, double p1) { return Math.pow(x, p0); }
+        public double apply(double x, double p0, double p1) { return ScalarMath.pow(x, p0); }
         public double derivative(double x, double y, double p0, double p1) {
             return p0 == 0 ? 0 : p0 * Math.pow(x, p0 - 1);
         }

@@ -100,7 +100,7 @@ final class FloatKernels {
                 case RSQRT -> one.div(x.sqrt());
                 case ABS -> x.abs();
                 case SIGN -> sign(x, zero, one);
-                case POW_SCALAR -> x.lanewise(VectorOperators.POW, p0);
+                case POW_SCALAR -> pow(x, FloatVector.broadcast(S, p0), one);
                 case CLAMP, HARDTANH -> x.max(p0).min(p1).blend(x, x.test(VectorOperators.IS_NAN));
                 case SIGMOID -> sigmoid(x, one);
                 case TANH -> x.lanewise(VectorOperators.TANH);
@@ -184,7 +184,7 @@ final class FloatKernels {
                 case SUB -> x.sub(y);
                 case MUL -> x.mul(y);
                 case DIV -> x.div(y);
-                case POW -> x.lanewise(VectorOperators.POW, y);
+                case POW -> pow(x, y, one);
                 case MAXIMUM -> x.max(y);
                 case MINIMUM -> x.min(y);
                 case EQ -> zero.blend(one, x.compare(VectorOperators.EQ, y));
@@ -224,6 +224,13 @@ final class FloatKernels {
     private static FloatVector sign(FloatVector x, FloatVector zero, FloatVector one) {
         return zero.blend(one, x.compare(VectorOperators.GT, 0f)).blend(one.neg(), x.compare(VectorOperators.LT, 0f))
                 .blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** x^y with C's special cases, as ScalarMath.pow: 1^y = 1 (y NaN too) and (-1)^(+-inf) = 1. */
+    private static FloatVector pow(FloatVector x, FloatVector y, FloatVector one) {
+        VectorMask<Float> isOne = x.compare(VectorOperators.EQ, 1f)
+                .or(x.compare(VectorOperators.EQ, -1f).and(y.abs().compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)));
+        return x.lanewise(VectorOperators.POW, y).blend(one, isOne);
     }
 
     private static FloatVector sigmoid(FloatVector x, FloatVector one) {
