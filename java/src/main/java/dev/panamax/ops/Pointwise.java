@@ -65,7 +65,9 @@ public final class Pointwise {
             Tensor ga = null;
             Tensor gb = null;
             if (needs[0]) {
-                try (Tensor bm1 = sub(b, 1.0); Tensor p = pow(a, bm1); Tensor d = mul(p, b); Tensor q = mul(g, d)) {
+                // zero where b is 0 (PyTorch's rule): 0 * 0^-1 would be NaN at a = 0
+                try (Tensor bm1 = sub(b, 1.0); Tensor p = pow(a, bm1); Tensor d = mul(p, b); Tensor bZero = b.eq(0);
+                     Tensor safe = maskedFill(d, bZero, 0); Tensor q = mul(g, safe)) {
                     ga = reduceTo(q, a);
                 }
             }
