@@ -217,6 +217,10 @@ final class Reductions {
         MemorySegment xs = CpuBackend.segment(x);
         MemorySegment os = CpuBackend.segment(out);
         long perOutput = Arrays.stream(red.shape()).reduce(1, (a, b) -> a * b);
+        if (x.dtype().isIntegral() && out.dtype().isIntegral()) {
+            generalIntegral(op, x, out, kept, red, outputs, perOutput);
+            return;
+        }
         Parallel.forRange(outputs, Math.max(1, GRAIN / perOutput), (from, to) -> {
             Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
             for (long o = from; o < to; o++) {
@@ -227,6 +231,45 @@ final class Reductions {
                     redIt.next();
                 }
                 Elements.write(os, out.dtype(), keptIt.offset(1), acc);
+                keptIt.next();
+            }
+        });
+    }
+
+    /**
+     * Integer input and output: exact long accumulation (wrapping on overflow, like int64), never
+     * through a double, which would round sums and products beyond 2^53.
+     */
+    private static void generalIntegral(ReduceOp op, Operand x, Operand out, Layouts.Collapsed kept, Layouts.Collapsed red,
+                                        long outputs, long perOutput) {
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment os = CpuBackend.segment(out);
+        Parallel.forRange(outputs, Math.max(1, GRAIN / perOutput), (from, to) -> {
+            Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
+            for (long o = from; o < to; o++) {
+                Odometer redIt = new Odometer(red.shape(), red.strides(), new long[] {keptIt.offset(0)}, 0);
+                long acc = switch (op) {
+                    case SUM -> 0;
+                    case PROD -> 1;
+                    case MAX -> Long.MIN_VALUE;
+                    case MIN -> Long.MAX_VALUE;
+                };
+                for (long r = 0; r < perOutput; r++) {
+                    long v = Elements.readLong(xs, x.dtype(), redIt.offset(0));
+                    acc = switch (op) {
+                        case SUM -> acc + v;
+                        case PROD -> acc * v;
+                        case MAX -> Math.max(acc, v);
+                        case MIN -> Math.min(acc, v);
+                    };
+                    redIt.next();
+                }
+                long at = keptIt.offset(1);
+                switch (out.dtype()) {
+                    case INT64 -> os.setAtIndex(ValueLayout.JAVA_LONG, at, acc);
+                    case INT32 -> os.setAtIndex(ValueLayout.JAVA_INT, at, (int) acc);
+                    default -> Elements.write(os, out.dtype(), at, acc);
+                }
                 keptIt.next();
             }
         });
