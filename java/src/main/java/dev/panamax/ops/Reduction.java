@@ -182,13 +182,17 @@ public final class Reduction {
     }
 
     public static Tensor argmax(Tensor x, int dim, boolean keepDim) {
-        try (ValuesIndices r = max(x, dim, keepDim)) {
+        // under its own name, so errors (bad dim, empty dim) name argmax
+        try (dev.panamax.autograd.GradMode.Guard ignored = dev.panamax.autograd.GradMode.noGrad();
+             ValuesIndices r = extremeAlong("argmax", ReduceOp.MAX, x, dim, keepDim)) {
             return r.indices().alias();
         }
     }
 
     public static Tensor argmin(Tensor x, int dim, boolean keepDim) {
-        try (ValuesIndices r = min(x, dim, keepDim)) {
+        // under its own name, so errors (bad dim, empty dim) name argmin
+        try (dev.panamax.autograd.GradMode.Guard ignored = dev.panamax.autograd.GradMode.noGrad();
+             ValuesIndices r = extremeAlong("argmin", ReduceOp.MIN, x, dim, keepDim)) {
             return r.indices().alias();
         }
     }
@@ -216,6 +220,8 @@ public final class Reduction {
     }
 
     public static Tensor std(Tensor x, int[] dims, double correction, boolean keepDim) {
+        OpSupport.requireFloatingPoint("std", "input", x);
+        OpSupport.normalizeDims("std", dims, x.rank()); // so a bad dim is reported as std's
         try (Tensor v = var(x, dims, correction, keepDim)) {
             return v.sqrt();
         }
