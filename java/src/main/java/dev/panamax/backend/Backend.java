@@ -87,4 +87,22 @@ public interface Backend {
 
     /** target[i][index[i][j][k]][k] += src[i][j][k] (for dim 1), in place. */
     void scatterAdd(Operand target, int dim, Operand index, Operand src);
+
+    // ------------------------------------------------------------ convolution (issue #4)
+
+    /**
+     * y = conv2d(x, w) + bias for x [N, C, H, W], w [K, C/groups, R, S], bias [K] or null,
+     * y [N, K, P, Q] (overwritten). Cross-correlation, as every framework computes it.
+     */
+    void conv2d(Operand x, Operand w, Operand bias, Conv2dSpec spec, Operand y);
+
+    /** gx = gradient of conv2d with respect to x (gx overwritten; also convTranspose2d's forward). */
+    void conv2dBackwardInput(Operand gy, Operand w, Conv2dSpec spec, Operand gx);
+
+    /** gw = gradient of conv2d with respect to w (gw overwritten). */
+    void conv2dBackwardWeight(Operand x, Operand gy, Conv2dSpec spec, Operand gw);
+
+    // ------------------------------------------------------------ pooling (issue #4)
+
+    // ------------------------------------------------------------ normalisation (issue #4)
 }

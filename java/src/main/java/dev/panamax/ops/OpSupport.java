@@ -125,4 +125,20 @@ final class OpSupport {
             throw new UnsupportedOperationException(op + ": higher-order gradients (createGraph) are not supported through this op");
         }
     }
+
+    /**
+     * Gives tensors an op made for its backward (contiguous copies, masks) to the node just
+     * recorded on {@code out}, which frees them with the graph; closes them when nothing was
+     * recorded. Returns {@code out}.
+     */
+    static Tensor saveForBackward(Tensor out, Tensor... temporaries) {
+        for (Tensor t : temporaries) {
+            if (out.gradFn() != null) {
+                out.gradFn().own(t);
+            } else {
+                t.close();
+            }
+        }
+        return out;
+    }
 }

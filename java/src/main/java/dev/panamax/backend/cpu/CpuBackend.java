@@ -2,6 +2,7 @@ package dev.panamax.backend.cpu;
 
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
+import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.Philox;
 import dev.panamax.backend.RandomKind;
@@ -229,4 +230,25 @@ public final class CpuBackend implements Backend {
     public void scatterAdd(Operand target, int dim, Operand index, Operand src) {
         IndexKernels.scatterAdd(target, dim, index, src);
     }
+
+    // ------------------------------------------------------------ convolution (issue #4)
+
+    @Override
+    public void conv2d(Operand x, Operand w, Operand bias, Conv2dSpec spec, Operand y) {
+        ConvKernels.forward(x, w, bias, spec, y);
+    }
+
+    @Override
+    public void conv2dBackwardInput(Operand gy, Operand w, Conv2dSpec spec, Operand gx) {
+        ConvKernels.backwardInput(gy, w, spec, gx);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Operand x, Operand gy, Conv2dSpec spec, Operand gw) {
+        ConvKernels.backwardWeight(x, gy, spec, gw);
+    }
+
+    // ------------------------------------------------------------ pooling (issue #4)
+
+    // ------------------------------------------------------------ normalisation (issue #4)
 }
