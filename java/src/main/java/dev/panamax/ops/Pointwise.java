@@ -318,7 +318,8 @@ public final class Pointwise {
         if (!s.equals(x.shape())) {
             throw new IllegalArgumentException("maskedFill: mask of shape " + mask.shape() + " does not broadcast to the input's shape " + x.shape());
         }
-        try (Tensor v = scalarLike(value, x)) {
+        // the value is converted to x's type (2.5 into an int tensor is 2), as PyTorch's masked_fill
+        try (Tensor v = Tensor.full(Shape.scalar(), value, x.dtype(), x.device())) {
             return where(mask, v, x);
         }
     }
