@@ -146,14 +146,20 @@ public final class Pointwise {
     }
 
     private static DType resultType(Tensor a, Tensor b) {
-        // a 0-d operand does not widen a tensor of the same kind (1.5 * int tensor is float; float64 scalar * float32 is float32)
-        if (a.rank() == 0 && b.rank() > 0 && a.dtype().isFloatingPoint() == b.dtype().isFloatingPoint()) {
+        // a 0-d operand does not widen a tensor of the same or a higher category (bool < integer <
+        // floating): float64 scalar * float32 is float32, but 1.5 * int tensor is float and 1 + bool tensor is int
+        if (a.rank() == 0 && b.rank() > 0 && category(a.dtype()) <= category(b.dtype())) {
             return b.dtype();
         }
-        if (b.rank() == 0 && a.rank() > 0 && a.dtype().isFloatingPoint() == b.dtype().isFloatingPoint()) {
+        if (b.rank() == 0 && a.rank() > 0 && category(b.dtype()) <= category(a.dtype())) {
             return a.dtype();
         }
         return DType.promote(a.dtype(), b.dtype());
+    }
+
+    /** PyTorch's type categories: 0 bool, 1 integer, 2 floating point. */
+    private static int category(DType t) {
+        return t.isFloatingPoint() ? 2 : t == DType.BOOL ? 0 : 1;
     }
 
     private static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b, DType outType) {
