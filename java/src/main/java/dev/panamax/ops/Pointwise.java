@@ -26,6 +26,10 @@ public final class Pointwise {
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
+        if (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("sub: subtraction with a bool tensor is not supported (got " + a.describe() + " and "
+                    + b.describe() + "); to invert a mask use logicalNot()");
+        }
         Tensor out = binary("sub", BinaryOp.SUB, a, b, resultType(a, b));
         return Autograd.record("SubBackward", out, (g, needs) -> new Tensor[] {
             needs[0] ? reduceTo(g, a) : null,
@@ -177,6 +181,11 @@ public final class Pointwise {
         if (!s.equals(target.shape())) {
             throw new IllegalArgumentException(op.name().toLowerCase() + "_: cannot broadcast " + other.shape()
                     + " into the in-place target of shape " + target.shape());
+        }
+        DType result = op == BinaryOp.DIV ? resultType(target, other).toFloatingPoint() : resultType(target, other);
+        if (category(result) > category(target.dtype())) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + "_: the result type " + result.pyName()
+                    + " cannot be stored in the in-place target " + target.describe() + " (it would be truncated)");
         }
         be.binary(op, target.operand(), broadcastOperand(other, s), target.operand());
         return target;
