@@ -33,7 +33,9 @@ final class Elements {
         switch (t) {
             case FLOAT32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT, index, (float) v);
             case FLOAT64 -> s.setAtIndex(ValueLayout.JAVA_DOUBLE, index, v);
-            case INT32 -> s.setAtIndex(ValueLayout.JAVA_INT, index, (int) v);
+            // through long, so int32 results computed exactly in double wrap around as in PyTorch
+            // (INT_MAX + 1 = INT_MIN) instead of saturating
+            case INT32 -> s.setAtIndex(ValueLayout.JAVA_INT, index, (int) (long) v);
             case INT64 -> s.setAtIndex(ValueLayout.JAVA_LONG, index, (long) v);
             case UINT8 -> s.set(ValueLayout.JAVA_BYTE, index, (byte) (int) v);
             case BOOL -> s.set(ValueLayout.JAVA_BYTE, index, (byte) (v != 0 ? 1 : 0));
