@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Reductions over any set of dims. Float32 has two vector paths, chosen from the layout: the
@@ -143,12 +142,12 @@ final class Reductions {
                 case MIN -> acc.min(v);
             };
         }
-        double r = switch (op) {
-            case SUM -> acc.reduceLanes(VectorOperators.ADD);
-            case PROD -> acc.reduceLanes(VectorOperators.MUL);
-            case MAX -> acc.reduceLanes(VectorOperators.MAX);
-            case MIN -> acc.reduceLanes(VectorOperators.MIN);
-        };
+        // lanes combined one by one in lane order: reduceLanes(ADD/MUL) leaves the order unspecified,
+        // and the interpreter and the C2 intrinsic do differ, so a sum changed once the JIT kicked in
+        double r = identity(op);
+        for (float lane : acc.toArray()) {
+            r = combine(op, r, lane);
+        }
         for (; i < n; i++) {
             r = combine(op, r, s.getAtIndex(ValueLayout.JAVA_FLOAT, index + i));
         }
