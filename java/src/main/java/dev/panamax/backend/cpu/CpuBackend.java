@@ -67,6 +67,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void read(Operand src, MemorySegment host) {
+        if (src.numel() == 0) {
+            // nothing to read; and Operand.isContiguous() is false for some empty shapes (e.g. [3, 0] with strides [1, 1]),
+            // so the copy below would recurse forever
+            return;
+        }
         if (src.isContiguous()) {
             MemorySegment.copy(segment(src), src.offset() * src.dtype().byteSize(), host, 0, src.numel() * src.dtype().byteSize());
             return;
