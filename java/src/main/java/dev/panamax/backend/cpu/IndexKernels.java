@@ -62,6 +62,9 @@ final class IndexKernels {
 
     /** Sequential: several source elements may land on one target element. */
     static void scatterAdd(Operand target, int dim, Operand index, Operand src) {
+        if (index.numel() == 0) {
+            return; // nothing to add, and an Odometer over an empty shape would divide by its zero size
+        }
         MemorySegment ts = CpuBackend.segment(target);
         MemorySegment is = CpuBackend.segment(index);
         MemorySegment ss = CpuBackend.segment(src);
