@@ -22,6 +22,13 @@ public final class LinearAlgebra {
         if (a.rank() >= 2 && b.rank() >= 2) {
             return batched(a, b);
         }
+        long bInner = b.rank() == 1 ? b.size(0) : b.size(-2);
+        if (a.size(-1) != bInner) {
+            // checked here so the message shows the caller's shapes, not the 1-row / 1-column matrices below
+            throw new IllegalArgumentException("matmul: shapes " + a.shape() + " and " + b.shape() + " cannot be multiplied ("
+                    + a.size(-1) + " elements in the last dim of the first vs " + bInner + " in " + (b.rank() == 1 ? "the" : "dim -2 of the")
+                    + " second)");
+        }
         // vectors become 1-row / 1-column matrices, and the added dim is removed again
         try (Tensor a2 = a.rank() == 1 ? a.unsqueeze(0) : a.alias();
              Tensor b2 = b.rank() == 1 ? b.unsqueeze(-1) : b.alias();
