@@ -179,17 +179,20 @@ public final class ShapeOps {
         long size = x.size(d);
         long s = Math.min(Math.max(start < 0 ? start + size : start, 0), size);
         long e = Math.min(Math.max(end < 0 ? end + size : end, s), size);
-        long length = (e - s + step - 1) / step;
+        // (e - s + step - 1) / step overflowed for a huge step (x[1:10:Long.MAX_VALUE] had 0 elements, not 1)
+        long length = e == s ? 0 : (e - s - 1) / step + 1;
+        // with at most one element the step never applies; using 1 keeps stride * step from overflowing
+        long effectiveStep = length > 1 ? step : 1;
         long[] shape = x.shape().toArray();
         long[] strides = x.strides();
         long offset = x.storageOffset() + s * strides[d];
         shape[d] = length;
-        strides[d] *= step;
+        strides[d] *= effectiveStep;
         Shape inShape = x.shape();
         DType dtype = x.dtype();
         return view("SliceBackward", x, Shape.of(shape), strides, offset, g -> {
             Tensor full = Tensor.full(inShape, 0, dtype, g.device());
-            try (Tensor region = full.viewOf(g.shape(), sliceStrides(full, d, step), s * full.strides()[d])) {
+            try (Tensor region = full.viewOf(g.shape(), sliceStrides(full, d, effectiveStep), s * full.strides()[d])) {
                 region.backend().copy(g.operand(), region.operand());
             }
             return full;
