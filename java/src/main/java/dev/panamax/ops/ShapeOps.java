@@ -350,6 +350,11 @@ public final class ShapeOps {
             throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
         }
         Tensor first = tensors.get(0);
+        for (int i = 0; i < tensors.size(); i++) {
+            if (tensors.get(i).rank() == 0) {
+                throw new IllegalArgumentException("cat: zero-dimensional tensor " + i + " cannot be concatenated; use stack");
+            }
+        }
         int d = Shape.normalizeDim(dim, first.rank(), "cat");
         Backend be = OpSupport.backend("cat", tensors.toArray(Tensor[]::new));
         long total = 0;
