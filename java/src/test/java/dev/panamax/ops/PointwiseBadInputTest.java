@@ -1,0 +1,158 @@
+package dev.panamax.ops;
+
+import static dev.panamax.testing.RefPointwise.assertMessage;
+import static dev.panamax.testing.RefPointwise.assertValues;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.panamax.autograd.GradMode;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Scope;
+import dev.panamax.tensor.Tensor;
+import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Every error path of the pointwise ops and activations: exception type, and a message naming the op and the culprits. */
+class PointwiseBadInputTest {
+    private static void fails(Class<? extends Throwable> type, Executable body, String... fragments) {
+        assertMessage(assertThrows(type, body), fragments);
+    }
+
+    record Named(String name, BinaryOperator<Tensor> op) {}
+
+    @Test
+    void mismatchedShapesNameTheOpAndBothShapes() {
+        List<Named> ops = List.of(
+                new Named("add", Tensor::add), new Named("sub", Tensor::sub), new Named("mul", Tensor::mul), new Named("div", Tensor::div),
+                new Named("pow", Tensor::pow), new Named("maximum", Tensor::maximum), new Named("minimum", Tensor::minimum),
+                new Named("eq", Tensor::eq), new Named("ne", Tensor::ne), new Named("lt", Tensor::lt), new Named("le", Tensor::le),
+                new Named("gt", Tensor::gt), new Named("ge", Tensor::ge),
+                new Named("logical_and", Tensor::logicalAnd), new Named("logical_or", Tensor::logicalOr));
+        try (Scope ignored = Scope.open()) {
+            Tensor a = Tensor.zeros(2, 3);
+            Tensor b = Tensor.zeros(4);
+            Tensor c = Tensor.zeros(3, 1, 5);
+            Tensor d = Tensor.zeros(4, 2);
+            for (Named op : ops) {
+                fails(IllegalArgumentException.class, () -> op.op().apply(a, b), op.name() + ":", "[2, 3]", "[4]");
+                fails(IllegalArgumentException.class, () -> op.op().apply(b, a), op.name() + ":", "[4]", "[2, 3]");
+                fails(IllegalArgumentException.class, () -> op.op().apply(c, d), op.name() + ":", "[3, 1, 5]", "[4, 2]");
+            }
+            fails(IllegalArgumentException.class, () -> Tensor.where(Tensor.ones(DType.BOOL, 2, 3), a, b), "where", "[2, 3]", "[4]");
+            fails(IllegalArgumentException.class, () -> Tensor.where(Tensor.ones(DType.BOOL, 5), a, a), "where", "[5]", "[2, 3]");
+        }
+    }
+
+    @Test
+    void whereNeedsABoolCondition() {
+        try (Scope ignored = Scope.open()) {
+            Tensor x = Tensor.zeros(2);
+            fails(IllegalArgumentException.class, () -> Tensor.where(Tensor.ones(DType.INT64, 2), x, x), "where", "bool", "int64[2]");
+            fails(IllegalArgumentException.class, () -> Tensor.where(Tensor.ones(2), x, x), "where", "bool", "float32[2]");
+        }
+    }
+
+    @Test
+    void maskedFillNeedsABoolMaskThatBroadcastsToTheInput() {
+        try (Scope ignored = Scope.open()) {
+            Tensor x = Tensor.zeros(2, 3);
+            fails(IllegalArgumentException.class, () -> x.maskedFill(Tensor.ones(DType.BOOL, 2), 1), "maskedFill", "[2, 3]", "[2]");
+            fails(IllegalArgumentException.class, () -> Tensor.zeros(3).maskedFill(Tensor.ones(DType.BOOL, 2, 3), 1),
+                    "maskedFill", "[2, 3]", "[3]");
+            fails(IllegalArgumentException.class, () -> x.maskedFill(Tensor.ones(DType.INT64, 2, 3), 1), "maskedFill", "bool", "int64[2, 3]");
+        }
+    }
+
+    @Test
+    void invalidParametersNameTheValues() {
+        try (Scope ignored = Scope.open()) {
+            Tensor x = Tensor.zeros(3);
+            fails(IllegalArgumentException.class, () -> x.clamp(3, 1), "clamp", "min=3.0", "max=1.0");
+            fails(IllegalArgumentException.class, () -> x.clamp(Double.NaN, 1), "clamp", "min=NaN");
+            fails(IllegalArgumentException.class, () -> x.clampMin(Double.NaN), "clamp", "NaN");
+            fails(IllegalArgumentException.class, () -> x.clampMax(Double.NaN), "clamp", "NaN");
+            fails(IllegalArgumentException.class, () -> x.softplus(0, 20), "softplus", "beta", "0.0");
+            fails(IllegalArgumentException.class, () -> x.softplus(-1, 20), "softplus", "beta", "-1.0");
+            fails(IllegalArgumentException.class, () -> x.softplus(Double.NaN, 20), "softplus", "beta", "NaN");
+            fails(IllegalArgumentException.class, () -> x.hardtanh(1, 1), "hardtanh", "min=1.0", "max=1.0");
+            fails(IllegalArgumentException.class, () -> x.hardtanh(2, -2), "hardtanh", "min=2.0", "max=-2.0");
+            // the degenerate but valid clamp: min == max gives a constant
+            assertValues("clamp(1, 1)", new double[] {1, 1, 1}, x.clamp(1, 1));
+        }
+    }
+
+    @Test
+    void boolInputsToFloatFunctionsAreRejected() {
+        try (Scope ignored = Scope.open()) {
+            Tensor b = Tensor.ones(DType.BOOL, 2);
+            for (Named op : List.of(new Named("neg", (x, y) -> x.neg()), new Named("abs", (x, y) -> x.abs()),
+                    new Named("relu", (x, y) -> x.relu()), new Named("sigmoid", (x, y) -> x.sigmoid()))) {
+                fails(IllegalArgumentException.class, () -> op.op().apply(b, b), op.name(), "bool[2]");
+            }
+            fails(IllegalArgumentException.class, () -> b.softmax(0), "softmax", "bool[2]");
+        }
+    }
+
+    @Test
+    void inPlaceOnALeafThatRequiresGradThrowsWhileGradModeIsOn() {
+        try (Scope ignored = Scope.open()) {
+            Tensor w = Tensor.ones(2, 3).requiresGrad(true);
+            Tensor o = Tensor.ones(2, 3);
+            record InPlace(String name, Consumer<Tensor> op) {}
+            for (InPlace op : List.of(
+                    new InPlace("add_", t -> t.add_(o)), new InPlace("sub_", t -> t.sub_(o)), new InPlace("mul_", t -> t.mul_(o)),
+                    new InPlace("div_", t -> t.div_(o)), new InPlace("mul_", t -> t.mul_(2.0)), new InPlace("add_", t -> t.add_(2.0)),
+                    new InPlace("fill_", t -> t.fill_(0)), new InPlace("zero_", Tensor::zero_), new InPlace("copy_", t -> t.copy_(o)))) {
+                String expected = op.name().equals("zero_") ? "fill_" : op.name();
+                fails(IllegalStateException.class, () -> op.op().accept(w), expected, "float32[2, 3]", "requires grad");
+            }
+            assertValues("untouched", new double[] {1, 1, 1, 1, 1, 1}, w);
+            // a non-leaf that requires grad is refused too (its graph holds the old values)
+            Tensor y = w.mul(2.0);
+            fails(IllegalStateException.class, () -> y.add_(o), "add_", "requires grad");
+            // allowed under noGrad, as optimizers do
+            try (GradMode.Guard g = GradMode.noGrad()) {
+                w.add_(o);
+                w.mul_(0.5);
+            }
+            assertValues("updated under noGrad", new double[] {1, 1, 1, 1, 1, 1}, w);
+        }
+    }
+
+    @Test
+    void inPlaceBroadcastCannotGrowTheTarget() {
+        try (Scope ignored = Scope.open()) {
+            Tensor t = Tensor.zeros(3);
+            fails(IllegalArgumentException.class, () -> t.add_(Tensor.ones(2, 3)), "add_", "[2, 3]", "[3]");
+            fails(IllegalArgumentException.class, () -> t.mul_(Tensor.ones(3, 1)), "mul_", "[3, 1]", "[3]");
+            fails(IllegalArgumentException.class, () -> t.sub_(Tensor.ones(4)), "sub_", "[3]", "[4]");
+            fails(IllegalArgumentException.class, () -> t.div_(Tensor.ones(2, 1)), "div_", "[2, 1]", "[3]");
+            // shrinking broadcasts are fine
+            Tensor m = Tensor.zeros(2, 3);
+            m.add_(Tensor.of(new float[] {1, 2, 3}));
+            m.add_(Tensor.ones(2, 1));
+            m.add_(Tensor.scalar(0.5));
+            assertValues("broadcast add_", new double[] {2.5, 3.5, 4.5, 2.5, 3.5, 4.5}, m);
+        }
+    }
+
+    @Test
+    void closedTensorsCannotBeUsed() {
+        Tensor x = Tensor.ones(3);
+        Tensor y = Tensor.ones(3);
+        x.close();
+        fails(IllegalStateException.class, () -> x.exp(), "float32[3]", "close");
+        fails(IllegalStateException.class, () -> y.add(x), "float32[3]", "close");
+        fails(IllegalStateException.class, () -> x.softmax(0), "float32[3]", "close");
+        y.close();
+    }
+
+    @Test
+    void onlyFloatingPointTensorsRequireGrad() {
+        try (Tensor i = Tensor.ones(DType.INT32, 2)) {
+            fails(IllegalArgumentException.class, () -> i.requiresGrad(true), "int32");
+        }
+    }
+}
