@@ -242,6 +242,12 @@ public final class Pointwise {
         if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
             throw new IllegalArgumentException("clamp: need min <= max, got min=" + min + " max=" + max);
         }
+        if (x.dtype().isIntegral() && x.dtype() != DType.BOOL && (min != Math.rint(min) || max != Math.rint(max))) {
+            // a fractional bound makes the result float32, as in PyTorch (int clamp(0.5, 1.5) is not [0, 1])
+            try (Tensor xf = x.to(DType.FLOAT32)) {
+                return unary("clamp", UnaryOp.CLAMP, xf, min, max);
+            }
+        }
         return unary("clamp", UnaryOp.CLAMP, x, min, max);
     }
 
