@@ -160,6 +160,24 @@ class PromotionTest {
     }
 
     @Test
+    void integerClampWithFractionalBoundsIsFloat() {
+        // PyTorch: int32 [0, 2, -3].clamp(min=0.5) is float32 [0.5, 2, 0.5]; whole bounds keep int32
+        try (Scope ignored = Scope.open()) {
+            Tensor i = t(DType.INT32, 0, 2, -3);
+            Tensor a = i.clampMin(0.5);
+            assertType("int32 clampMin(0.5)", DType.FLOAT32, a);
+            assertValues("int32 clampMin(0.5)", new double[] {0.5, 2, 0.5}, a);
+            Tensor b = i.clampMax(1.5);
+            assertType("int32 clampMax(1.5)", DType.FLOAT32, b);
+            assertValues("int32 clampMax(1.5)", new double[] {0, 1.5, -3}, b);
+            Tensor c = i.clamp(0, 1);
+            assertType("int32 clamp(0, 1)", DType.INT32, c);
+            assertValues("int32 clamp(0, 1)", new double[] {0, 1, 0}, c);
+            assertType("int64 clampMin(-1)", DType.INT64, t(DType.INT64, 0, 2, -3).clampMin(-1));
+        }
+    }
+
+    @Test
     void int32OverflowWrapsAround() {
         // PyTorch (two's complement): INT_MAX + 1 = INT_MIN, -INT_MIN = INT_MIN, |INT_MIN| = INT_MIN
         try (Scope ignored = Scope.open()) {
