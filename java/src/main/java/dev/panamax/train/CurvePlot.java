@@ -1,0 +1,123 @@
+package dev.panamax.train;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Line charts of training curves as PNG, drawn with Java2D in headless mode: one panel per
+ * metric (e.g. loss, accuracy), one line per series (e.g. train, validation).
+ */
+public final class CurvePlot {
+    /** One line: a name and its y values at x = 1, 2, .... */
+    public record Series(String name, List<Double> values) {}
+
+    /** One panel: a title and its lines. */
+    public record Panel(String title, List<Series> series) {}
+
+    private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40)};
+    private static final int PANEL_W = 480;
+    private static final int PANEL_H = 340;
+    private static final int MARGIN = 56;
+
+    private CurvePlot() {}
+
+    /** Draws the panels side by side into a PNG file (written atomically). */
+    public static void write(Path png, String xLabel, List<Panel> panels) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage img = new BufferedImage(PANEL_W * Math.max(1, panels.size()), PANEL_H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        for (int i = 0; i < panels.size(); i++) {
+            drawPanel(g, i * PANEL_W, panels.get(i), xLabel);
+        }
+        g.dispose();
+        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+    }
+
+    private static void drawPanel(Graphics2D g, int x0, Panel panel, String xLabel) {
+        int left = x0 + MARGIN;
+        int right = x0 + PANEL_W - 16;
+        int top = 32;
+        int bottom = PANEL_H - 44;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        int points = 1;
+        for (Series s : panel.series()) {
+            points = Math.max(points, s.values().size());
+            for (double v : s.values()) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (lo > hi) {
+            lo = 0;
+            hi = 1;
+        }
+        if (hi - lo < 1e-12) {
+            hi = lo + Math.max(1e-3, Math.abs(lo) * 0.1);
+        }
+        double pad = (hi - lo) * 0.05;
+        lo -= pad;
+        hi += pad;
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(panel.title(), left, top - 12);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.drawRect(left, top, right - left, bottom - top);
+        for (int t = 0; t <= 4; t++) {
+            double v = lo + (hi - lo) * t / 4;
+            int y = bottom - (int) ((bottom - top) * (double) t / 4);
+            g.setColor(new Color(230, 230, 230));
+            g.drawLine(left + 1, y, right - 1, y);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format(Locale.ROOT, "%.3g", v), x0 + 4, y + 4);
+        }
+        for (int t = 1; t <= points; t++) {
+            if (points <= 12 || t % Math.max(1, points / 10) == 0) {
+                int x = xAt(t, points, left, right);
+                g.drawString(Integer.toString(t), x - 3, bottom + 14);
+            }
+        }
+        g.drawString(xLabel, (left + right) / 2 - 12, bottom + 30);
+        int legendY = top + 16;
+        for (int s = 0; s < panel.series().size(); s++) {
+            Series series = panel.series().get(s);
+            g.setColor(COLORS[s % COLORS.length]);
+            g.setStroke(new BasicStroke(2f));
+            List<Double> v = series.values();
+            for (int i = 0; i < v.size(); i++) {
+                int x = xAt(i + 1, points, left, right);
+                int y = yAt(v.get(i), lo, hi, top, bottom);
+                g.fillOval(x - 3, y - 3, 6, 6);
+                if (i > 0) {
+                    g.drawLine(xAt(i, points, left, right), yAt(v.get(i - 1), lo, hi, top, bottom), x, y);
+                }
+            }
+            g.drawString(series.name(), right - 90, legendY);
+            legendY += 14;
+        }
+        g.setStroke(new BasicStroke(1f));
+    }
+
+    private static int xAt(int t, int points, int left, int right) {
+        return points == 1 ? (left + right) / 2 : left + 10 + (int) ((right - left - 20) * (t - 1.0) / (points - 1));
+    }
+
+    private static int yAt(double v, double lo, double hi, int top, int bottom) {
+        double c = Double.isFinite(v) ? v : hi;
+        return bottom - (int) ((bottom - top) * (c - lo) / (hi - lo));
+    }
+}
