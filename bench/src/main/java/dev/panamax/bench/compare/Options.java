@@ -1,0 +1,72 @@
+package dev.panamax.bench.compare;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Command line of {@link CompareMain}. */
+record Options(List<Integer> threads, List<String> families, int reps, int warmupReps, double warmupSeconds,
+               int retries) {
+    static final String USAGE = """
+            usage: CompareMain [--threads 1,2] [--cases gemm] [--reps N] [--warmup N] [--warmup-seconds S] [--retries N]
+              --threads   thread counts to run every case with (default 1,2)
+              --cases     case families to run, comma-separated (default: all; families: gemm)
+              --reps      timed repetitions per peer (default 10); the median is shown
+              --warmup    untimed repetitions per peer before timing (default 3) ...
+              --warmup-seconds  ... and at least this long per peer (default 1.0), so the JIT has compiled the kernels
+              --retries   times to measure a row again when other processes used over 5% of the machine (default 3)
+            """;
+
+    static Options parse(String[] args) {
+        List<Integer> threads = List.of(1, 2);
+        List<String> families = List.of();
+        int reps = 10;
+        int warmup = 3;
+        double warmupSeconds = 1.0;
+        int retries = 3;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--help") || flag.equals("-h")) {
+                throw new IllegalArgumentException("");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + flag);
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--threads" -> threads = parseInts(flag, value);
+                case "--cases" -> families = Arrays.asList(value.split(","));
+                case "--reps" -> reps = positive(flag, value);
+                case "--warmup" -> warmup = Integer.parseInt(value);
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(value);
+                case "--retries" -> retries = Integer.parseInt(value);
+                default -> throw new IllegalArgumentException("unknown option " + flag);
+            }
+        }
+        return new Options(threads, families, reps, warmup, warmupSeconds, retries);
+    }
+
+    boolean wants(String family) {
+        return families.isEmpty() || families.contains(family);
+    }
+
+    private static List<Integer> parseInts(String flag, String value) {
+        List<Integer> list = new ArrayList<>();
+        for (String s : value.split(",")) {
+            list.add(positive(flag, s));
+        }
+        return list;
+    }
+
+    private static int positive(String flag, String value) {
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " needs positive integers, got '" + value + "'");
+    }
+}
