@@ -187,7 +187,17 @@ public final class Pointwise {
             throw new IllegalArgumentException(op.name().toLowerCase() + "_: the result type " + result.pyName()
                     + " cannot be stored in the in-place target " + target.describe() + " (it would be truncated)");
         }
-        be.binary(op, target.operand(), broadcastOperand(other, s), target.operand());
+        dev.panamax.backend.Operand t = target.operand();
+        dev.panamax.backend.Operand o = broadcastOperand(other, s);
+        if (o.storage() == t.storage() && !(o.offset() == t.offset() && java.util.Arrays.equals(o.strides(), t.strides()))) {
+            // other is a different view of the target's memory (x.add_(x.t()), a shifted slice): the
+            // kernel would read elements it has already overwritten, so read from a copy
+            try (Tensor copy = other.contiguousCopy()) {
+                be.binary(op, t, broadcastOperand(copy, s), t);
+            }
+            return target;
+        }
+        be.binary(op, t, o, t);
         return target;
     }
 
