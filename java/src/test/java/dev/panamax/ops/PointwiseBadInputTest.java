@@ -8,6 +8,7 @@ import dev.panamax.autograd.GradMode;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.RefPointwise;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
@@ -135,6 +136,26 @@ class PointwiseBadInputTest {
             m.add_(Tensor.ones(2, 1));
             m.add_(Tensor.scalar(0.5));
             assertValues("broadcast add_", new double[] {2.5, 3.5, 4.5, 2.5, 3.5, 4.5}, m);
+        }
+    }
+
+    @Test
+    void inPlaceWithAnOverlappingOperandReadsTheOldValues() {
+        // x += x^T and a shifted difference, large enough to span several 2048-element tiles
+        try (Scope ignored = Scope.open()) {
+            Tensor x = RefPointwise.values(1, -3, 3, 100, 100).to(DType.FLOAT32);
+            Tensor expected = x.add(x.t());
+            x.add_(x.t());
+            assertValues("x.add_(x.t())", expected.toDoubleArray(), x);
+            Tensor y = RefPointwise.values(2, -3, 3, 5000).to(DType.FLOAT32);
+            Tensor diff = y.narrow(0, 1, 4999).sub(y.narrow(0, 0, 4999));
+            Tensor v = y.narrow(0, 1, 4999);
+            v.sub_(y.narrow(0, 0, 4999));
+            assertValues("y[1:] -= y[:-1]", diff.toDoubleArray(), v);
+            Tensor z = RefPointwise.values(3, -3, 3, 4099).to(DType.FLOAT32);
+            Tensor twice = z.mul(2.0);
+            z.add_(z);
+            assertValues("z.add_(z)", twice.toDoubleArray(), z);
         }
     }
 
