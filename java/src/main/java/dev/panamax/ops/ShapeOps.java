@@ -160,6 +160,7 @@ public final class ShapeOps {
     }
 
     public static Tensor narrow(Tensor x, int dim, long start, long length) {
+        requireDims("narrow", x);
         int d = Shape.normalizeDim(dim, x.rank(), "narrow");
         long size = x.size(d);
         long s = start < 0 ? start + size : start;
@@ -172,6 +173,7 @@ public final class ShapeOps {
 
     /** Python slicing semantics: negative bounds count from the end, out-of-range bounds are clipped. */
     public static Tensor slice(Tensor x, int dim, long start, long end, long step) {
+        requireDims("slice", x);
         int d = Shape.normalizeDim(dim, x.rank(), "slice");
         if (step <= 0) {
             throw new IllegalArgumentException("slice: step must be positive, got " + step);
@@ -205,7 +207,15 @@ public final class ShapeOps {
         return st;
     }
 
+    /** Ops that pick along a dim: a 0-d tensor has none (Shape.normalizeDim accepts dim 0 of a 0-d tensor). */
+    private static void requireDims(String op, Tensor x) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(op + ": cannot be applied to a 0-dim tensor " + x.describe());
+        }
+    }
+
     public static Tensor select(Tensor x, int dim, long index) {
+        requireDims("select", x);
         int d = Shape.normalizeDim(dim, x.rank(), "select");
         long size = x.size(d);
         long i = index < 0 ? index + size : index;
@@ -424,6 +434,7 @@ public final class ShapeOps {
 
     /** Views of consecutive pieces of {@code splitSize} along dim (the last may be smaller). */
     public static List<Tensor> split(Tensor x, long splitSize, int dim) {
+        requireDims("split", x);
         int d = Shape.normalizeDim(dim, x.rank(), "split");
         if (splitSize <= 0) {
             throw new IllegalArgumentException("split: splitSize must be positive, got " + splitSize);
@@ -441,6 +452,7 @@ public final class ShapeOps {
         if (chunks <= 0) {
             throw new IllegalArgumentException("chunk: chunks must be positive, got " + chunks);
         }
+        requireDims("chunk", x);
         int d = Shape.normalizeDim(dim, x.rank(), "chunk");
         long size = x.size(d);
         return split(x, Math.max(1, (size + chunks - 1) / chunks), d);

@@ -417,6 +417,21 @@ class ShapeOpsTest {
     }
 
     @Test
+    void opsAlongADimRefuseZeroDimTensors() {
+        Tensor s = Tensor.scalar(1);
+        assertMessage(IllegalArgumentException.class, () -> s.select(0, 0), "select", "0-dim");
+        assertMessage(IllegalArgumentException.class, () -> s.narrow(0, 0, 1), "narrow", "0-dim");
+        assertMessage(IllegalArgumentException.class, () -> s.slice(-1, 0, 1, 1), "slice", "0-dim");
+        assertMessage(IllegalArgumentException.class, () -> s.split(1, 0), "split", "0-dim");
+        assertMessage(IllegalArgumentException.class, () -> s.chunk(1, 0), "chunk", "0-dim");
+        // the dim-free views of a 0-d tensor are fine
+        OpCheck.check("unsqueeze of a scalar", t -> t[0].unsqueeze(-1), r -> RefShapeOps.reshape(r[0], 1), s);
+        OpCheck.check("view of a scalar", t -> t[0].view(1, 1), r -> RefShapeOps.reshape(r[0], 1, 1), s);
+        OpCheck.check("transpose of a scalar", t -> t[0].transpose(0, -1), r -> r[0], s);
+        OpCheck.check("squeeze(0) of a scalar", t -> t[0].squeeze(0), r -> r[0], s);
+    }
+
+    @Test
     void gradientsThroughViewsOfViews() {
         Tensor x = randn(4, 5, 3);
         OpCheck.check("t.narrow.slice.select.unsqueeze.expand", t -> t[0].permute(2, 1, 0).narrow(1, 1, 3).slice(2, 0, 4, 2).select(0, 1)
