@@ -58,6 +58,9 @@ public final class IndexOps {
         }
         long size = x.rank() == 0 ? 1 : x.size(d);
         checkRange("indexSelect", index, size, dim);
+        if (x.rank() == 0 && index.numel() != 1) {
+            throw new IllegalArgumentException("indexSelect: an index into a 0-dim tensor can have only 1 value, got " + index.numel());
+        }
         try (Tensor idx = index.reshape(-1)) {
             long[] shape = x.shape().toArray();
             if (x.rank() > 0) {
@@ -72,6 +75,9 @@ public final class IndexOps {
             Tensor saved = Autograd.willRecord(x) ? idx.alias() : null;
             Autograd.record("IndexSelectBackward", out, (g, needs) -> {
                 OpSupport.noHigherOrder("IndexSelectBackward");
+                if (x.rank() == 0) {
+                    return new Tensor[] {g, null}; // the output was x itself (indexAdd needs a dim)
+                }
                 Tensor gx = Tensor.zerosLike(x);
                 be.indexAdd(gx.operand(), d, saved.operand(), g.operand());
                 return new Tensor[] {gx, null};
@@ -88,6 +94,12 @@ public final class IndexOps {
         Backend be = OpSupport.backend("gather", x, index);
         int d = Shape.normalizeDim(dim, x.rank(), "gather");
         checkSameRankAndFits("gather", x, d, index, "index");
+        if (x.rank() == 0) {
+            // 0-d input and index (as PyTorch allows): seen as one-element vectors, since the kernel needs a dim
+            try (Tensor x1 = x.unsqueeze(0); Tensor i1 = index.unsqueeze(0); Tensor r = gather(x1, 0, i1)) {
+                return r.squeeze(0);
+            }
+        }
         checkRange("gather", index, x.size(d), dim);
         Tensor out = OpSupport.empty(x, index.shape(), x.dtype());
         be.gather(x.operand(), d, index.operand(), out.operand());
@@ -109,6 +121,13 @@ public final class IndexOps {
         for (int k = 0; k < index.rank(); k++) {
             if (index.size(k) > src.size(k)) {
                 throw new IllegalArgumentException("scatterAdd: index " + index.shape() + " is larger than src " + src.shape() + " in dim " + k);
+            }
+        }
+        if (x.rank() == 0) {
+            // 0-d input, index and src: seen as one-element vectors, since the kernel needs a dim
+            try (Tensor x1 = x.unsqueeze(0); Tensor i1 = index.unsqueeze(0); Tensor s1 = src.unsqueeze(0);
+                 Tensor r = scatterAdd(x1, 0, i1, s1)) {
+                return r.squeeze(0);
             }
         }
         checkRange("scatterAdd", index, x.size(d), dim);

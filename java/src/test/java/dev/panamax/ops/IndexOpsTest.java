@@ -160,6 +160,21 @@ class IndexOpsTest {
         assertMessage(IllegalArgumentException.class, () -> randn(3).oneHot(3), "oneHot", "float32");
     }
 
+    @Test
+    void zeroDimInputs() {
+        Tensor s = Tensor.scalar(2.5);
+        Tensor i0 = Tensor.scalar(0, DType.INT64);
+        OpCheck.check("indexSelect of a 0-d tensor", t -> t[0].indexSelect(0, t[1]), r -> r[0], s, longs(new long[] {0}, 1));
+        OpCheck.check("indexSelect of a 0-d tensor, 0-d index", t -> t[0].indexSelect(-1, t[1]), r -> r[0], s, i0);
+        assertMessage(IllegalArgumentException.class, () -> s.indexSelect(0, longs(new long[] {0, 0}, 2)), "indexSelect", "0-dim", "2");
+        assertMessage(IndexOutOfBoundsException.class, () -> s.indexSelect(0, longs(new long[] {1}, 1)), "indexSelect", "1", "size 1");
+        OpCheck.check("gather of a 0-d tensor", t -> t[0].gather(0, t[1]), r -> r[0], s, i0);
+        OpCheck.check("scatterAdd into a 0-d tensor", t -> t[0].scatterAdd(0, t[1], t[2]),
+                r -> new Ref(new double[] {r[0].data[0] + r[2].data[0]}), s, i0, Tensor.scalar(-4));
+        assertMessage(IndexOutOfBoundsException.class, () -> s.gather(0, Tensor.scalar(1, DType.INT64)), "gather", "1", "size 1");
+        assertMessage(IllegalArgumentException.class, () -> s.gather(0, longs(new long[] {0}, 1)), "gather", "rank");
+    }
+
     // ---------------------------------------------------------------- bad indices
 
     /** A bad index must throw before any memory is touched: the input and a canary tensor are unchanged. */
