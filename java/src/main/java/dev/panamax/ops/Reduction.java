@@ -135,7 +135,9 @@ public final class Reduction {
         int[] d = OpSupport.normalizeDims(name, null, x.rank());
         Tensor out = finish(reduceKernel(name, op, x, d, x.dtype()), x, d, false);
         return Autograd.record(Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Backward", out, (g, needs) -> {
-            try (Tensor hit = x.eq(out); Tensor hits = hit.to(x.dtype()); Tensor count = sum(hits, null, false);
+            // when the result is NaN the gradient goes to the NaN elements (NaN == NaN is false), as in PyTorch
+            try (Tensor equal = x.eq(out); Tensor xNan = x.ne(x); Tensor outNan = out.ne(out); Tensor bothNan = xNan.logicalAnd(outNan);
+                 Tensor hit = equal.logicalOr(bothNan); Tensor hits = hit.to(x.dtype()); Tensor count = sum(hits, null, false);
                  Tensor share = g.div(count); Tensor grad = hits.mul(share)) {
                 return new Tensor[] {grad.alias()};
             }
