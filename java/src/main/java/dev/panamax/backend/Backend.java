@@ -106,6 +106,56 @@ public interface Backend {
 
     // ------------------------------------------------------------ normalisation (issue #4)
 
+    /**
+     * Batch normalisation with batch statistics (cudnnBatchNormalizationForwardTraining). x and y
+     * are dense [N, C, S] (S: the spatial dims flattened); weight, bias, runningMean, runningVar
+     * [C] or null. Per channel: mean and biased variance over its N·S elements,
+     * y = (x - mean) / sqrt(var + eps) * weight + bias, saveMean = mean and saveInvStd =
+     * 1 / sqrt(var + eps) ([C], for the backward). When given, the running statistics are
+     * updated in place: r = (1 - momentum)·r + momentum·batch, with the unbiased variance
+     * (cuDNN's exponentialAverageFactor is momentum).
+     */
+    void batchNormForwardTraining(Operand x, Operand weight, Operand bias, Operand runningMean, Operand runningVar,
+                                  double momentum, double eps, Operand y, Operand saveMean, Operand saveInvStd);
+
+    /**
+     * Batch normalisation with given statistics (cudnnBatchNormalizationForwardInference):
+     * y = (x - mean) / sqrt(var + eps) * weight + bias over dense [N, C, S]; weight, bias [C] or null.
+     */
+    void batchNormForwardInference(Operand x, Operand weight, Operand bias, Operand mean, Operand var, double eps, Operand y);
+
+    /**
+     * Gradients of batch normalisation from the statistics it used (cudnnBatchNormalizationBackward
+     * when {@code training}): x, gy, gx dense [N, C, S]; mean and invStd [C]. With
+     * {@code training} they are the batch's own statistics, which depend on x, and gx is the full
+     * formula weight·invStd·(gy - mean(gy) - xhat·mean(gy·xhat)); otherwise they are constants and
+     * gx = gy·weight·invStd. gWeight = sum of gy·xhat and gBias = sum of gy per channel. weight
+     * may be null (ones); gx, gWeight and gBias are null when not wanted.
+     */
+    void batchNormBackward(Operand x, Operand gy, Operand weight, Operand mean, Operand invStd, boolean training,
+                           Operand gx, Operand gWeight, Operand gBias);
+
+    /**
+     * Normalises each row of a dense x [R, D] to zero mean and unit (biased) variance:
+     * y = (x - mean) / sqrt(var + eps), saving mean and invStd [R]. The kernel of layer,
+     * instance and group norm (their affine part is applied by the op).
+     */
+    void rowNorm(Operand x, double eps, Operand y, Operand mean, Operand invStd);
+
+    /** gx = invStd·(gy - mean(gy) - xhat·mean(gy·xhat)) per row, for {@link #rowNorm}'s saved statistics. */
+    void rowNormBackward(Operand x, Operand gy, Operand mean, Operand invStd, Operand gx);
+
+    /**
+     * Cross-channel local response normalisation of a dense x [N, C, S] as PyTorch defines it:
+     * y = x / (k + alpha/size · sum of x² over channels [c - size/2, c + (size-1)/2])^beta, channels
+     * outside [0, C) counting as zero. (cuDNN's cross-channel LRN centres even windows the other
+     * way.)
+     */
+    void localResponseNorm(Operand x, int size, double alpha, double beta, double k, Operand y);
+
+    /** Gradient of {@link #localResponseNorm} from x, its output y and gy (all dense [N, C, S]), as cudnnLRNCrossChannelBackward. */
+    void localResponseNormBackward(Operand x, Operand y, Operand gy, int size, double alpha, double beta, double k, Operand gx);
+
     // ------------------------------------------------------------ losses (issue #4)
 
     /**

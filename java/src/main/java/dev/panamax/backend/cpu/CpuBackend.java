@@ -257,6 +257,43 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------ normalisation (issue #4)
 
+    @Override
+    public void batchNormForwardTraining(Operand x, Operand weight, Operand bias, Operand runningMean, Operand runningVar,
+                                         double momentum, double eps, Operand y, Operand saveMean, Operand saveInvStd) {
+        NormKernels.forwardTraining(x, weight, bias, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void batchNormForwardInference(Operand x, Operand weight, Operand bias, Operand mean, Operand var, double eps, Operand y) {
+        NormKernels.forwardInference(x, weight, bias, mean, var, eps, y);
+    }
+
+    @Override
+    public void batchNormBackward(Operand x, Operand gy, Operand weight, Operand mean, Operand invStd, boolean training,
+                                  Operand gx, Operand gWeight, Operand gBias) {
+        NormKernels.backward(x, gy, weight, mean, invStd, training, gx, gWeight, gBias);
+    }
+
+    @Override
+    public void rowNorm(Operand x, double eps, Operand y, Operand mean, Operand invStd) {
+        NormKernels.rowNorm(x, eps, y, mean, invStd);
+    }
+
+    @Override
+    public void rowNormBackward(Operand x, Operand gy, Operand mean, Operand invStd, Operand gx) {
+        NormKernels.rowNormBackward(x, gy, mean, invStd, gx);
+    }
+
+    @Override
+    public void localResponseNorm(Operand x, int size, double alpha, double beta, double k, Operand y) {
+        LrnKernels.forward(x, size, alpha, beta, k, y);
+    }
+
+    @Override
+    public void localResponseNormBackward(Operand x, Operand y, Operand gy, int size, double alpha, double beta, double k, Operand gx) {
+        LrnKernels.backward(x, y, gy, size, alpha, beta, k, gx);
+    }
+
     // ------------------------------------------------------------ losses (issue #4)
 
     @Override
