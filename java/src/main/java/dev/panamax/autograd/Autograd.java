@@ -205,7 +205,10 @@ public final class Autograd {
     }
 
     private static Tensor copyOf(Tensor grad, Tensor leaf, boolean createGraph) {
-        Tensor c = grad.to(leaf.dtype()).contiguousCopy();
+        Tensor c;
+        try (Tensor converted = grad.to(leaf.dtype())) {
+            c = converted.contiguousCopy();
+        }
         if (!createGraph) {
             grad.close();
         }

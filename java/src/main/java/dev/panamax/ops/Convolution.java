@@ -1,6 +1,7 @@
 package dev.panamax.ops;
 
 import dev.panamax.autograd.Autograd;
+import dev.panamax.autograd.GradMode;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.tensor.Shape;
@@ -31,8 +32,8 @@ public final class Convolution {
         }
         Geometry g = Geometry.forConv("conv2d", x, weight, bias, o);
         Backend be = OpSupport.backend("conv2d", x, weight, bias);
-        Tensor xc = x.contiguous();
-        Tensor wc = weight.contiguous();
+        Tensor xc = denseCopyOutsideGraph(x);
+        Tensor wc = denseCopyOutsideGraph(weight);
         Tensor out = OpSupport.empty(x, Shape.of(g.n, g.k, g.p, g.q), x.dtype());
         be.conv2d(xc.operand(), wc.operand(), bias == null ? null : bias.operand(), g.spec, out.operand());
         Autograd.record("ConvolutionBackward", out, (gy, needs) -> {
@@ -87,8 +88,8 @@ public final class Convolution {
         }
         Geometry g = Geometry.forTranspose(x, weight, bias, o);
         Backend be = OpSupport.backend("convTranspose2d", x, weight, bias);
-        Tensor xc = x.contiguous();
-        Tensor wc = weight.contiguous();
+        Tensor xc = denseCopyOutsideGraph(x);
+        Tensor wc = denseCopyOutsideGraph(weight);
         // as a convolution, the output y is the "input" and x the "output"
         Tensor out = OpSupport.empty(x, Shape.of(g.n, g.c, g.h, g.w), x.dtype());
         be.conv2dBackwardInput(xc.operand(), wc.operand(), g.spec, out.operand());
@@ -115,6 +116,13 @@ public final class Convolution {
             }
         }, x, weight, bias);
         return OpSupport.saveForBackward(out, xc, wc);
+    }
+
+    /** A dense version of t for the kernels (the op's own node carries the gradient, so no graph is recorded here). */
+    private static Tensor denseCopyOutsideGraph(Tensor t) {
+        try (GradMode.Guard ignored = GradMode.noGrad()) {
+            return t.contiguous();
+        }
     }
 
     /**
