@@ -350,6 +350,16 @@ class ReductionTest {
         assertArrayEquals(new long[] {big, -3 * big}, i64.prod(1, false).toLongArray());
         assertEquals(Long.MAX_VALUE, Tensor.of(new long[] {Long.MAX_VALUE, 0}, 2).sum().toLongArray()[0]);
         assertEquals(Long.MIN_VALUE + 1, Tensor.of(new long[] {Long.MIN_VALUE + 1}, 1).sum().toLongArray()[0]);
+        // max/min/argmax along a dim on int64 beyond 2^53: compared and returned exactly
+        Tensor near = Tensor.of(new long[] {big, big + 1, big - 1, -big - 1, -big, 7}, 2, 3);
+        var mx = near.max(1, false);
+        assertArrayEquals(new long[] {big + 1, 7}, mx.values().toLongArray());
+        assertArrayEquals(new long[] {1, 2}, mx.indices().toLongArray());
+        assertArrayEquals(new long[] {big - 1, -big - 1}, near.min(1, false).values().toLongArray());
+        assertArrayEquals(new long[] {2, 0}, near.argmin(1, false).toLongArray());
+        assertArrayEquals(new long[] {0, 0, 0}, near.argmax(0, false).toLongArray());
+        assertEquals(big + 1, near.max().toLongArray()[0]);
+        assertEquals(-big - 1, near.min().toLongArray()[0]);
         Tensor bools = Tensor.of(new boolean[] {true, false, true, true}, 2, 2);
         assertEquals(DType.INT64, bools.sum().dtype());
         assertEquals(3L, bools.sum().toLongArray()[0]);

@@ -263,15 +263,19 @@ final class Reductions {
                     };
                     redIt.next();
                 }
-                long at = keptIt.offset(1);
-                switch (out.dtype()) {
-                    case INT64 -> os.setAtIndex(ValueLayout.JAVA_LONG, at, acc);
-                    case INT32 -> os.setAtIndex(ValueLayout.JAVA_INT, at, (int) acc);
-                    default -> Elements.write(os, out.dtype(), at, acc);
-                }
+                writeIntegral(os, out.dtype(), keptIt.offset(1), acc);
                 keptIt.next();
             }
         });
+    }
+
+    /** Writes an integer exactly into an integer-typed element. */
+    private static void writeIntegral(MemorySegment s, DType t, long index, long v) {
+        switch (t) {
+            case INT64 -> s.setAtIndex(ValueLayout.JAVA_LONG, index, v);
+            case INT32 -> s.setAtIndex(ValueLayout.JAVA_INT, index, (int) v);
+            default -> Elements.write(s, t, index, v);
+        }
     }
 
     /** Max/min along one dim with the first index where it occurs; a NaN wins over numbers. */
@@ -288,6 +292,21 @@ final class Reductions {
             Odometer it = new Odometer(outerShape, strides, new long[] {x.offset(), values.offset(), indices.offset()}, from);
             for (long o = from; o < to; o++) {
                 long best = 0;
+                if (x.dtype().isIntegral()) {
+                    // compared and copied as longs: through a double, int64 values beyond 2^53 tied and came back rounded
+                    long bestLong = Elements.readLong(xs, x.dtype(), it.offset(0));
+                    for (long i = 1; i < n; i++) {
+                        long v = Elements.readLong(xs, x.dtype(), it.offset(0) + i * step);
+                        if (op == ReduceOp.MAX ? v > bestLong : v < bestLong) {
+                            best = i;
+                            bestLong = v;
+                        }
+                    }
+                    writeIntegral(vs, values.dtype(), it.offset(1), bestLong);
+                    writeIntegral(is, indices.dtype(), it.offset(2), best);
+                    it.next();
+                    continue;
+                }
                 double bestValue = Elements.read(xs, x.dtype(), it.offset(0));
                 for (long i = 1; i < n && !Double.isNaN(bestValue); i++) {
                     double v = Elements.read(xs, x.dtype(), it.offset(0) + i * step);
