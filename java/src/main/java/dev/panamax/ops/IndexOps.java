@@ -34,8 +34,8 @@ public final class IndexOps {
                 be.reduce(ReduceOp.MIN, index.operand(), all, loK.operand());
                 be.reduce(ReduceOp.MAX, index.operand(), all, hiK.operand());
             }
-            long min = (long) lo.item();
-            long max = (long) hi.item();
+            long min = lo.toLongArray()[0]; // exact: item() goes through a double
+            long max = hi.toLongArray()[0];
             if (min < 0 || max >= size) {
                 long bad = min < 0 ? min : max;
                 throw new IndexOutOfBoundsException(op + ": index " + bad + " is out of bounds for dim " + dim + " with size " + size);

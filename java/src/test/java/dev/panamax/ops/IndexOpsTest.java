@@ -200,7 +200,7 @@ class IndexOpsTest {
     void outOfRangeIndicesThrowNamingTheOpIndexAndSize() {
         Tensor x = randn(3, 4);
         Tensor src = randn(2, 2);
-        for (long bad : new long[] {-1, 3, 4, -4, 1L << 40, Long.MIN_VALUE, Long.MAX_VALUE}) {
+        for (long bad : new long[] {-1, 3, 4, -4, 1L << 40, (1L << 53) + 1, Long.MIN_VALUE, Long.MAX_VALUE}) {
             String b = Long.toString(bad);
             assertMessage(IndexOutOfBoundsException.class, () -> x.indexSelect(0, longs(new long[] {0, bad, 1}, 3)), "indexSelect", b, "size 3");
             assertMessage(IndexOutOfBoundsException.class, () -> x.gather(0, longs(new long[] {0, 1, bad, 2}, 1, 4)), "gather", b, "size 3");
