@@ -45,6 +45,8 @@ public final class LinearAlgebra {
 
     /** x @ weight^T + bias, as {@code torch.nn.functional.linear}; bias may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        OpSupport.requireFloatingPoint("linear", "input", x);
+        OpSupport.requireFloatingPoint("linear", "weight", weight);
         if (weight.rank() != 2) {
             throw new IllegalArgumentException("linear: weight must be 2-D [out_features, in_features], got " + weight.shape());
         }

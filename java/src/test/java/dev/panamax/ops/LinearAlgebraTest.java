@@ -237,6 +237,9 @@ class LinearAlgebraTest {
         var lin = assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.linear(randn(2, 3), randn(5, 4), null));
         assertTrue(lin.getMessage().startsWith("linear:") && lin.getMessage().contains("[2, 3]") && lin.getMessage().contains("[5, 4]"),
                 lin.getMessage());
+        var lint = assertThrows(IllegalArgumentException.class,
+                () -> LinearAlgebra.linear(Tensor.of(new int[] {1, 2}, 1, 2), Tensor.of(new int[] {1, 2}, 1, 2), null));
+        assertTrue(lint.getMessage().startsWith("linear:") && lint.getMessage().contains("int32"), lint.getMessage());
         var lb = assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.linear(randn(2, 4), randn(5, 4), randn(4)));
         assertTrue(lb.getMessage().startsWith("linear:") && lb.getMessage().contains("[4]"), lb.getMessage());
     }
