@@ -28,6 +28,9 @@ public record Operand(Storage storage, DType dtype, long[] shape, long[] strides
 
     /** True when the elements are dense in row-major order starting at {@code offset}. */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true; // no element to be out of place (PyTorch agrees)
+        }
         long expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != expected) {
