@@ -1,0 +1,256 @@
+package dev.panamax.data.io;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A strict JSON reader and writer for safetensors headers. Objects become {@code LinkedHashMap}
+ * (duplicate keys are an error), arrays {@code List}, integers {@code BigInteger}, other numbers
+ * {@code BigDecimal}, and {@code true/false/null} Boolean and null.
+ */
+final class Json {
+    private static final int MAX_DEPTH = 64;
+
+    private final String text;
+    private final ByteSource src;
+    private int pos;
+    private int depth;
+
+    private Json(String text, ByteSource src) {
+        this.text = text;
+        this.src = src;
+    }
+
+    /** Parses one JSON value followed only by whitespace; errors name {@code src} and the character offset. */
+    static Object parse(String text, ByteSource src) throws MalformedFileException {
+        Json p = new Json(text, src);
+        Object v = p.value();
+        p.skipSpace();
+        if (p.pos < text.length()) {
+            throw p.error("unexpected text after the JSON value");
+        }
+        return v;
+    }
+
+    private Object value() throws MalformedFileException {
+        skipSpace();
+        if (pos >= text.length()) {
+            throw error("unexpected end of JSON");
+        }
+        char c = text.charAt(pos);
+        switch (c) {
+            case '{' -> {
+                enter();
+                Map<String, Object> map = new LinkedHashMap<>();
+                skipSpace();
+                if (peek('}')) {
+                    pos++;
+                    depth--;
+                    return map;
+                }
+                do {
+                    skipSpace();
+                    if (!peek('"')) {
+                        throw error("expected a string key");
+                    }
+                    String key = string();
+                    expect(':');
+                    if (map.containsKey(key)) {
+                        throw error("duplicate key \"" + key + "\"");
+                    }
+                    map.put(key, value());
+                } while (next(',', '}'));
+                depth--;
+                return map;
+            }
+            case '[' -> {
+                enter();
+                List<Object> list = new ArrayList<>();
+                skipSpace();
+                if (peek(']')) {
+                    pos++;
+                    depth--;
+                    return list;
+                }
+                do {
+                    list.add(value());
+                } while (next(',', ']'));
+                depth--;
+                return list;
+            }
+            case '"' -> {
+                return string();
+            }
+            default -> {
+                for (String word : new String[] {"true", "false", "null"}) {
+                    if (text.startsWith(word, pos)) {
+                        pos += word.length();
+                        return word.equals("null") ? null : Boolean.valueOf(word.equals("true"));
+                    }
+                }
+                return number();
+            }
+        }
+    }
+
+    /** Opens an object or array; a header nested deeper than any real one is refused before the stack is. */
+    private void enter() throws MalformedFileException {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        pos++;
+    }
+
+    /** After an element: consumes ',' (true: another follows) or the closing bracket (false). */
+    private boolean next(char comma, char close) throws MalformedFileException {
+        skipSpace();
+        if (peek(comma)) {
+            pos++;
+            return true;
+        }
+        if (peek(close)) {
+            pos++;
+            return false;
+        }
+        throw error("expected '" + comma + "' or '" + close + "'");
+    }
+
+    private String string() throws MalformedFileException {
+        pos++;
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            if (pos >= text.length()) {
+                throw error("unterminated string");
+            }
+            char c = text.charAt(pos++);
+            if (c == '"') {
+                return sb.toString();
+            }
+            if (c < 0x20) {
+                throw error("control character in a string");
+            }
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            if (pos >= text.length()) {
+                throw error("unterminated escape");
+            }
+            char e = text.charAt(pos++);
+            switch (e) {
+                case '"', '\\', '/' -> sb.append(e);
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    if (pos + 4 > text.length()) {
+                        throw error("short \\u escape");
+                    }
+                    try {
+                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    } catch (NumberFormatException ex) {
+                        throw error("bad \\u escape");
+                    }
+                    pos += 4;
+                }
+                default -> throw error("bad escape \\" + e);
+            }
+        }
+    }
+
+    private Object number() throws MalformedFileException {
+        int start = pos;
+        if (peek('-')) {
+            pos++;
+        }
+        int digits = pos;
+        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            pos++;
+        }
+        if (pos == digits || (text.charAt(digits) == '0' && pos - digits > 1)) {
+            pos = start;
+            throw error("unexpected character '" + text.charAt(start) + "'");
+        }
+        boolean integer = true;
+        if (peek('.')) {
+            integer = false;
+            pos++;
+            int frac = pos;
+            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                pos++;
+            }
+            if (pos == frac) {
+                throw error("digits expected after '.'");
+            }
+        }
+        if (peek('e') || peek('E')) {
+            integer = false;
+            pos++;
+            if (peek('+') || peek('-')) {
+                pos++;
+            }
+            int exp = pos;
+            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                pos++;
+            }
+            if (pos == exp) {
+                throw error("digits expected in the exponent");
+            }
+        }
+        String s = text.substring(start, pos);
+        return integer ? new BigInteger(s) : new BigDecimal(s);
+    }
+
+    private void expect(char c) throws MalformedFileException {
+        skipSpace();
+        if (!peek(c)) {
+            throw error("expected '" + c + "'");
+        }
+        pos++;
+    }
+
+    private boolean peek(char c) {
+        return pos < text.length() && text.charAt(pos) == c;
+    }
+
+    private void skipSpace() {
+        while (pos < text.length() && " \t\n\r".indexOf(text.charAt(pos)) >= 0) {
+            pos++;
+        }
+    }
+
+    private MalformedFileException error(String problem) {
+        return src.malformed("bad JSON header: " + problem + " at character " + pos);
+    }
+
+    /** A JSON string literal as serde_json writes it: escapes only quote, backslash and control characters. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
