@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.testing.OpCheck;
@@ -69,6 +70,17 @@ class PointwiseThreadsTest {
                 .anyMatch(p -> name.equals(p) || name.startsWith(p + " "));
     }
 
+    /** Uniform values in [lo, hi) from the library's generator (no finite differences here, so kinks do not matter). */
+    private static Tensor uniform(long seed, double lo, double hi, long... shape) {
+        try (Tensor u = Tensor.rand(new Generator(seed), shape); Tensor scaled = u.mul(hi - lo)) {
+            return scaled.add(lo);
+        }
+    }
+
+    private static Tensor gaussian(long seed, long... shape) {
+        return Tensor.randn(new Generator(seed), shape);
+    }
+
     /** y = op(x) and dy/dx for a fixed upstream gradient. */
     private static List<Tensor> forwardBackward(Function<Tensor, Tensor> op, Tensor x0, Tensor up, DType t) {
         Tensor x = x0.to(t).requiresGrad(true);
@@ -86,14 +98,14 @@ class PointwiseThreadsTest {
             for (DType t : f32 && f64 ? new DType[] {DType.FLOAT32, DType.FLOAT64} : f32 ? new DType[] {DType.FLOAT32}
                     : f64 ? new DType[] {DType.FLOAT64} : new DType[0]) {
                 assertSameOnAnyThreadCount(spec.name() + " " + t.pyName(), s -> forwardBackward(spec.op(),
-                        RefPointwise.values(1, spec.lo(), spec.hi(), N), RefPointwise.upstream(2, N).toTensor(DType.FLOAT64), t));
+                        uniform(1, spec.lo(), spec.hi(), N), gaussian(2, N), t));
             }
         }
         // strided inputs take the gather path
         assertSameOnAnyThreadCount("relu strided", s -> forwardBackward(x -> OpCheck.strided(x).relu(),
-                RefPointwise.values(3, -4, 4, 3, N), RefPointwise.upstream(4, 3, N).toTensor(DType.FLOAT64), DType.FLOAT32));
+                uniform(3, -4, 4, 3, N), gaussian(4, 3, N), DType.FLOAT32));
         assertSameOnAnyThreadCount("gelu strided", s -> forwardBackward(x -> OpCheck.strided(x).gelu(),
-                RefPointwise.values(3, -4, 4, 3, N), RefPointwise.upstream(4, 3, N).toTensor(DType.FLOAT64), DType.FLOAT64));
+                uniform(3, -4, 4, 3, N), gaussian(4, 3, N), DType.FLOAT64));
     }
 
     @Test
@@ -109,20 +121,19 @@ class PointwiseThreadsTest {
     }
 
     private static List<Tensor> binaryRun(PointwiseArithmeticTest.BinarySpec spec, DType t) {
-        Tensor a = spec.a(5, N).to(t).requiresGrad(true);
-        Tensor b = spec.b(6, N).to(t).requiresGrad(true);
-        Tensor row = spec.b(7, 1009).to(t).requiresGrad(true);
+        Tensor a = uniform(5, spec.aRange()[0], spec.aRange()[1], N).to(t).requiresGrad(true);
+        Tensor b = uniform(6, spec.bRange()[0], spec.bRange()[1], N).to(t).requiresGrad(true);
+        Tensor row = uniform(7, spec.bRange()[0], spec.bRange()[1], 1009).to(t).requiresGrad(true);
         Tensor y = spec.op().apply(a, b);
-        y.backward(RefPointwise.upstream(8, N).toTensor(t));
-        Tensor big = spec.a(9, 101, 1009).to(t);
+        y.backward(gaussian(8, N).to(t));
+        Tensor big = uniform(9, spec.aRange()[0], spec.aRange()[1], 101, 1009).to(t);
         Tensor z = spec.op().apply(big, row); // broadcast row: its gradient is a sum over 101 rows
-        z.backward(RefPointwise.upstream(10, 101, 1009).toTensor(t));
+        z.backward(gaussian(10, 101, 1009).to(t));
         return List.of(y, a.grad(), b.grad(), z, row.grad(), a.lt(b), Tensor.where(a.gt(b), a, b));
     }
 
     private static List<Tensor> softmaxRun(boolean log, int dim, DType t, long... shape) {
-        return forwardBackward(x -> log ? x.logSoftmax(dim) : x.softmax(dim), RefPointwise.values(11, -8, 8, shape),
-                RefPointwise.upstream(12, shape).toTensor(DType.FLOAT64), t);
+        return forwardBackward(x -> log ? x.logSoftmax(dim) : x.softmax(dim), uniform(11, -8, 8, shape), gaussian(12, shape), t);
     }
 
     @Test
@@ -150,7 +161,7 @@ class PointwiseThreadsTest {
         for (UnarySpec spec : Stream.concat(PointwiseMathTest.ops(), ActivationTest.ops()).toList()) {
             if (jitTierDependentInFloat32(spec.name())) {
                 assertSameOnAnyThreadCount(spec.name() + " float32", s -> forwardBackward(spec.op(),
-                        RefPointwise.values(1, spec.lo(), spec.hi(), N), RefPointwise.upstream(2, N).toTensor(DType.FLOAT64), DType.FLOAT32));
+                        uniform(1, spec.lo(), spec.hi(), N), gaussian(2, N), DType.FLOAT32));
             }
         }
         assertSameOnAnyThreadCount("pow float32", s -> binaryRun(PointwiseArithmeticTest.ops().filter(o -> o.name().equals("pow")).findFirst().orElseThrow(),
