@@ -104,6 +104,66 @@ public interface Backend {
 
     // ------------------------------------------------------------ pooling (issue #4)
 
+    /**
+     * Max pooling of x [N, C, H, W] into y [N, C, P, Q]. indices (INT64, y's shape; null when not
+     * needed) get each maximum's flat position h·W + w in its input plane: of tied maxima the
+     * first in row-major window order, of NaNs the last (PyTorch's choice). Every window holds at
+     * least one input element.
+     */
+    void maxPool2d(Operand x, Pool2dSpec spec, Operand y, Operand indices);
+
+    /** gx = 0, then gx[n, c][indices[n, c, i, j]] += gy[n, c, i, j]: the backward of max, adaptive max and stochastic pooling. */
+    void maxPool2dBackward(Operand gy, Operand indices, Operand gx);
+
+    /**
+     * Average pooling (no dilation). A window's divisor is {@code divisorOverride} when non-zero,
+     * else its size clipped to the input padded by padTop / padLeft on every side
+     * ({@code countIncludePad}), else its number of input elements.
+     */
+    void avgPool2d(Operand x, Pool2dSpec spec, boolean countIncludePad, int divisorOverride, Operand y);
+
+    /** gx = gradient of avgPool2d (gx overwritten). */
+    void avgPool2dBackward(Operand gy, Pool2dSpec spec, boolean countIncludePad, int divisorOverride, Operand gx);
+
+    /** Output (i, j) averages rows [floor(i·H/P), ceil((i+1)·H/P)) and likewise columns. */
+    void adaptiveAvgPool2d(Operand x, Operand y);
+
+    /** gx = gradient of adaptiveAvgPool2d (gx overwritten). */
+    void adaptiveAvgPool2dBackward(Operand gy, Operand gx);
+
+    /** Max over adaptiveAvgPool2d's windows, with indices as in {@link #maxPool2d} (null when not needed). */
+    void adaptiveMaxPool2d(Operand x, Operand y, Operand indices);
+
+    /** y = 0, then y[n, c][indices[n, c, i, j]] = x[n, c, i, j]; indices were range-checked. */
+    void maxUnpool2d(Operand x, Operand indices, Operand y);
+
+    /** gx[n, c, i, j] = gy[n, c][indices[n, c, i, j]]. */
+    void maxUnpool2dBackward(Operand gy, Operand indices, Operand gx);
+
+    /**
+     * Stochastic pooling, training mode, of non-negative x: each window outputs one of its input
+     * elements, drawn with probability proportional to its value using {@link Philox} counter
+     * {@code offset + flat output index}; an all-zero window draws uniformly. indices as in
+     * {@link #maxPool2d}.
+     */
+    void stochasticPool2d(Operand x, Pool2dSpec spec, long seed, long offset, Operand y, Operand indices);
+
+    /**
+     * torchvision's roi_pool: boxes [K, 5] (batch index, x1, y1, x2, y2) in x's dtype, batch
+     * indices checked; y [K, C, PH, PW]; argmax (INT64, y's shape) the flat position of each
+     * bin's maximum, -1 for an empty bin.
+     */
+    void roiPool(Operand x, Operand boxes, double spatialScale, Operand y, Operand argmax);
+
+    /** gx = gradient of roiPool (gx overwritten). */
+    void roiPoolBackward(Operand gy, Operand boxes, Operand argmax, Operand gx);
+
+    /** torchvision's roi_align: boxes as in {@link #roiPool}; samplingRatio <= 0 means adaptive. */
+    void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y);
+
+    /** gx = gradient of roiAlign with respect to x (gx overwritten). */
+    void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx);
+
     // ------------------------------------------------------------ normalisation (issue #4)
 
     /**

@@ -5,6 +5,7 @@ import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.Philox;
+import dev.panamax.backend.Pool2dSpec;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
 import dev.panamax.backend.Storage;
@@ -254,6 +255,76 @@ public final class CpuBackend implements Backend {
     }
 
     // ------------------------------------------------------------ pooling (issue #4)
+
+    @Override
+    public void maxPool2d(Operand x, Pool2dSpec spec, Operand y, Operand indices) {
+        PoolKernels.maxPool2d(x, spec, y, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(Operand gy, Operand indices, Operand gx) {
+        PoolKernels.maxPool2dBackward(gy, indices, gx);
+    }
+
+    @Override
+    public void avgPool2d(Operand x, Pool2dSpec spec, boolean countIncludePad, int divisorOverride, Operand y) {
+        PoolKernels.avgPool2d(x, spec, countIncludePad, divisorOverride, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(Operand gy, Pool2dSpec spec, boolean countIncludePad, int divisorOverride, Operand gx) {
+        PoolKernels.avgPool2dBackward(gy, spec, countIncludePad, divisorOverride, gx);
+    }
+
+    @Override
+    public void adaptiveAvgPool2d(Operand x, Operand y) {
+        PoolKernels.adaptiveAvgPool2d(x, y);
+    }
+
+    @Override
+    public void adaptiveAvgPool2dBackward(Operand gy, Operand gx) {
+        PoolKernels.adaptiveAvgPool2dBackward(gy, gx);
+    }
+
+    @Override
+    public void adaptiveMaxPool2d(Operand x, Operand y, Operand indices) {
+        PoolKernels.adaptiveMaxPool2d(x, y, indices);
+    }
+
+    @Override
+    public void maxUnpool2d(Operand x, Operand indices, Operand y) {
+        PoolKernels.maxUnpool2d(x, indices, y);
+    }
+
+    @Override
+    public void maxUnpool2dBackward(Operand gy, Operand indices, Operand gx) {
+        PoolKernels.maxUnpool2dBackward(gy, indices, gx);
+    }
+
+    @Override
+    public void stochasticPool2d(Operand x, Pool2dSpec spec, long seed, long offset, Operand y, Operand indices) {
+        PoolKernels.stochasticPool2d(x, spec, seed, offset, y, indices);
+    }
+
+    @Override
+    public void roiPool(Operand x, Operand boxes, double spatialScale, Operand y, Operand argmax) {
+        RoiKernels.roiPool(x, boxes, spatialScale, y, argmax);
+    }
+
+    @Override
+    public void roiPoolBackward(Operand gy, Operand boxes, Operand argmax, Operand gx) {
+        RoiKernels.roiPoolBackward(gy, boxes, argmax, gx);
+    }
+
+    @Override
+    public void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y) {
+        RoiKernels.roiAlign(x, boxes, spatialScale, samplingRatio, aligned, y);
+    }
+
+    @Override
+    public void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
+        RoiKernels.roiAlignBackward(gy, boxes, spatialScale, samplingRatio, aligned, gx);
+    }
 
     // ------------------------------------------------------------ normalisation (issue #4)
 

@@ -1,0 +1,46 @@
+package dev.panamax.backend.cpu;
+
+/** Per-thread row buffers of the pooling kernels, grown on demand and reused across calls. */
+final class PoolBuffers {
+    private static final ThreadLocal<PoolBuffers> LOCAL = ThreadLocal.withInitial(PoolBuffers::new);
+
+    private float[] floats = new float[0];
+    private float[] divisors = new float[0];
+    private float[] indices = new float[0];
+    private double[] doubles = new double[0];
+
+    private PoolBuffers() {}
+
+    static PoolBuffers get() {
+        return LOCAL.get();
+    }
+
+    float[] floats(int n) {
+        if (floats.length < n) {
+            floats = new float[n];
+        }
+        return floats;
+    }
+
+    float[] divisors(int n) {
+        if (divisors.length < n) {
+            divisors = new float[n];
+        }
+        return divisors;
+    }
+
+    /** Element indices carried in float lanes (exact below 2^24). */
+    float[] indices(int n) {
+        if (indices.length < n) {
+            indices = new float[n];
+        }
+        return indices;
+    }
+
+    double[] doubles(int n) {
+        if (doubles.length < n) {
+            doubles = new double[n];
+        }
+        return doubles;
+    }
+}
