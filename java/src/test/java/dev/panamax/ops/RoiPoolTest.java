@@ -26,7 +26,7 @@ class RoiPoolTest {
     /** The boxes of RoiAlignTest: inside, half-pixel corners (rounded away from zero), partly and wholly outside, empty, reversed. */
     @Test
     void boxesOfEveryKind() {
-        check("roiPool 2x2", Tensor.randn(gen, 2, 2, 4, 5), 2, 2, 1.0);
+        check("roiPool 2x2", Tensor.randn(gen, 2, 2, 3, 5), 2, 2, 1.0);
         check("roiPool 3x2 scale 2", Tensor.randn(gen, 2, 1, 5, 6), 3, 2, 2.0);
         check("roiPool 1x3 scale 0.5", Tensor.randn(gen, 2, 1, 5, 6), 1, 3, 0.5);
     }
