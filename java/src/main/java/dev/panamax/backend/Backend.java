@@ -232,4 +232,19 @@ public interface Backend {
      * non-ignored target, where it is -w[t]·gradLosses[i].
      */
     void nllLossBackward(Operand gradLosses, Operand target, Operand weight, long ignoreIndex, Operand gradLogProbs);
+
+    // ------------------------------------------------------------ optimizer updates (issue #7)
+
+    /**
+     * One SGD step in place ({@link SgdUpdate} gives the rule): param and momentumBuffer (null
+     * without momentum) are updated, grad is read. All contiguous, of one float dtype and size.
+     */
+    void sgdUpdate(Operand param, Operand grad, Operand momentumBuffer, SgdUpdate update);
+
+    /**
+     * One Adam, AdamW or NAdam step in place ({@link AdamUpdate} gives the rule): param, expAvg,
+     * expAvgSq and maxExpAvgSq (null without AMSGrad) are updated, grad is read. All contiguous,
+     * of one float dtype and size.
+     */
+    void adamUpdate(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, Operand maxExpAvgSq, AdamUpdate update);
 }

@@ -1,5 +1,6 @@
 package dev.panamax.backend.cpu;
 
+import dev.panamax.backend.AdamUpdate;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Conv2dSpec;
@@ -8,6 +9,7 @@ import dev.panamax.backend.Philox;
 import dev.panamax.backend.Pool2dSpec;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
+import dev.panamax.backend.SgdUpdate;
 import dev.panamax.backend.Storage;
 import dev.panamax.backend.UnaryOp;
 import dev.panamax.tensor.DType;
@@ -375,5 +377,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void nllLossBackward(Operand gradLosses, Operand target, Operand weight, long ignoreIndex, Operand gradLogProbs) {
         LossKernels.nllLossBackward(gradLosses, target, weight, ignoreIndex, gradLogProbs);
+    }
+
+    // ------------------------------------------------------------ optimizer updates (issue #7)
+
+    @Override
+    public void sgdUpdate(Operand param, Operand grad, Operand momentumBuffer, SgdUpdate update) {
+        OptimizerKernels.sgd(param, grad, momentumBuffer, update);
+    }
+
+    @Override
+    public void adamUpdate(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, Operand maxExpAvgSq, AdamUpdate update) {
+        OptimizerKernels.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
     }
 }
