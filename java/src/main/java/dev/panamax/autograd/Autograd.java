@@ -30,7 +30,7 @@ public final class Autograd {
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {
-                out.attachGraph(new Node(name, inputs, out, fn));
+                out.attachGraph(new Node(name, inputs, fn));
                 return out;
             }
         }
@@ -167,9 +167,11 @@ public final class Autograd {
             if (!createGraph) {
                 g.close();
             }
-            if (!retainGraph) {
-                node.release();
-            }
+        }
+        // freed only now: freeing a node can complete the close of a tensor that another node of
+        // this graph, not yet run, still needs
+        if (!retainGraph) {
+            order.forEach(Node::release);
         }
     }
 

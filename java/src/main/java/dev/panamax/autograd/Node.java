@@ -1,6 +1,7 @@
 package dev.panamax.autograd;
 
 import dev.panamax.tensor.Tensor;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,15 +13,16 @@ public final class Node {
     private final String name;
     private final Tensor[] inputs;
     private final boolean[] needsGrad;
-    private final Tensor output;
     private BackwardFn fn;
     private List<Tensor> owned;
 
-    /** Records that {@code output} was computed from {@code inputs}; both are held until the node is freed. */
-    Node(String name, Tensor[] inputs, Tensor output, BackwardFn fn) {
+    /**
+     * Records an op application; its inputs are held (their close waits) until the node is freed.
+     * The output is not held: closing it frees the node, as nothing can reach the node any more.
+     */
+    Node(String name, Tensor[] inputs, BackwardFn fn) {
         this.name = name;
         this.inputs = inputs;
-        this.output = output;
         this.fn = fn;
         this.needsGrad = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
@@ -29,7 +31,6 @@ public final class Node {
                 inputs[i].holdForGraph();
             }
         }
-        output.holdForGraph();
     }
 
     /** PyTorch-style name of the backward, e.g. {@code MulBackward}. */
@@ -66,22 +67,31 @@ public final class Node {
         return fn.apply(gradOutput, needsGrad);
     }
 
-    /** Frees the backward rule and what it holds. */
-    void release() {
-        if (fn == null) {
-            return;
-        }
-        fn = null;
-        if (owned != null) {
-            owned.forEach(Tensor::close);
-            owned = null;
-        }
-        for (Tensor in : inputs) {
-            if (in != null) {
-                in.releaseGraphHold();
+    /**
+     * Frees the backward rule and what it holds, and then, iteratively (graphs can be deep), the
+     * nodes of inputs whose close was only waiting for this node.
+     */
+    public void release() {
+        ArrayDeque<Node> work = new ArrayDeque<>();
+        work.push(this);
+        while (!work.isEmpty()) {
+            Node n = work.pop();
+            if (n.fn == null) {
+                continue;
+            }
+            n.fn = null;
+            for (Tensor in : n.inputs) {
+                Node next = in == null ? null : in.dropGraphHold();
+                if (next != null) {
+                    work.push(next);
+                }
+            }
+            if (n.owned != null) {
+                List<Tensor> o = n.owned;
+                n.owned = null;
+                o.forEach(Tensor::close);
             }
         }
-        output.releaseGraphHold();
     }
 
     @Override

@@ -415,23 +415,41 @@ public final class Tensor implements AutoCloseable {
     /**
      * Frees this tensor's reference to its memory, and its gradient. Idempotent.
      *
-     * <p>While a recorded graph still needs the tensor for its backward (an op's input or
-     * output), the memory is kept until that graph is freed by backward, or until the
-     * enclosing {@link Scope} closes. So code may close intermediates as soon as it is done
-     * with them, even when gradients will flow through them.
+     * <p>While a recorded op that consumed this tensor may still run its backward, the memory
+     * is kept until that op's graph is freed (by backward, or by closing the op's result), so
+     * code may close intermediates as soon as it is done with them. Closing the result of a
+     * recorded op frees that op's graph node too, as dropping the last reference to a tensor
+     * does in PyTorch.
      */
     @Override
-    public synchronized void close() {
-        if (graphHolds > 0) {
-            closePending = true;
-            resource.closedExplicitly = true;
-            return;
+    public void close() {
+        Node node;
+        synchronized (this) {
+            if (graphHolds > 0) {
+                closePending = true;
+                resource.closedExplicitly = true;
+                return;
+            }
+            node = free();
         }
-        closeNow();
+        if (node != null) {
+            node.release();
+        }
     }
 
     /** Frees the memory now, whatever still refers to it (a closing scope does this). */
-    synchronized void closeNow() {
+    void closeNow() {
+        Node node;
+        synchronized (this) {
+            node = free();
+        }
+        if (node != null) {
+            node.release();
+        }
+    }
+
+    /** Releases the storage and gradient; returns the node that computed this tensor, for the caller to free. */
+    private Node free() {
         closePending = false;
         resource.closedExplicitly = true;
         cleanable.clean();
@@ -440,18 +458,23 @@ public final class Tensor implements AutoCloseable {
             grad.close();
             grad = null;
         }
+        return gradFn;
     }
 
-    /** Called by a graph node that will read this tensor in its backward. */
+    /** Called by a graph node whose backward will read this tensor. */
     public synchronized void holdForGraph() {
         graphHolds++;
     }
 
-    /** Called when that node is freed; completes a close() that was waiting for it. */
-    public synchronized void releaseGraphHold() {
-        if (--graphHolds == 0 && closePending) {
-            closeNow();
+    /**
+     * Called when such a node is freed. When that completes a close() that was waiting, frees
+     * the memory and returns this tensor's own node, which the caller must free next.
+     */
+    public synchronized Node dropGraphHold() {
+        if (--graphHolds > 0 || !closePending) {
+            return null;
         }
+        return free();
     }
 
     public boolean isClosed() {

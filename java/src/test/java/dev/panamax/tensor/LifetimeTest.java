@@ -125,6 +125,41 @@ class LifetimeTest {
         }
     }
 
+    /** A forward pass that is never backwarded (evaluation without noGrad) must not pin its inputs. */
+    @Test
+    void anAbandonedGraphIsFreedWhenItsResultsAreClosed() {
+        MemoryStats before = MemoryStats.now();
+        Tensor w = Tensor.ones(4, 4).requiresGrad(true);
+        Tensor x = Tensor.ones(2, 4);
+        for (int i = 0; i < 100; i++) {
+            Tensor h = x.matmul(w);
+            Tensor y = h.tanh();
+            Tensor loss = y.sum();
+            h.close(); // still needed by tanh's backward: kept
+            y.close();
+            assertEquals(2.0 * 4 * Math.tanh(4), loss.item(), 1e-4);
+            loss.close(); // nothing can reach this graph any more: all of it is freed
+        }
+        w.close();
+        x.close();
+        MemoryStats after = MemoryStats.now();
+        assertEquals(before.liveTensors(), after.liveTensors(), "live tensors");
+        assertEquals(before.liveBytes(), after.liveBytes(), "live bytes");
+    }
+
+    @Test
+    void closingAnIntermediateKeepsItForTheBackwardThatNeedsIt() {
+        Tensor x = Tensor.of(new float[] {0.5f, -1}, 2).requiresGrad(true);
+        Tensor y = x.exp();
+        Tensor z = y.mul(y).sum();
+        y.close();
+        z.backward();
+        assertEquals(2 * Math.exp(1.0), x.grad().get(0), 1e-5);
+        assertTrue(y.isClosed(), "freed once the backward that needed it has run");
+        x.close();
+        z.close();
+    }
+
     @Test
     void theCleanerReportsTensorsThatWereNeverClosed() throws InterruptedException {
         long leakedBefore = MemoryStats.now().leakedTensors();
