@@ -26,14 +26,7 @@ public final class Conv2d extends Module {
     }
 
     public Conv2d(long inChannels, long outChannels, int kernelH, int kernelW, ConvOptions options, boolean bias, Generator gen) {
-        if (inChannels <= 0 || outChannels <= 0 || kernelH <= 0 || kernelW <= 0) {
-            throw new IllegalArgumentException("Conv2d: channels and kernel sizes must be positive, got in=" + inChannels
-                    + " out=" + outChannels + " kernel=" + kernelH + "x" + kernelW);
-        }
-        if (inChannels % options.groups() != 0 || outChannels % options.groups() != 0) {
-            throw new IllegalArgumentException("Conv2d: in_channels " + inChannels + " and out_channels " + outChannels
-                    + " must be divisible by groups " + options.groups());
-        }
+        LayerChecks.convolution("Conv2d", inChannels, outChannels, options.groups(), kernelH, kernelW);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernelH = kernelH;
@@ -71,23 +64,9 @@ public final class Conv2d extends Module {
 
     @Override
     protected String extraRepr() {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=(").append(kernelH).append(", ").append(kernelW).append(')')
-                .append(", stride=(").append(options.strideH()).append(", ").append(options.strideW()).append(')');
-        if (options.padMode() != null) {
-            sb.append(", padding=").append(options.padMode());
-        } else if (options.padH() != 0 || options.padW() != 0) {
-            sb.append(", padding=(").append(options.padH()).append(", ").append(options.padW()).append(')');
-        }
-        if (options.dilationH() != 1 || options.dilationW() != 1) {
-            sb.append(", dilation=(").append(options.dilationH()).append(", ").append(options.dilationW()).append(')');
-        }
-        if (options.groups() != 1) {
-            sb.append(", groups=").append(options.groups());
-        }
-        if (bias == null) {
-            sb.append(", bias=False");
-        }
-        return sb.toString();
+        ConvOptions o = options;
+        return Repr.conv(inChannels, outChannels, new long[] {kernelH, kernelW}, new long[] {o.strideH(), o.strideW()},
+                new long[] {o.padH(), o.padW()}, o.padMode(), new long[] {o.dilationH(), o.dilationW()}, new long[] {0, 0},
+                o.groups(), bias != null);
     }
 }

@@ -37,7 +37,7 @@ class ModuleTest {
             assertTrue(net.parameters().stream().allMatch(Tensor::requiresGrad));
             String printed = net.toString();
             assertTrue(printed.startsWith("Sequential(\n  (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"), printed);
-            assertTrue(printed.contains("(1): ReLU()") && printed.contains("(3): Linear(in_features=32, out_features=3, bias=true)"), printed);
+            assertTrue(printed.contains("(1): ReLU()") && printed.contains("(3): Linear(in_features=32, out_features=3, bias=True)"), printed);
         }
     }
 
