@@ -17,6 +17,10 @@ public final class Main {
             usage: panamax [--threads N] <command> [options]
 
             commands:
+              train           train a classifier on Fashion-MNIST (LeNet-5 by default; `panamax train --help`)
+              eval CKPT       loss, accuracy and top-5 accuracy of a checkpoint on the test split
+              predict CKPT IMAGE
+                              the five most likely classes of an image
               info            version, JDK, vector species, threads, backends (and why one is missing)
               help            this text
 
@@ -47,23 +51,44 @@ public final class Main {
             return USAGE;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        String command = args[0];
         try {
-            return switch (args[0]) {
+            if (Arrays.asList(rest).contains("--help")) {
+                out.print(usageOf(command));
+                return OK;
+            }
+            return switch (command) {
+                case "train" -> TrainCommand.run(rest, out);
+                case "eval" -> EvalCommand.run(rest, out);
+                case "predict" -> PredictCommand.run(rest, out);
                 case "info" -> info(rest, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE_TEXT);
                     yield OK;
                 }
                 default -> {
-                    err.println("panamax: unknown command '" + args[0] + "'");
+                    err.println("panamax: unknown command '" + command + "'");
                     err.print(USAGE_TEXT);
                     yield USAGE;
                 }
             };
-        } catch (RuntimeException e) {
-            err.println("panamax " + args[0] + ": " + e.getMessage());
+        } catch (Args.UsageException e) {
+            err.println("panamax " + e.getMessage());
+            err.print(usageOf(command));
+            return USAGE;
+        } catch (Exception e) {
+            err.println("panamax " + command + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILED;
         }
+    }
+
+    private static String usageOf(String command) {
+        return switch (command) {
+            case "train" -> TrainCommand.USAGE;
+            case "eval" -> EvalCommand.USAGE;
+            case "predict" -> PredictCommand.USAGE;
+            default -> USAGE_TEXT;
+        };
     }
 
     private static Integer parsePositive(String s) {

@@ -28,13 +28,24 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** What a checkpoint restores besides the tensors it loads in place. */
-    public record Resumed(int epoch, List<EpochStats> history, String modelName) {}
+    /** User metadata keys start with this, so they never clash with the checkpoint's own. */
+    private static final String USER = "user.";
 
+    /**
+     * What a checkpoint restores besides the tensors it loads in place.
+     *
+     * @param metadata what the caller stored with {@code save} (e.g. input normalisation)
+     */
+    public record Resumed(int epoch, List<EpochStats> history, String modelName, Map<String, String> metadata) {}
+
+    /**
+     * @param metadata extra strings to keep with the weights (how inputs were normalised, ...)
+     */
     public static void save(Path file, String modelName, Module model, Optimizer optimizer, LRScheduler scheduler, int epoch,
-                            Generator generator, List<EpochStats> history) throws IOException {
+                            Generator generator, List<EpochStats> history, Map<String, String> metadata) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
+        metadata.forEach((k, v) -> meta.put(USER + k, v));
         model.stateDict().forEach((k, t) -> tensors.put(MODEL + k, t));
         meta.put("format", "panamax-checkpoint-1");
         meta.put("model", modelName);
@@ -97,7 +108,13 @@ public final class Checkpoint {
             for (int i = 1; i < lines.length; i++) {
                 history.add(EpochStats.parseCsv(lines[i]));
             }
-            return new Resumed(Integer.parseInt(metadata(c, "epoch")), history, metadata(c, "model"));
+            Map<String, String> user = new LinkedHashMap<>();
+            meta.forEach((k, v) -> {
+                if (k.startsWith(USER)) {
+                    user.put(k.substring(USER.length()), v);
+                }
+            });
+            return new Resumed(Integer.parseInt(metadata(c, "epoch")), history, metadata(c, "model"), user);
         }
     }
 

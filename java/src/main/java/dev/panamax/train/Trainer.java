@@ -60,6 +60,7 @@ public final class Trainer {
         private Path outDir;
         private Path resumeFrom;
         private Generator generator = Generator.global();
+        private Map<String, String> metadata = Map.of();
         private PrintStream out = System.out;
         private boolean terminal = ProgressBar.stdoutIsTerminal();
 
@@ -142,6 +143,12 @@ public final class Trainer {
             return this;
         }
 
+        /** Strings saved with every checkpoint (e.g. how inputs were normalised, for eval and predict). */
+        public Builder checkpointMetadata(Map<String, String> metadata) {
+            this.metadata = Map.copyOf(metadata);
+            return this;
+        }
+
         /** The generator whose state checkpoints save (the one the loaders and dropout draw from). */
         public Builder generator(Generator g) {
             this.generator = g;
@@ -197,7 +204,7 @@ public final class Trainer {
                 }
                 if (b.outDir != null) {
                     Checkpoint.save(b.outDir.resolve("last.safetensors"), b.modelName, b.model, b.optimizer, schedulerToSave(),
-                            epoch, b.generator, history);
+                            epoch, b.generator, history, b.metadata);
                 }
                 double monitored = Double.isNaN(stats.valLoss()) ? stats.trainLoss() : stats.valLoss();
                 if (monitored < bestLoss) {
@@ -207,7 +214,8 @@ public final class Trainer {
                         best = replace(best, snapshot(b.model));
                     }
                     if (b.outDir != null) {
-                        Checkpoint.save(b.outDir.resolve("best.safetensors"), b.modelName, b.model, null, null, epoch, b.generator, history);
+                        Checkpoint.save(b.outDir.resolve("best.safetensors"), b.modelName, b.model, null, null, epoch, b.generator, history,
+                                b.metadata);
                     }
                 } else if (b.patience > 0 && ++sinceBest >= b.patience) {
                     b.out.printf(Locale.ROOT, "early stopping: no better loss for %d epochs (best %.4f)%n", b.patience, bestLoss);

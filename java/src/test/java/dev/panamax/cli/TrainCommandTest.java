@@ -1,0 +1,99 @@
+package dev.panamax.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panamax.data.datasets.FashionMnist;
+import dev.panamax.data.datasets.MnistData;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job end to end on the embedded sample: train, eval, predict, and the usage errors. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Two epochs of LeNet-5 on the 5,000-image sample reach at least 75 % on its 1,000 test images. */
+    @Test
+    void trainsOnTheSampleThenEvaluatesAndPredicts() throws IOException {
+        Path sample = FashionMnist.findSample();
+        Path runDir = dir.resolve("run");
+        assertEquals(Main.OK, run("train", "--data", sample.toString(), "--epochs", "2", "--batch-size", "64", "--out", runDir.toString()),
+                () -> stdout() + err.toString(StandardCharsets.UTF_8));
+        String log = stdout();
+        assertTrue(log.contains("5000 training and 1000 test images"), log);
+        Matcher m = Pattern.compile("test accuracy ([0-9.]+)%").matcher(log);
+        assertTrue(m.find(), log);
+        double accuracy = Double.parseDouble(m.group(1));
+        assertTrue(accuracy >= 75, "test accuracy " + accuracy + "% on the sample after 2 epochs\n" + log);
+        assertTrue(Files.size(runDir.resolve("curves.png")) > 0 && Files.size(runDir.resolve("last.safetensors")) > 0);
+
+        assertEquals(Main.OK, run("eval", runDir.resolve("last.safetensors").toString(), "--data", sample.toString()));
+        Matcher e = Pattern.compile("accuracy ([0-9.]+)%").matcher(stdout());
+        assertTrue(e.find(), stdout());
+        assertEquals(accuracy, Double.parseDouble(e.group(1)), 1e-9, "eval reproduces the training run's figure");
+
+        Path png = dir.resolve("item.png");
+        int label;
+        try (MnistData data = FashionMnist.load(sample)) {
+            float[] pixels = data.test().inputs().select(0, 0).toFloatArray();
+            label = (int) data.test().labels().get(0);
+            BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            for (int i = 0; i < 784; i++) {
+                int v = Math.round(pixels[i] * 255);
+                img.setRGB(i % 28, i / 28, v << 16 | v << 8 | v);
+            }
+            ImageIO.write(img, "png", png.toFile());
+        }
+        assertEquals(Main.OK, run("predict", runDir.resolve("last.safetensors").toString(), png.toString()));
+        String prediction = stdout();
+        assertTrue(prediction.contains("1. ") && prediction.contains("5. ") && prediction.contains("%"), prediction);
+        assertTrue(prediction.contains(FashionMnist.CLASSES.get(label)), "the true class is among the top 5\n" + prediction);
+    }
+
+    @Test
+    void usageErrorsAreOneLineAndExitWithTwo() {
+        assertEquals(Main.USAGE, run("train", "--epochs", "0"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("panamax train: --epochs must be a positive integer, got '0'"));
+        assertEquals(Main.USAGE, run("train", "--colour", "red"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option --colour"));
+        assertEquals(Main.USAGE, run("train", "--model", "gpt5"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--model must be one of"));
+        assertEquals(Main.USAGE, run("train", "--lr"));
+        assertEquals(Main.USAGE, run("eval"));
+        assertEquals(Main.USAGE, run("eval", dir.resolve("missing.safetensors").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("does not exist"));
+        assertEquals(Main.USAGE, run("predict", "only-one-argument"));
+        assertEquals(Main.OK, run("train", "--help"));
+        assertTrue(stdout().contains("usage: panamax train"));
+    }
+
+    @Test
+    void aMissingDeviceIsAFailureWithTheReason() {
+        assertEquals(Main.FAILED, run("train", "--device", "cuda", "--epochs", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not usable"), err.toString(StandardCharsets.UTF_8));
+    }
+}
