@@ -1,6 +1,8 @@
 package dev.panamax;
 
 import dev.panamax.backend.cpu.Parallel;
+import dev.panamax.backend.cuda.CudaBackends;
+import dev.panamax.backend.cuda.CudaOptions;
 import dev.panamax.tensor.Device;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +28,30 @@ public final class Panamax {
         Parallel.setThreads(n);
     }
 
+    /**
+     * Lets float32 matmuls and convolutions on CUDA use TF32 tensor cores (10-bit mantissas, much
+     * faster on Ampere and newer), as {@code torch.backends.cuda.matmul.allow_tf32}. Off by default.
+     */
+    public static void allowTf32(boolean allow) {
+        CudaOptions.allowTf32(allow);
+    }
+
+    public static boolean allowTf32() {
+        return CudaOptions.allowTf32();
+    }
+
+    /**
+     * Makes CUDA results reproducible bit for bit: deterministic cuDNN algorithms, and index and
+     * pooling gradients summed in a fixed order instead of with atomics (slower). Off by default.
+     */
+    public static void deterministic(boolean on) {
+        CudaOptions.deterministic(on);
+    }
+
+    public static boolean deterministic() {
+        return CudaOptions.deterministic();
+    }
+
     /** What {@code panamax info} prints: version, JDK, vector shape, threads and backends. */
     public static Map<String, String> info() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -38,6 +64,7 @@ public final class Panamax {
         m.put("backend cpu", "available");
         String cuda = Device.whyNotCuda();
         m.put("backend cuda", cuda.isEmpty() ? "available" : "not available: " + cuda);
+        m.put("cuda found", CudaBackends.describe().isEmpty() ? "nothing" : CudaBackends.describe());
         m.put("default device", Device.best().toString());
         return m;
     }

@@ -26,6 +26,7 @@ class ArchitectureTest {
             "backend", List.of("autograd", "ops", "tensor.Tensor", "tensor.Scope", "tensor.Generator", "cli"),
             "backend.cpu", List.of("autograd", "ops", "tensor.Tensor", "tensor.Scope", "tensor.Generator", "cli"),
             "backend.cpu.gemm", List.of("autograd", "ops", "tensor", "cli"),
+            "backend.cuda", List.of("autograd", "ops", "tensor.Tensor", "tensor.Scope", "tensor.Generator", "cli", "backend.cpu"),
             "autograd", List.of("backend.cpu", "cli"),
             "ops", List.of("backend.cpu", "cli"));
 

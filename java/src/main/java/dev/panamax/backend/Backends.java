@@ -1,13 +1,11 @@
 package dev.panamax.backend;
 
 import dev.panamax.backend.cpu.CpuBackend;
+import dev.panamax.backend.cuda.CudaBackends;
 import dev.panamax.tensor.Device;
 
 /** Finds the backend for a device and explains why one is unavailable. */
 public final class Backends {
-    private static final String NO_CUDA = "this build of Panamax has no CUDA backend yet (it arrives with the"
-            + " panamax-bindings and panamax-native modules); every op runs on the CPU";
-
     private Backends() {}
 
     /**
@@ -19,7 +17,7 @@ public final class Backends {
         if (device.type() == Device.Type.CPU) {
             return CpuBackend.instance();
         }
-        throw new IllegalStateException("device " + device + " is not available: " + unavailableReason(device));
+        return CudaBackends.get(device.index());
     }
 
     public static boolean isAvailable(Device device) {
@@ -28,6 +26,6 @@ public final class Backends {
 
     /** Why {@code device} cannot be used, or an empty string when it can. */
     public static String unavailableReason(Device device) {
-        return device.type() == Device.Type.CPU ? "" : NO_CUDA;
+        return device.type() == Device.Type.CPU ? "" : CudaBackends.unavailableReason(device.index());
     }
 }

@@ -10,6 +10,7 @@ import dev.panamax.backend.Operand;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.Storage;
 import dev.panamax.ops.Activation;
+import dev.panamax.ops.DeviceTransfer;
 import dev.panamax.ops.IndexOps;
 import dev.panamax.ops.LinearAlgebra;
 import dev.panamax.ops.Pointwise;
@@ -846,6 +847,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor contiguousCopy() { return ShapeOps.copy(this); }
     /** Converts the element type (differentiable between floating types). */
     public Tensor to(DType dtype) { return ShapeOps.to(this, dtype); }
+    /** A copy on {@code device} (this tensor itself, aliased, when it is there already); gradients flow back. */
+    public Tensor to(Device device) { return DeviceTransfer.to(this, device); }
     public List<Tensor> split(long splitSize, int dim) { return ShapeOps.split(this, splitSize, dim); }
     public List<Tensor> chunk(int chunks, int dim) { return ShapeOps.chunk(this, chunks, dim); }
     public static Tensor cat(List<Tensor> tensors, int dim) { return ShapeOps.cat(tensors, dim); }

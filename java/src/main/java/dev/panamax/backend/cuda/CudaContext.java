@@ -1,0 +1,235 @@
+package dev.panamax.backend.cuda;
+
+import dev.panamax.bindings.cublas.Cublas;
+import dev.panamax.bindings.cuda.CudaDriver;
+import dev.panamax.bindings.cudart.CudaRuntime;
+import dev.panamax.bindings.cudnn.Cudnn;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One GPU's resources, created once and kept for the JVM's life: the device's primary context,
+ * one non-blocking stream that all work is issued on (in order, so nothing else synchronises),
+ * the device's stream-ordered memory pool set to keep what it has (no cudaMalloc or cudaFree
+ * once a training loop has warmed up), cuBLAS and cuDNN handles bound to the stream, the
+ * loaded fatbin of Panamax's kernels, and a pinned host buffer for copies.
+ */
+final class CudaContext {
+    /** Threads per block of every launch (the kernels' tree reductions assume this power of two). */
+    static final int THREADS = 256;
+    private static final long STAGING_BYTES = 8L << 20;
+    private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<MemorySegment> OUT = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
+
+    private final int index;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment primary;
+    private final MemorySegment stream;
+    private final MemorySegment pool;
+    private final MemorySegment cublas;
+    private final MemorySegment cudnn;
+    private final MemorySegment module;
+    private final MemorySegment staging;
+    private final int multiprocessors;
+    private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
+    /** Held while a cuBLAS or cuDNN handle is in use: they may not be driven by two threads at once. */
+    final Object libraryLock = new Object();
+
+    CudaContext(int index, KernelImage kernels) {
+        this.index = index;
+        Status.cudart("cudaSetDevice", () -> CudaRuntime.cudaSetDevice(index));
+        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+        MemorySegment dev = arena.allocate(ValueLayout.JAVA_INT);
+        Status.driver("cuDeviceGet", () -> CudaDriver.cuDeviceGet(dev, index));
+        Status.driver("cuDevicePrimaryCtxRetain", () -> CudaDriver.cuDevicePrimaryCtxRetain(out, dev.get(ValueLayout.JAVA_INT, 0)));
+        primary = out.get(ValueLayout.ADDRESS, 0);
+        Status.driver("cuCtxSetCurrent", () -> CudaDriver.cuCtxSetCurrent(primary));
+        CURRENT.set(this);
+
+        Status.cudart("cudaStreamCreateWithFlags", () -> CudaRuntime.cudaStreamCreateWithFlags(out, CudaRuntime.cudaStreamNonBlocking()));
+        stream = out.get(ValueLayout.ADDRESS, 0);
+        Status.cudart("cudaDeviceGetDefaultMemPool", () -> CudaRuntime.cudaDeviceGetDefaultMemPool(out, index));
+        pool = out.get(ValueLayout.ADDRESS, 0);
+        MemorySegment keepAll = arena.allocate(ValueLayout.JAVA_LONG);
+        keepAll.set(ValueLayout.JAVA_LONG, 0, -1L); // UINT64_MAX: never give freed blocks back to the driver on its own
+        Status.cudart("cudaMemPoolSetAttribute", () -> CudaRuntime.cudaMemPoolSetAttribute(pool, CudaRuntime.cudaMemPoolAttrReleaseThreshold(), keepAll));
+
+        Status.cublas("cublasCreate", () -> Cublas.cublasCreate_v2(out));
+        cublas = out.get(ValueLayout.ADDRESS, 0);
+        Status.cublas("cublasSetStream", () -> Cublas.cublasSetStream_v2(cublas, stream));
+        Status.cudnn("cudnnCreate", () -> Cudnn.cudnnCreate(out));
+        cudnn = out.get(ValueLayout.ADDRESS, 0);
+        Status.cudnn("cudnnSetStream", () -> Cudnn.cudnnSetStream(cudnn, stream));
+
+        MemorySegment image = arena.allocateFrom(ValueLayout.JAVA_BYTE, kernels.bytes());
+        Status.driver("cuModuleLoadData", () -> CudaDriver.cuModuleLoadData(out, image));
+        module = out.get(ValueLayout.ADDRESS, 0);
+
+        Status.cudart("cudaHostAlloc", () -> CudaRuntime.cudaHostAlloc(out, STAGING_BYTES, CudaRuntime.cudaHostAllocDefault()));
+        staging = out.get(ValueLayout.ADDRESS, 0).reinterpret(STAGING_BYTES);
+        MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+        Status.cudart("cudaDeviceGetAttribute", () -> CudaRuntime.cudaDeviceGetAttribute(v, CudaRuntime.cudaDevAttrMultiProcessorCount(), index));
+        multiprocessors = v.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    int index() {
+        return index;
+    }
+
+    int multiprocessors() {
+        return multiprocessors;
+    }
+
+    MemorySegment stream() {
+        return stream;
+    }
+
+    MemorySegment cublas() {
+        return cublas;
+    }
+
+    MemorySegment cudnn() {
+        return cudnn;
+    }
+
+    /**
+     * Makes this GPU current on the calling thread (runtime and driver API), once per thread and
+     * context: every entry point calls it, as work may come from any thread (and frees from the
+     * Cleaner's).
+     */
+    void makeCurrent() {
+        if (CURRENT.get() != this) {
+            Status.cudart("cudaSetDevice", () -> CudaRuntime.cudaSetDevice(index));
+            Status.driver("cuCtxSetCurrent", () -> CudaDriver.cuCtxSetCurrent(primary));
+            CURRENT.set(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * A block of {@code bytes} from the stream-ordered pool (0 for an empty request). On
+     * exhaustion the pool's cached blocks are released once and the allocation retried.
+     */
+    long allocate(long bytes) {
+        if (bytes == 0) {
+            return 0;
+        }
+        makeCurrent();
+        MemorySegment out = OUT.get();
+        try {
+            Status.cudart("cudaMallocAsync", () -> CudaRuntime.cudaMallocAsync(out, bytes, stream));
+        } catch (CudaException e) {
+            if (!e.statusName().equals("cudaErrorMemoryAllocation")) {
+                throw e;
+            }
+            synchronize();
+            Status.cudart("cudaMemPoolTrimTo", () -> CudaRuntime.cudaMemPoolTrimTo(pool, 0));
+            CudaRuntime.cudaGetLastError(); // clear the (non-sticky) allocation error
+            Status.cudart("cudaMallocAsync", () -> CudaRuntime.cudaMallocAsync(out, bytes, stream));
+        }
+        return out.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** Returns a block to the pool, ordered after the work already issued on the stream. */
+    void free(long address) {
+        if (address != 0) {
+            makeCurrent();
+            Status.cudart("cudaFreeAsync", () -> CudaRuntime.cudaFreeAsync(MemorySegment.ofAddress(address), stream));
+        }
+    }
+
+    /** Device bytes the pool hands out now (live tensors and scratch), or holds (reserved). */
+    long poolBytes(boolean reserved) {
+        makeCurrent();
+        MemorySegment out = OUT.get();
+        int attr = reserved ? CudaRuntime.cudaMemPoolAttrReservedMemCurrent() : CudaRuntime.cudaMemPoolAttrUsedMemCurrent();
+        Status.cudart("cudaMemPoolGetAttribute", () -> CudaRuntime.cudaMemPoolGetAttribute(pool, attr, out));
+        return out.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** Device scratch of {@code bytes}, freed (stream-ordered, so after the work that uses it) when closed. */
+    Scratch scratch(long bytes) {
+        return new Scratch(this, allocate(bytes));
+    }
+
+    /** A temporary device block. */
+    record Scratch(CudaContext context, long address) implements AutoCloseable {
+        @Override
+        public void close() {
+            context.free(address);
+        }
+    }
+
+    void memset(long address, long bytes) {
+        if (bytes > 0) {
+            Status.cudart("cudaMemsetAsync", () -> CudaRuntime.cudaMemsetAsync(MemorySegment.ofAddress(address), 0, bytes, stream));
+        }
+    }
+
+    void copyDeviceToDevice(long dst, long src, long bytes) {
+        if (bytes > 0) {
+            Status.cudart("cudaMemcpyAsync", () -> CudaRuntime.cudaMemcpyAsync(MemorySegment.ofAddress(dst), MemorySegment.ofAddress(src),
+                    bytes, CudaRuntime.cudaMemcpyDeviceToDevice(), stream));
+        }
+    }
+
+    /** host bytes to the device through the pinned buffer, a chunk at a time. */
+    synchronized void upload(MemorySegment host, long dst) {
+        for (long done = 0; done < host.byteSize(); done += STAGING_BYTES) {
+            long n = Math.min(STAGING_BYTES, host.byteSize() - done);
+            MemorySegment.copy(host, done, staging, 0, n);
+            long at = dst + done;
+            Status.cudart("cudaMemcpyAsync", () -> CudaRuntime.cudaMemcpyAsync(MemorySegment.ofAddress(at), staging, n,
+                    CudaRuntime.cudaMemcpyHostToDevice(), stream));
+            synchronize(); // the pinned buffer is reused by the next chunk
+        }
+    }
+
+    /** Device bytes to host memory through the pinned buffer; waits for the work before them. */
+    synchronized void download(long src, MemorySegment host) {
+        for (long done = 0; done < host.byteSize(); done += STAGING_BYTES) {
+            long n = Math.min(STAGING_BYTES, host.byteSize() - done);
+            long at = src + done;
+            Status.cudart("cudaMemcpyAsync", () -> CudaRuntime.cudaMemcpyAsync(staging, MemorySegment.ofAddress(at), n,
+                    CudaRuntime.cudaMemcpyDeviceToHost(), stream));
+            synchronize();
+            MemorySegment.copy(staging, 0, host, done, n);
+        }
+    }
+
+    /** Waits for everything issued on the stream; a failed kernel surfaces here. */
+    void synchronize() {
+        Status.cudart("cudaStreamSynchronize", () -> CudaRuntime.cudaStreamSynchronize(stream));
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    /** Blocks for a grid-stride kernel over n elements: enough to fill the GPU, no more. */
+    int blocksFor(long n) {
+        return (int) Math.max(1, Math.min((n + THREADS - 1) / THREADS, 32L * multiprocessors));
+    }
+
+    /** Blocks for a kernel that runs one block per row (or channel, or output) over {@code rows}. */
+    int blocksForRows(long rows) {
+        return (int) Math.max(1, Math.min(rows, Integer.MAX_VALUE));
+    }
+
+    /** Launches {@code kernel} with {@code blocks} blocks of {@link #THREADS} threads on the stream. */
+    void launch(String kernel, int blocks, KernelArgs args) {
+        makeCurrent();
+        MemorySegment f = functions.computeIfAbsent(kernel, this::function);
+        Status.driver("cuLaunchKernel(" + kernel + ")", () -> CudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, stream, args.pointers(), MemorySegment.NULL));
+    }
+
+    private MemorySegment function(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            Status.driver("cuModuleGetFunction(" + name + ")", () -> CudaDriver.cuModuleGetFunction(out, module, a.allocateFrom(name)));
+            return out.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.panamax.ops;
+
+import dev.panamax.autograd.Autograd;
+import dev.panamax.tensor.Device;
+import dev.panamax.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Copies between devices ({@code tensor.to(device)}), through host memory, with the gradient copied back. */
+public final class DeviceTransfer {
+    private DeviceTransfer() {}
+
+    /** x on {@code device}: an alias when it is there already, else a contiguous copy; gradients go back to x's device. */
+    public static Tensor to(Tensor x, Device device) {
+        if (device.equals(x.device())) {
+            return x.alias();
+        }
+        Tensor out = copy(x, device);
+        if (!x.dtype().isFloatingPoint()) {
+            return out;
+        }
+        Device back = x.device();
+        return Autograd.record("ToDeviceBackward", out, (g, needs) -> new Tensor[] {copy(g, back)}, x);
+    }
+
+    /** A contiguous copy of x on device, outside autograd. */
+    static Tensor copy(Tensor x, Device device) {
+        Tensor out = Tensor.empty(x.shape(), x.dtype(), device);
+        long bytes = x.numel() * x.dtype().byteSize();
+        if (bytes > 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment host = arena.allocate(bytes, 8);
+                x.backend().read(x.operand(), host);
+                out.backend().write(host, out.operand());
+            }
+        }
+        return out;
+    }
+}
