@@ -21,6 +21,7 @@ public final class Main {
               eval CKPT       loss, accuracy and top-5 accuracy of a checkpoint on the test split
               predict CKPT IMAGE
                               the five most likely classes of an image
+              doctor          can the model overfit a batch? gradient norms, dead ReLUs, an LR range test
               info            version, JDK, vector species, threads, backends (and why one is missing)
               help            this text
 
@@ -61,6 +62,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(rest, out);
                 case "eval" -> EvalCommand.run(rest, out);
                 case "predict" -> PredictCommand.run(rest, out);
+                case "doctor" -> DoctorCommand.run(rest, out);
                 case "info" -> info(rest, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE_TEXT);
@@ -87,6 +89,7 @@ public final class Main {
             case "train" -> TrainCommand.USAGE;
             case "eval" -> EvalCommand.USAGE;
             case "predict" -> PredictCommand.USAGE;
+            case "doctor" -> DoctorCommand.USAGE;
             default -> USAGE_TEXT;
         };
     }

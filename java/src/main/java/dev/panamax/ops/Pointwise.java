@@ -287,6 +287,7 @@ public final class Pointwise {
         DType outType = keepsIntegerType(op) ? x.dtype() : x.dtype().toFloatingPoint();
         Tensor out = OpSupport.empty(x, x.shape(), outType);
         be.unary(op, x.operand(), out.operand(), p0, p1);
+        OpTrace.report(name, out);
         String backwardName = Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Backward";
         return Autograd.record(backwardName, out, (g, needs) -> {
             OpSupport.noHigherOrder(backwardName);

@@ -17,11 +17,23 @@ import javax.imageio.ImageIO;
  * metric (e.g. loss, accuracy), one line per series (e.g. train, validation).
  */
 public final class CurvePlot {
-    /** One line: a name and its y values at x = 1, 2, .... */
-    public record Series(String name, List<Double> values) {}
+    /** One line: a name, its y values and their x values (null: x = 1, 2, ...). */
+    public record Series(String name, List<Double> values, List<Double> xs) {
+        public Series(String name, List<Double> values) {
+            this(name, values, null);
+        }
 
-    /** One panel: a title and its lines. */
-    public record Panel(String title, List<Series> series) {}
+        double x(int i) {
+            return xs == null ? i + 1 : xs.get(i);
+        }
+    }
+
+    /** One panel: a title, its lines, and whether the x axis is logarithmic. */
+    public record Panel(String title, List<Series> series, boolean logX) {
+        public Panel(String title, List<Series> series) {
+            this(title, series, false);
+        }
+    }
 
     private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40)};
     private static final int PANEL_W = 480;
@@ -52,15 +64,23 @@ public final class CurvePlot {
         int bottom = PANEL_H - 44;
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        int points = 1;
+        double xMin = Double.POSITIVE_INFINITY;
+        double xMax = Double.NEGATIVE_INFINITY;
         for (Series s : panel.series()) {
-            points = Math.max(points, s.values().size());
-            for (double v : s.values()) {
+            for (int i = 0; i < s.values().size(); i++) {
+                double v = s.values().get(i);
                 if (Double.isFinite(v)) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
+                double x = axis(s.x(i), panel.logX());
+                xMin = Math.min(xMin, x);
+                xMax = Math.max(xMax, x);
             }
+        }
+        if (xMin >= xMax) {
+            xMin -= 1;
+            xMax += 1;
         }
         if (lo > hi) {
             lo = 0;
@@ -85,11 +105,10 @@ public final class CurvePlot {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "%.3g", v), x0 + 4, y + 4);
         }
-        for (int t = 1; t <= points; t++) {
-            if (points <= 12 || t % Math.max(1, points / 10) == 0) {
-                int x = xAt(t, points, left, right);
-                g.drawString(Integer.toString(t), x - 3, bottom + 14);
-            }
+        for (int t = 0; t <= 5; t++) {
+            double xv = xMin + (xMax - xMin) * t / 5;
+            String label = panel.logX() ? String.format(Locale.ROOT, "%.0e", Math.pow(10, xv)) : String.format(Locale.ROOT, "%.3g", xv);
+            g.drawString(label, xAt(xv, xMin, xMax, left, right) - 8, bottom + 14);
         }
         g.drawString(xLabel, (left + right) / 2 - 12, bottom + 30);
         int legendY = top + 16;
@@ -98,12 +117,15 @@ public final class CurvePlot {
             g.setColor(COLORS[s % COLORS.length]);
             g.setStroke(new BasicStroke(2f));
             List<Double> v = series.values();
+            boolean dots = v.size() <= 50;
             for (int i = 0; i < v.size(); i++) {
-                int x = xAt(i + 1, points, left, right);
+                int x = xAt(axis(series.x(i), panel.logX()), xMin, xMax, left, right);
                 int y = yAt(v.get(i), lo, hi, top, bottom);
-                g.fillOval(x - 3, y - 3, 6, 6);
+                if (dots) {
+                    g.fillOval(x - 3, y - 3, 6, 6);
+                }
                 if (i > 0) {
-                    g.drawLine(xAt(i, points, left, right), yAt(v.get(i - 1), lo, hi, top, bottom), x, y);
+                    g.drawLine(xAt(axis(series.x(i - 1), panel.logX()), xMin, xMax, left, right), yAt(v.get(i - 1), lo, hi, top, bottom), x, y);
                 }
             }
             g.drawString(series.name(), right - 90, legendY);
@@ -112,8 +134,12 @@ public final class CurvePlot {
         g.setStroke(new BasicStroke(1f));
     }
 
-    private static int xAt(int t, int points, int left, int right) {
-        return points == 1 ? (left + right) / 2 : left + 10 + (int) ((right - left - 20) * (t - 1.0) / (points - 1));
+    private static double axis(double x, boolean log) {
+        return log ? Math.log10(x) : x;
+    }
+
+    private static int xAt(double x, double xMin, double xMax, int left, int right) {
+        return left + 10 + (int) ((right - left - 20) * (x - xMin) / (xMax - xMin));
     }
 
     private static int yAt(double v, double lo, double hi, int top, int bottom) {

@@ -315,7 +315,8 @@ public final class Trainer {
         return new CurvePlot.Series(name, history.stream().map(f::applyAsDouble).toList());
     }
 
-    private static Map<String, Tensor> snapshot(Module model) {
+    /** Detached copies of the module's state, owned by the caller. */
+    static Map<String, Tensor> snapshot(Module model) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
         model.stateDict().forEach((k, t) -> copy.put(k, t.detach().contiguousCopy().unscoped()));
         return copy;
