@@ -47,6 +47,10 @@ public final class Conv1d extends Module {
         return options;
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Convolution.conv1d(x, weight, bias, options);

@@ -12,7 +12,36 @@ import java.util.Locale;
  * graph) and returns it.
  */
 public final class Init {
+    private static final ThreadLocal<int[]> SKIPPING = ThreadLocal.withInitial(() -> new int[1]);
+
     private Init() {}
+
+    /** An open {@link #skipped()} region; closing it ends it. */
+    public static final class Skip implements AutoCloseable {
+        private boolean open = true;
+
+        private Skip() {
+            SKIPPING.get()[0]++;
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                SKIPPING.get()[0]--;
+            }
+        }
+    }
+
+    /**
+     * Until the returned region is closed, the random initialisers on this thread leave tensors
+     * as allocated, with arbitrary values (PyTorch's {@code skip_init}): for building a model only
+     * to count its parameters or to load its weights, at the cost of allocation alone. Constant
+     * fills (ones, zeros) still run.
+     */
+    public static Skip skipped() {
+        return new Skip();
+    }
 
     /** Fan modes of the Kaiming initialisers. */
     public enum FanMode { FAN_IN, FAN_OUT }
@@ -50,6 +79,34 @@ public final class Init {
 
     public static Tensor normal_(Tensor t, double mean, double std, Generator gen) {
         return fill(t, RandomKind.NORMAL, mean, std, gen);
+    }
+
+    /**
+     * N(mean, std²) truncated to [a, b] (absolute bounds, as PyTorch's {@code trunc_normal_}): values
+     * outside are redrawn until none is left.
+     */
+    public static Tensor truncNormal_(Tensor t, double mean, double std, double a, double b, Generator gen) {
+        if (!(a < b)) {
+            throw new IllegalArgumentException("truncNormal_: need a < b, got a=" + a + " b=" + b);
+        }
+        normal_(t, mean, std, gen);
+        if (SKIPPING.get()[0] > 0) {
+            return t;
+        }
+        try (GradMode.Guard ignored = GradMode.noGrad()) {
+            while (true) {
+                try (Tensor below = t.lt(a); Tensor above = t.gt(b); Tensor outside = below.logicalOr(above);
+                     Tensor count = outside.sum()) {
+                    if (count.item() == 0) {
+                        return t;
+                    }
+                    try (Tensor redrawn = Tensor.random(gen, RandomKind.NORMAL, mean, std, t.dtype(), t.shape().toArray());
+                         Tensor merged = Tensor.where(outside, redrawn, t)) {
+                        t.copy_(merged);
+                    }
+                }
+            }
+        }
     }
 
     public static Tensor constant_(Tensor t, double value) {
@@ -126,6 +183,9 @@ public final class Init {
     }
 
     private static Tensor fill(Tensor t, RandomKind kind, double p0, double p1, Generator gen) {
+        if (SKIPPING.get()[0] > 0) {
+            return t;
+        }
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             return t.random_(gen, kind, p0, p1);
         }

@@ -59,6 +59,14 @@ public abstract class Module implements AutoCloseable {
         return Collections.unmodifiableMap(children);
     }
 
+    /** This module and all its descendants, depth first in registration order (PyTorch's {@code modules()}). */
+    public List<Module> modules() {
+        List<Module> out = new ArrayList<>();
+        out.add(this);
+        children.values().forEach(c -> out.addAll(c.modules()));
+        return out;
+    }
+
     /** Every parameter of this module and its descendants, with dotted names, in registration order. */
     public List<Parameter> namedParameters() {
         List<Parameter> out = new ArrayList<>();
@@ -170,10 +178,24 @@ public abstract class Module implements AutoCloseable {
         return "";
     }
 
+    /**
+     * The modules an input pixel passes through, in order, for {@link ReceptiveField}: by default the
+     * children in registration order. Blocks whose children are not a chain (residual and Inception
+     * blocks, networks with auxiliary heads) return their longest path instead.
+     */
+    protected List<Module> receptivePath() {
+        return List.copyOf(children.values());
+    }
+
+    /** The class name in the printout; modules that stand for several PyTorch classes override it. */
+    protected String typeName() {
+        return getClass().getSimpleName();
+    }
+
     /** PyTorch's printed form: the module tree with each layer's settings. */
     @Override
     public String toString() {
-        String head = getClass().getSimpleName() + "(" + extraRepr();
+        String head = typeName() + "(" + extraRepr();
         if (children.isEmpty()) {
             return head + ")";
         }

@@ -1,8 +1,9 @@
 package dev.panamax.nn;
 
 import dev.panamax.tensor.Tensor;
+import java.util.Map;
 
-/** Modules applied in order; children are named "0", "1", ... as in PyTorch. */
+/** Modules applied in order; children are named "0", "1", ... as in PyTorch, or given names. */
 public final class Sequential extends Module {
     private final Module[] layers;
 
@@ -11,6 +12,12 @@ public final class Sequential extends Module {
         for (int i = 0; i < layers.length; i++) {
             registerModule(Integer.toString(i), layers[i]);
         }
+    }
+
+    /** Named children in the map's iteration order (PyTorch's {@code Sequential(OrderedDict(...))}); pass a LinkedHashMap. */
+    public Sequential(Map<String, ? extends Module> layers) {
+        this.layers = layers.values().toArray(Module[]::new);
+        layers.forEach(this::registerModule);
     }
 
     public int size() {

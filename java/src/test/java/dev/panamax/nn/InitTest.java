@@ -77,4 +77,27 @@ class InitTest {
         }
         return s / v.length;
     }
+
+    @Test
+    void truncatedNormalStaysWithinItsBounds() {
+        Tensor w = Tensor.empty(DType.FLOAT32, 200, 100);
+        Init.truncNormal_(w, 0, 1, -1.5, 2, gen);
+        assertTrue(w.min().item() >= -1.5 && w.max().item() <= 2);
+        // N(0, 1) truncated to [-1.5, 2]: mean (phi(-1.5) - phi(2)) / (Phi(2) - Phi(-1.5)) = 0.0777
+        assertEquals(0.0777, w.mean().item(), 0.01);
+        assertThrows(IllegalArgumentException.class, () -> Init.truncNormal_(w, 0, 1, 2, 2, gen));
+        w.close();
+    }
+
+    @Test
+    void skippedInitialisationOnlyAllocates() {
+        Generator seeded = new Generator(5);
+        try (Init.Skip ignored = Init.skipped(); Linear lin = new Linear(3, 2, true, seeded); BatchNorm1d bn = new BatchNorm1d(4)) {
+            assertEquals(0, seeded.state()[1], "no random numbers drawn");
+            assertEquals(4.0, bn.weight().sum().item(), "constant fills still run");
+        }
+        try (Linear lin = new Linear(3, 2, true, seeded)) {
+            assertEquals(8, seeded.state()[1], "outside the region initialisers draw again");
+        }
+    }
 }
