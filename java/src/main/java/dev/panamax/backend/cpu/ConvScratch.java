@@ -1,0 +1,80 @@
+package dev.panamax.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Per-thread heap buffers of the direct convolutions (grown on demand, reused across calls, so a
+ * call allocates nothing per image), and the moves between them and tensor memory.
+ */
+final class ConvScratch {
+    private static final ThreadLocal<ConvScratch> LOCAL = ThreadLocal.withInitial(ConvScratch::new);
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private float[] band = new float[0];
+    private float[] out = new float[0];
+    private float[] tile = new float[0];
+    private float[] partials = new float[0];
+    private int[] offsets = new int[0];
+
+    private ConvScratch() {}
+
+    static ConvScratch get() {
+        return LOCAL.get();
+    }
+
+    /** An {@link InputBand}'s buffer. */
+    float[] band(int length) {
+        if (band.length < length) {
+            band = new float[length];
+        }
+        return band;
+    }
+
+    /** Results of one band before they are stored (or, for the weight gradient, the transposed output gradient). */
+    float[] out(int length) {
+        if (out.length < length) {
+            out = new float[length];
+        }
+        return out;
+    }
+
+    /** One micro-kernel tile. */
+    float[] tile(int length) {
+        if (tile.length < length) {
+            tile = new float[length];
+        }
+        return tile;
+    }
+
+    /** Per-chunk partial sums of a weight gradient, filled by the pool's threads for the calling thread. */
+    float[] partials(int length) {
+        if (partials.length < length) {
+            partials = new float[length];
+        }
+        return partials;
+    }
+
+    int[] offsets(int length) {
+        if (offsets.length < length) {
+            offsets = new int[length];
+        }
+        return offsets;
+    }
+
+    /** dst[dstIndex ..+count) = src[at ..+count) + add, into dense float32 tensor memory. */
+    static void storeRow(float[] src, int at, float add, MemorySegment dst, long dstIndex, int count) {
+        FloatVector bias = FloatVector.broadcast(S, add);
+        int i = 0;
+        for (int whole = count - count % S.length(); i < whole; i += S.length()) {
+            FloatVector.fromArray(S, src, at + i).add(bias).intoMemorySegment(dst, (dstIndex + i) * Float.BYTES, NATIVE);
+        }
+        for (; i < count; i++) {
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT, dstIndex + i, src[at + i] + add);
+        }
+    }
+}

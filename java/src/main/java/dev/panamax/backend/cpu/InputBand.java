@@ -1,0 +1,113 @@
+package dev.panamax.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * The input rows that a band of output rows reads, for one image and group, copied into a heap
+ * array with the padding written out as zeros and each row's columns split by stride phase:
+ * element (channel c, padded row y, padded column x) sits at
+ * {@code (c·rows + y)·strideW·cols + (x mod strideW)·cols + x / strideW}.
+ *
+ * <p>Then input (c, p·strideH + r·dilationH, q·strideW + s·dilationW) of output pixel (p, q) and
+ * tap (c, r, s) is at {@link #pixel}(p, q) + {@link #tapOffsets}[tap]: one address sum, and
+ * consecutive output columns read consecutive elements whatever the stride, so kernels need no
+ * bounds tests and load whole vectors. The array has {@link #SLACK} spare elements at its end for
+ * loads that run past the last column (their lanes are discarded).
+ */
+final class InputBand {
+    static final int SLACK = 32;
+    /** Target size of one band's buffer, in floats: it should stay in L2 while the band is computed. */
+    private static final long BAND_FLOATS = 64 * 1024;
+
+    final ConvProblem pr;
+    /** Output rows per band (the last band may have fewer). */
+    final int bandRows;
+    /** Padded input rows per channel in the buffer. */
+    final int rows;
+    /** Columns per stride phase. */
+    final int cols;
+    final int bands;
+
+    InputBand(ConvProblem pr) {
+        this.pr = pr;
+        this.cols = pr.q() + (pr.kw() - 1) * pr.dilationW() / pr.strideW();
+        long reach = (long) (pr.kh() - 1) * pr.dilationH() + 1;
+        long fit = (BAND_FLOATS / pr.in() / pr.strideW() / cols - reach) / pr.strideH() + 1;
+        this.bandRows = (int) Math.max(1, Math.min(pr.p(), fit));
+        this.rows = (int) ((bandRows - 1L) * pr.strideH() + reach);
+        this.bands = (pr.p() + bandRows - 1) / bandRows;
+    }
+
+    /** Floats of one band's buffer. */
+    int length() {
+        return Math.toIntExact((long) pr.in() * rows * pr.strideW() * cols + SLACK);
+    }
+
+    /** Output rows of band b. */
+    int rowsOf(int b) {
+        return Math.min(bandRows, pr.p() - b * bandRows);
+    }
+
+    /** Offset of output pixel (band-relative row pr, column q). */
+    int pixel(int row, int q) {
+        return row * pr.strideH() * pr.strideW() * cols + q;
+    }
+
+    /** Offset of each tap (c, r, s), in weight order, relative to the pixel. */
+    int[] tapOffsets() {
+        int[] off = new int[pr.taps()];
+        int t = 0;
+        for (int c = 0; c < pr.in(); c++) {
+            for (int r = 0; r < pr.kh(); r++) {
+                for (int s = 0; s < pr.kw(); s++) {
+                    int x = s * pr.dilationW();
+                    off[t++] = ((c * rows + r * pr.dilationH()) * pr.strideW() + x % pr.strideW()) * cols + x / pr.strideW();
+                }
+            }
+        }
+        return off;
+    }
+
+    /**
+     * Copies the input of band b from {@code src} (dense float32, {@code base} = element index of
+     * the group's first channel of the image) into {@code buf}.
+     */
+    void fill(MemorySegment src, long base, int b, float[] buf) {
+        int sw = pr.strideW();
+        int used = (rowsOf(b) - 1) * pr.strideH() + (pr.kh() - 1) * pr.dilationH() + 1;
+        int top = b * bandRows * pr.strideH() - pr.padTop();
+        for (int c = 0; c < pr.in(); c++) {
+            for (int y = 0; y < used; y++) {
+                int dst = (c * rows + y) * sw * cols;
+                int ih = top + y;
+                if (ih < 0 || ih >= pr.h()) {
+                    Arrays.fill(buf, dst, dst + sw * cols, 0f);
+                    continue;
+                }
+                long row = base + ((long) c * pr.h() + ih) * pr.w();
+                for (int phase = 0; phase < sw; phase++) {
+                    fillPhase(src, row, phase, buf, dst + phase * cols);
+                }
+            }
+        }
+    }
+
+    /** Columns x = j·strideW + phase (j < cols) of one padded row. */
+    private void fillPhase(MemorySegment src, long row, int phase, float[] buf, int dst) {
+        int sw = pr.strideW();
+        int lo = Math.clamp(Math.ceilDiv(pr.padLeft() - phase, sw), 0, cols);
+        int hi = Math.clamp(Math.ceilDiv(pr.w() + pr.padLeft() - phase, sw), lo, cols);
+        Arrays.fill(buf, dst, dst + lo, 0f);
+        Arrays.fill(buf, dst + hi, dst + cols, 0f);
+        long first = row + (long) lo * sw + phase - pr.padLeft();
+        if (sw == 1) {
+            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, first * Float.BYTES, buf, dst + lo, hi - lo);
+            return;
+        }
+        for (int j = lo; j < hi; j++) {
+            buf[dst + j] = src.getAtIndex(ValueLayout.JAVA_FLOAT, first + (long) (j - lo) * sw);
+        }
+    }
+}

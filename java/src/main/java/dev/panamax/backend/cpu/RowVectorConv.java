@@ -1,0 +1,109 @@
+package dev.panamax.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Direct convolution with output pixels in the vector lanes: the output rows of a band are cut into
+ * vectors of consecutive columns, and {@link ConvMicroKernels#packedRowsGatheredVectors} computes 6 output
+ * channels × 4 such vectors at a time, broadcasting each weight against input vectors loaded from
+ * an {@link InputBand}. Suits wide outputs and few output channels (LeNet's first layer: 6
+ * channels of 28 columns); lanes past a row's end and channels past the last are computed and
+ * dropped.
+ */
+final class RowVectorConv {
+    private static final int MR = ConvMicroKernels.ROWS;
+    private static final int NV = ConvMicroKernels.VECTORS;
+    private static final int L = ConvMicroKernels.L;
+
+    private RowVectorConv() {}
+
+    /** Fraction of the multiply-adds that compute kept results. */
+    static double efficiency(ConvProblem pr) {
+        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), MR);
+    }
+
+    /**
+     * Columns computed per output row: whole vectors per row, or, when that wastes more, the
+     * band's own row pitch, so vectors run on across row ends and only the padding columns are wasted.
+     */
+    private static int pitch(ConvProblem pr, InputBand band) {
+        return Math.min(roundUp(pr.q(), L), band.pixel(1, 0));
+    }
+
+    /**
+     * y = conv(x) + bias: x and y dense float32 from element offsets xOff and yOff, weights as
+     * read by {@link ConvProblem#weightIndex}, bias per output channel or null.
+     */
+    static void run(ConvProblem pr, MemorySegment x, long xOff, float[] weights, float[] bias, MemorySegment y, long yOff) {
+        InputBand band = new InputBand(pr);
+        int[] taps = band.tapOffsets();
+        float[] packed = pack(pr, weights);
+        int tasks = pr.n() * pr.groups() * band.bands;
+        Parallel.forChunks(tasks, task -> {
+            int b = task % band.bands;
+            int g = task / band.bands % pr.groups();
+            int img = task / band.bands / pr.groups();
+            ConvScratch scratch = ConvScratch.get();
+            float[] in = scratch.band(band.length());
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
+            long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
+            band(pr, band, b, g, taps, packed, in, bias, scratch, y, yGroup);
+        });
+    }
+
+    /** Every output channel of group g over band b. */
+    private static void band(ConvProblem pr, InputBand band, int b, int g, int[] taps, float[] packed, float[] in,
+                             float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
+        int rows = band.rowsOf(b);
+        int pitch = pitch(pr, band);
+        int units = ceilDiv(rows * pitch, L);
+        int padded = roundUp(units, NV); // the last call's extra vectors recompute vector 0
+        int stride = padded * L;
+        float[] out = scratch.out(MR * stride);
+        int[] base = scratch.offsets(padded);
+        for (int u = 0; u < padded; u++) {
+            int f = u < units ? u * L : 0;
+            base[u] = band.pixel(f / pitch, f % pitch);
+        }
+        int kBlocks = ceilDiv(pr.out(), MR);
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int aOff = (g * kBlocks + kb) * pr.taps() * MR;
+            for (int u = 0; u < padded; u += NV) {
+                ConvMicroKernels.packedRowsGatheredVectors(pr.taps(), packed, aOff, taps, in,
+                        base[u], base[u + 1], base[u + 2], base[u + 3], out, u * L, stride);
+            }
+            for (int i = 0; i < Math.min(MR, pr.out() - kb * MR); i++) {
+                int k = kb * MR + i;
+                float add = bias == null ? 0f : bias[g * pr.out() + k];
+                long dst = yGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
+                for (int row = 0; row < rows; row++) {
+                    ConvScratch.storeRow(out, i * stride + row * pitch, add, y, dst + (long) row * pr.q(), pr.q());
+                }
+            }
+        }
+    }
+
+    /** Weights as [group][block of 6 channels][tap][6], zero past the last channel. */
+    private static float[] pack(ConvProblem pr, float[] w) {
+        int kBlocks = ceilDiv(pr.out(), MR);
+        int taps = pr.taps();
+        float[] packed = new float[pr.groups() * kBlocks * taps * MR];
+        for (int g = 0; g < pr.groups(); g++) {
+            for (int k = 0; k < pr.out(); k++) {
+                int at = (g * kBlocks + k / MR) * taps * MR + k % MR;
+                for (int t = 0; t < taps; t++) {
+                    packed[at + t * MR] = w[pr.weightIndex(g, k, t)];
+                }
+            }
+        }
+        return packed;
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int b) {
+        return ceilDiv(a, b) * b;
+    }
+}

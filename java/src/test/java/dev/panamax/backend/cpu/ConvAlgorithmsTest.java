@@ -1,0 +1,165 @@
+package dev.panamax.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.panamax.backend.Conv2dSpec;
+import dev.panamax.backend.cpu.ConvKernels.Direct;
+import dev.panamax.ops.ConvOptions;
+import dev.panamax.ops.Convolution;
+import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.Scope;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.OpCheck;
+import dev.panamax.testing.Ref;
+import dev.panamax.testing.RefConv;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each convolution algorithm, reached by shapes chosen for it (the test asserts the choice):
+ * float32 runs the direct kernels, float64 im2col and GEMM, both against the double reference
+ * forward and backward, then gradcheck; larger float32 shapes cover several input bands and
+ * weight-gradient chunks, and 1 and 2 threads must give the same bits.
+ */
+class ConvAlgorithmsTest {
+    private final Generator gen = new Generator(77);
+
+    /** One convolution; {@code forward} and {@code inputGradient} are the expected float32 algorithms, null for im2col. */
+    private record Case(String name, long[] x, long[] w, boolean bias, ConvOptions o, int pt, int pl, int p, int q,
+                        Direct forward, Direct inputGradient) {
+        Conv2dSpec spec() {
+            return new Conv2dSpec(o.strideH(), o.strideW(), pt, pl, o.dilationH(), o.dilationW(), o.groups());
+        }
+
+        long[] y() {
+            return new long[] {x[0], w[0], p, q};
+        }
+    }
+
+    private static void assertAlgorithms(Case c) {
+        try (Scope s = Scope.open()) {
+            var x = Tensor.zeros(c.x).operand();
+            var w = Tensor.zeros(c.w).operand();
+            var y = Tensor.zeros(c.y()).operand();
+            assertEquals(c.forward, ConvKernels.choose(ConvProblem.forward(x, w, y, c.spec())), c.name + ": forward algorithm");
+            Direct gx = c.o.strideH() == 1 && c.o.strideW() == 1 ? ConvKernels.choose(ConvProblem.inputGradient(y, w, x, c.spec())) : null;
+            assertEquals(c.inputGradient, gx, c.name + ": input-gradient algorithm");
+        }
+    }
+
+    private void check(Case c) {
+        assertAlgorithms(c);
+        Tensor x = Tensor.randn(gen, c.x);
+        Tensor w = Tensor.randn(gen, c.w);
+        Tensor b = c.bias ? Tensor.randn(gen, c.w[0]) : null;
+        Tensor[] inputs = c.bias ? new Tensor[] {x, w, b} : new Tensor[] {x, w};
+        OpCheck.check(c.name, t -> Convolution.conv2d(t[0], t[1], c.bias ? t[2] : null, c.o),
+                r -> RefConv.conv2d(r[0], r[1], c.bias ? r[2] : null, c.o.strideH(), c.o.strideW(), c.pt, c.pl,
+                        c.o.dilationH(), c.o.dilationW(), c.o.groups(), c.p, c.q), inputs);
+    }
+
+    @Test
+    void rowVectorsRunOnAcrossRowEnds() {
+        // 6 columns in rows of 8 padded columns: vectors span rows; the input gradient is the same kind
+        check(new Case("rows, padded", new long[] {2, 2, 5, 6}, new long[] {4, 2, 3, 3}, true, ConvOptions.DEFAULT.padding(1),
+                1, 1, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+    }
+
+    @Test
+    void rowVectorsWithStrideAndDilationFillWholeVectorsPerRow() {
+        // stride 2 splits columns by phase (rows 32 apart in the band), so each 6-column row gets its own vector
+        check(new Case("rows, stride 2 dilation 2", new long[] {1, 1, 7, 9}, new long[] {3, 1, 2, 2}, true,
+                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, null));
+    }
+
+    @Test
+    void inputGradientWithPaddingBeyondTheKernelIsAFullConvolutionWithNegativePadding() {
+        check(new Case("rows, padding 2 with a 2x2 kernel", new long[] {1, 2, 4, 5}, new long[] {3, 2, 2, 2}, false,
+                ConvOptions.DEFAULT.padding(2), 2, 2, 7, 8, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+    }
+
+    @Test
+    void dilationAndAsymmetricSamePadding() {
+        check(new Case("rows, dilation (2,1)", new long[] {1, 2, 6, 7}, new long[] {4, 2, 2, 3}, true,
+                ConvOptions.DEFAULT.dilation(2, 1).padding(1, 2), 1, 2, 6, 9, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+        // an even kernel: PyTorch pads 0 before and 1 after
+        check(new Case("rows, same", new long[] {1, 2, 5, 6}, new long[] {3, 2, 2, 2}, false,
+                ConvOptions.DEFAULT.padding("same"), 0, 0, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+    }
+
+    @Test
+    void channelVectorsForNarrowRowsOfManyChannelsInGroups() {
+        check(new Case("channels, groups 2", new long[] {1, 2, 2, 13}, new long[] {32, 1, 1, 2}, true,
+                ConvOptions.DEFAULT.groups(2), 0, 0, 2, 12, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS));
+    }
+
+    @Test
+    void channelVectorsWithStrideAndPaddingOnAStridedInput() {
+        Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 22}, new long[] {16, 1, 2, 2}, true,
+                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 12, Direct.CHANNEL_VECTORS, null);
+        check(c);
+        Tensor x = Tensor.randn(gen, c.x);
+        Tensor w = Tensor.randn(gen, c.w);
+        OpCheck.check("channels, strided input", t -> Convolution.conv2d(OpCheck.strided(t[0]), t[1], null, c.o),
+                r -> RefConv.conv2d(r[0], r[1], null, 2, 2, 1, 1, 1, 1, 1, c.p, c.q), x, w);
+    }
+
+    /** Larger float32 problems: the forward against the reference, both gradients through the adjoint identities. */
+    private void checkLarge(Case c) {
+        assertAlgorithms(c);
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, c.x);
+            Tensor w = Tensor.randn(gen, c.w);
+            Tensor y = Convolution.conv2d(x, w, null, c.o);
+            Ref expected = RefConv.conv2d(Ref.of(x), Ref.of(w), null, c.o.strideH(), c.o.strideW(), c.pt, c.pl,
+                    c.o.dilationH(), c.o.dilationW(), c.o.groups(), c.p, c.q);
+            OpCheck.assertClose(c.name + " forward", expected, Ref.of(y), 1e-3, 1e-4);
+            Tensor gy = Tensor.randn(gen, c.y());
+            Tensor xr = x.alias().requiresGrad(true);
+            Tensor wr = w.alias().requiresGrad(true);
+            Convolution.conv2d(xr, wr, null, c.o).backward(gy);
+            double lhs = expected.dot(Ref.of(gy));
+            assertEquals(lhs, Ref.of(x).dot(Ref.of(xr.grad())), 1e-4 * Math.abs(lhs) + 1e-2, c.name + " <x, gx>");
+            assertEquals(lhs, Ref.of(w).dot(Ref.of(wr.grad())), 1e-4 * Math.abs(lhs) + 1e-2, c.name + " <w, gw>");
+        }
+    }
+
+    @Test
+    void largerProblemsSpanSeveralBands() {
+        // 64 channels of 42 padded columns: 22 output rows per band, so 2 bands (and 2 weight-gradient items) per image
+        checkLarge(new Case("rows, 2 bands", new long[] {2, 64, 40, 40}, new long[] {12, 64, 3, 3}, false,
+                ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+        checkLarge(new Case("channels, 2 bands", new long[] {2, 64, 30, 36}, new long[] {16, 64, 3, 3}, false,
+                ConvOptions.DEFAULT.padding(1), 1, 1, 30, 36, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        int original = Parallel.threads();
+        try (Scope s = Scope.open()) {
+            // 20 images: 16 weight-gradient chunks of unequal size
+            for (long[][] shapes : new long[][][] {{{20, 6, 14, 14}, {16, 6, 5, 5}}, {{20, 1, 28, 28}, {6, 1, 5, 5}}, {{3, 64, 30, 36}, {16, 64, 3, 3}}}) {
+                Tensor x = Tensor.randn(gen, shapes[0]).requiresGrad(true);
+                Tensor w = Tensor.randn(gen, shapes[1]).requiresGrad(true);
+                Tensor b = Tensor.randn(gen, shapes[1][0]).requiresGrad(true);
+                float[][] one = run(x, w, b, 1);
+                float[][] two = run(x, w, b, 2);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], two[i], "output " + i + " for input " + java.util.Arrays.toString(shapes[0]));
+                }
+            }
+        } finally {
+            Parallel.setThreads(original);
+        }
+    }
+
+    private static float[][] run(Tensor x, Tensor w, Tensor b, int threads) {
+        Parallel.setThreads(threads);
+        x.zeroGrad();
+        w.zeroGrad();
+        b.zeroGrad();
+        Tensor y = Convolution.conv2d(x, w, b, ConvOptions.DEFAULT.padding(1));
+        y.pow(2).sum().backward();
+        return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+    }
+}
