@@ -52,6 +52,15 @@ public final class Panamax {
         return CudaOptions.deterministic();
     }
 
+    /**
+     * Waits until every GPU has finished the work issued so far, as {@code torch.cuda.synchronize()}:
+     * CUDA ops return before their kernels finish, so time them across a synchronize. A no-op
+     * without a GPU in use.
+     */
+    public static void synchronize() {
+        CudaBackends.synchronize();
+    }
+
     /** What {@code panamax info} prints: version, JDK, vector shape, threads and backends. */
     public static Map<String, String> info() {
         Map<String, String> m = new LinkedHashMap<>();

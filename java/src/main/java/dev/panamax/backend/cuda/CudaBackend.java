@@ -49,6 +49,11 @@ final class CudaBackend implements Backend {
         optimizers = new OptimizerKernels(ctx);
     }
 
+    void synchronize() {
+        ctx.makeCurrent();
+        ctx.synchronize();
+    }
+
     /** Device bytes the pool hands out now: live tensors plus scratch in flight. */
     long deviceBytesInUse() {
         return ctx.poolBytes(false);

@@ -21,6 +21,8 @@ final class CudaContext {
     /** Threads per block of every launch (the kernels' tree reductions assume this power of two). */
     static final int THREADS = 256;
     private static final long STAGING_BYTES = 8L << 20;
+    /** cudaErrorMemoryAllocation, stable across CUDA versions (not among the generated constants). */
+    private static final int CUDA_ERROR_MEMORY_ALLOCATION = 2;
     private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<MemorySegment> OUT = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
 
@@ -120,16 +122,15 @@ final class CudaContext {
         }
         makeCurrent();
         MemorySegment out = OUT.get();
-        try {
-            Status.cudart("cudaMallocAsync", () -> CudaRuntime.cudaMallocAsync(out, bytes, stream));
-        } catch (CudaException e) {
-            if (!e.statusName().equals("cudaErrorMemoryAllocation")) {
-                throw e;
-            }
+        int s = CudaRuntime.cudaMallocAsync(out, bytes, stream); // the hot calls check their status inline: no lambda per call
+        if (s == CUDA_ERROR_MEMORY_ALLOCATION) {
             synchronize();
             Status.cudart("cudaMemPoolTrimTo", () -> CudaRuntime.cudaMemPoolTrimTo(pool, 0));
             CudaRuntime.cudaGetLastError(); // clear the (non-sticky) allocation error
-            Status.cudart("cudaMallocAsync", () -> CudaRuntime.cudaMallocAsync(out, bytes, stream));
+            s = CudaRuntime.cudaMallocAsync(out, bytes, stream);
+        }
+        if (s != 0) {
+            throw Status.cudartError("cudaMallocAsync(" + bytes + " bytes)", s);
         }
         return out.get(ValueLayout.JAVA_LONG, 0);
     }
@@ -138,7 +139,10 @@ final class CudaContext {
     void free(long address) {
         if (address != 0) {
             makeCurrent();
-            Status.cudart("cudaFreeAsync", () -> CudaRuntime.cudaFreeAsync(MemorySegment.ofAddress(address), stream));
+            int s = CudaRuntime.cudaFreeAsync(MemorySegment.ofAddress(address), stream);
+            if (s != 0) {
+                throw Status.cudartError("cudaFreeAsync", s);
+            }
         }
     }
 
@@ -221,8 +225,15 @@ final class CudaContext {
     /** Launches {@code kernel} with {@code blocks} blocks of {@link #THREADS} threads on the stream. */
     void launch(String kernel, int blocks, KernelArgs args) {
         makeCurrent();
-        MemorySegment f = functions.computeIfAbsent(kernel, this::function);
-        Status.driver("cuLaunchKernel(" + kernel + ")", () -> CudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, stream, args.pointers(), MemorySegment.NULL));
+        MemorySegment f = functions.get(kernel);
+        if (f == null) {
+            f = function(kernel);
+            functions.put(kernel, f);
+        }
+        int s = CudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, stream, args.pointers(), MemorySegment.NULL);
+        if (s != 0) {
+            throw Status.driverError("cuLaunchKernel(" + kernel + ")", s);
+        }
     }
 
     private MemorySegment function(String name) {

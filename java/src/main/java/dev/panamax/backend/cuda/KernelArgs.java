@@ -17,6 +17,7 @@ final class KernelArgs {
     private static final ThreadLocal<KernelArgs> BUFFER = ThreadLocal.withInitial(KernelArgs::new);
 
     private final MemorySegment values;
+    private final long base;
     private final MemorySegment pointers;
     private int count;
     private long used;
@@ -24,6 +25,7 @@ final class KernelArgs {
     private KernelArgs() {
         Arena arena = Arena.ofAuto();
         values = arena.allocate(VALUE_BYTES, 16);
+        base = values.address();
         pointers = arena.allocate(ValueLayout.ADDRESS, MAX_PARAMS);
     }
 
@@ -35,34 +37,34 @@ final class KernelArgs {
         return a;
     }
 
-    /** Space for the next parameter's value (8-byte aligned), registered as that parameter. */
-    MemorySegment slot(long bytes) {
+    /** Reserves the next parameter's value (8-byte aligned) and registers its address; returns its offset in the buffer. */
+    private long reserve(long bytes) {
         if (count == MAX_PARAMS || used + bytes > VALUE_BYTES) {
             throw new IllegalStateException("kernel parameters exceed " + MAX_PARAMS + " values or " + VALUE_BYTES + " bytes");
         }
-        MemorySegment s = values.asSlice(used, bytes);
-        pointers.setAtIndex(ValueLayout.ADDRESS, count++, s);
+        long at = used;
+        pointers.setAtIndex(ValueLayout.JAVA_LONG, count++, base + at); // raw addresses: no segment object per parameter
         used += (bytes + 7) & ~7L;
-        return s;
+        return at;
     }
 
     KernelArgs i32(int v) {
-        slot(4).set(ValueLayout.JAVA_INT, 0, v);
+        values.set(ValueLayout.JAVA_INT, reserve(4), v);
         return this;
     }
 
     KernelArgs i64(long v) {
-        slot(8).set(ValueLayout.JAVA_LONG, 0, v);
+        values.set(ValueLayout.JAVA_LONG, reserve(8), v);
         return this;
     }
 
     KernelArgs f32(float v) {
-        slot(4).set(ValueLayout.JAVA_FLOAT, 0, v);
+        values.set(ValueLayout.JAVA_FLOAT, reserve(4), v);
         return this;
     }
 
     KernelArgs f64(double v) {
-        slot(8).set(ValueLayout.JAVA_DOUBLE, 0, v);
+        values.set(ValueLayout.JAVA_DOUBLE, reserve(8), v);
         return this;
     }
 
@@ -82,13 +84,13 @@ final class KernelArgs {
     }
 
     KernelArgs layout(KernelLayout layout) {
-        layout.writeTo(slot(KernelLayout.BYTES));
+        layout.writeTo(values, reserve(KernelLayout.BYTES));
         return this;
     }
 
-    /** A struct parameter of {@code bytes} bytes, written by {@code writer}. */
+    /** A struct parameter of {@code bytes} bytes, zeroed, then written by {@code writer}. */
     KernelArgs struct(long bytes, Consumer<MemorySegment> writer) {
-        MemorySegment s = slot(bytes);
+        MemorySegment s = values.asSlice(reserve(bytes), bytes);
         s.fill((byte) 0);
         writer.accept(s);
         return this;

@@ -82,13 +82,14 @@ final class KernelLayout {
         return strides[operand].clone();
     }
 
-    void writeTo(MemorySegment s) {
-        s.asSlice(0, BYTES).fill((byte) 0);
-        s.set(ValueLayout.JAVA_INT, 0, shape.length);
+    /** Writes the struct at byte {@code at} of {@code s}. */
+    void writeTo(MemorySegment s, long at) {
+        s.asSlice(at, BYTES).fill((byte) 0);
+        s.set(ValueLayout.JAVA_INT, at, shape.length);
         for (int d = 0; d < shape.length; d++) {
-            s.set(ValueLayout.JAVA_LONG, 8 + 8L * d, shape[d]);
+            s.set(ValueLayout.JAVA_LONG, at + 8 + 8L * d, shape[d]);
             for (int k = 0; k < strides.length; k++) {
-                s.set(ValueLayout.JAVA_LONG, 8 + 8L * MAX_DIMS + 8L * (k * MAX_DIMS + d), strides[k][d]);
+                s.set(ValueLayout.JAVA_LONG, at + 8 + 8L * MAX_DIMS + 8L * (k * MAX_DIMS + d), strides[k][d]);
             }
         }
     }

@@ -49,15 +49,17 @@ class KernelLayoutTest {
         assertEquals(8 + 8 * 8 + 4 * 8 * 8, KernelLayout.BYTES);
         KernelLayout l = KernelLayout.of(new long[] {2, 3}, new long[] {3, 1}, new long[] {0, 5});
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KernelLayout.BYTES);
-            s.fill((byte) 0x55);
-            l.writeTo(s);
+            MemorySegment all = a.allocate(16 + KernelLayout.BYTES + 8);
+            all.fill((byte) 0x55);
+            l.writeTo(all, 16);
+            MemorySegment s = all.asSlice(16);
             assertEquals(2, s.get(ValueLayout.JAVA_INT, 0));
             assertEquals(0, s.get(ValueLayout.JAVA_INT, 4));
             assertEquals(3, s.get(ValueLayout.JAVA_LONG, 8 + 8));
             assertEquals(1, s.get(ValueLayout.JAVA_LONG, 72 + 8), "strides[0][1]");
             assertEquals(5, s.get(ValueLayout.JAVA_LONG, 72 + 64 + 8), "strides[1][1]");
             assertEquals(0, s.get(ValueLayout.JAVA_LONG, 72 + 2 * 64), "unused operands are zero");
+            assertEquals(0x5555555555555555L, all.get(ValueLayout.JAVA_LONG, 16 + KernelLayout.BYTES), "nothing written past the struct");
         }
     }
 
