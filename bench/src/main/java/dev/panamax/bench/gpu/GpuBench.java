@@ -1,0 +1,150 @@
+package dev.panamax.bench.gpu;
+
+import dev.panamax.Panamax;
+import dev.panamax.ops.ConvOptions;
+import dev.panamax.ops.Convolution;
+import dev.panamax.ops.Normalization;
+import dev.panamax.ops.Pooling;
+import dev.panamax.tensor.Device;
+import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The GPU speed table of issue #6, Panamax's side: each case is warmed up, then timed as the
+ * median of several samples, each a synchronize, a batch of runs and a synchronize. Prints
+ * {@code case<TAB>milliseconds} lines (microseconds of host time for {@code tiny_relu_host_us});
+ * bench/gpu/torch_bench.py prints the same cases for PyTorch and bench/gpu/device-run.sh joins them.
+ *
+ * <pre>java ... dev.panamax.bench.gpu.GpuBench [case ...]</pre>
+ */
+public final class GpuBench {
+    private static final int SAMPLES = 15;
+
+    /** One timed operation; it closes what it makes. */
+    @FunctionalInterface
+    private interface Body {
+        void run();
+    }
+
+    private GpuBench() {}
+
+    public static void main(String[] args) {
+        String why = Device.whyNotCuda();
+        if (!why.isEmpty()) {
+            System.err.println("GpuBench: no usable GPU: " + why);
+            System.exit(1);
+        }
+        Device gpu = Device.cuda(0);
+        System.out.println("# " + Panamax.info().get("cuda found"));
+        Map<String, Runnable> cases = new LinkedHashMap<>();
+        cases.put("matmul_4096_fp32", () -> matmul(gpu, false));
+        cases.put("matmul_4096_tf32", () -> matmul(gpu, true));
+        cases.put("conv_fwd", () -> conv(gpu, false));
+        cases.put("conv_fwd_bwd", () -> conv(gpu, true));
+        cases.put("batchnorm_train_fwd_bwd", () -> batchNorm(gpu));
+        cases.put("maxpool_fwd", () -> maxPool(gpu));
+        cases.put("relu_64Mi", () -> relu(gpu));
+        cases.put("tiny_relu_host_us", () -> tinyRelu(gpu));
+        for (var e : cases.entrySet()) {
+            if (args.length == 0 || Arrays.asList(args).contains(e.getKey())) {
+                e.getValue().run();
+            }
+        }
+    }
+
+    /** Median milliseconds per run of body over SAMPLES samples of {@code runs} runs, after warm-up. */
+    private static double time(int warmup, int runs, Body body) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] ms = new double[SAMPLES];
+        for (int s = 0; s < SAMPLES; s++) {
+            Panamax.synchronize();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < runs; r++) {
+                body.run();
+            }
+            Panamax.synchronize();
+            ms[s] = (System.nanoTime() - t0) / 1e6 / runs;
+        }
+        Arrays.sort(ms);
+        return ms[SAMPLES / 2];
+    }
+
+    private static void report(String name, double value) {
+        System.out.printf("%s\t%.4f%n", name, value);
+    }
+
+    private static Tensor randn(Device gpu, long... shape) {
+        try (Tensor cpu = Tensor.randn(new Generator(1), shape)) {
+            return cpu.to(gpu);
+        }
+    }
+
+    private static void matmul(Device gpu, boolean tf32) {
+        Panamax.allowTf32(tf32);
+        try (Tensor a = randn(gpu, 4096, 4096); Tensor b = randn(gpu, 4096, 4096)) {
+            report(tf32 ? "matmul_4096_tf32" : "matmul_4096_fp32", time(5, 10, () -> a.matmul(b).close()));
+        } finally {
+            Panamax.allowTf32(false);
+        }
+    }
+
+    private static void conv(Device gpu, boolean backward) {
+        ConvOptions o = ConvOptions.DEFAULT.padding(1);
+        try (Tensor x = randn(gpu, 64, 64, 56, 56).requiresGrad(backward); Tensor w = randn(gpu, 64, 64, 3, 3).requiresGrad(backward);
+             Tensor g = randn(gpu, 64, 64, 56, 56)) {
+            report(backward ? "conv_fwd_bwd" : "conv_fwd", time(5, 20, () -> {
+                try (Tensor y = Convolution.conv2d(x, w, null, o)) {
+                    if (backward) {
+                        x.zeroGrad();
+                        w.zeroGrad();
+                        y.backward(g);
+                    }
+                }
+            }));
+            x.zeroGrad();
+            w.zeroGrad();
+        }
+    }
+
+    private static void batchNorm(Device gpu) {
+        try (Tensor x = randn(gpu, 64, 64, 56, 56).requiresGrad(true); Tensor weight = randn(gpu, 64).requiresGrad(true);
+             Tensor bias = randn(gpu, 64).requiresGrad(true); Tensor mean = randn(gpu, 64); Tensor var = randn(gpu, 64).abs();
+             Tensor g = randn(gpu, 64, 64, 56, 56)) {
+            report("batchnorm_train_fwd_bwd", time(5, 20, () -> {
+                x.zeroGrad();
+                weight.zeroGrad();
+                bias.zeroGrad();
+                try (Tensor y = Normalization.batchNorm(x, mean, var, weight, bias, true)) {
+                    y.backward(g);
+                }
+            }));
+            x.zeroGrad();
+            weight.zeroGrad();
+            bias.zeroGrad();
+        }
+    }
+
+    private static void maxPool(Device gpu) {
+        try (Tensor x = randn(gpu, 64, 64, 112, 112)) {
+            report("maxpool_fwd", time(5, 20, () -> Pooling.maxPool2d(x, 3, 2, 1).close()));
+        }
+    }
+
+    private static void relu(Device gpu) {
+        try (Tensor x = randn(gpu, 64L << 20)) {
+            report("relu_64Mi", time(5, 20, () -> x.relu().close()));
+        }
+    }
+
+    /** Host time of launching a tiny op (no synchronize inside the batch): what a small-layer training loop pays per op. */
+    private static void tinyRelu(Device gpu) {
+        try (Tensor x = randn(gpu, 16)) {
+            report("tiny_relu_host_us", 1000 * time(2000, 10_000, () -> x.relu().close()));
+        }
+    }
+}
