@@ -120,5 +120,14 @@ class CudaPointwiseGpuTest {
             org.junit.jupiter.api.Assertions.assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(f.get(4, 2)));
         }
         CudaParity.checkForward("fill_ strided", x -> x[0].mul(1.0).t().fill_(2.5), randn(14, 4, 3));
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64, DType.INT32}) {
+            // creation functions make CPU tensors: reach the GPU's arange through its backend
+            try (Tensor c = Tensor.empty(dev.panamax.tensor.Shape.of(37), dtype, dev.panamax.tensor.Device.CPU);
+                 Tensor g = Tensor.empty(dev.panamax.tensor.Shape.of(37), dtype, gpu)) {
+                c.backend().arange(c.operand(), -3.5, 0.25);
+                g.backend().arange(g.operand(), -3.5, 0.25);
+                CudaParity.assertSame("arange " + dtype.pyName(), c, g);
+            }
+        }
     }
 }

@@ -178,7 +178,9 @@ final class CudaProbe {
             MemorySegment name = arena.allocate(256);
             for (int d = 0; d < count; d++) {
                 int dev = d;
-                Status.driver("cuDeviceGetName", () -> CudaDriver.cuDeviceGetName(name, 256, dev));
+                Status.driver("cuDeviceGet", () -> CudaDriver.cuDeviceGet(v, dev));
+                int handle = v.get(ValueLayout.JAVA_INT, 0);
+                Status.driver("cuDeviceGetName", () -> CudaDriver.cuDeviceGetName(name, 256, handle));
                 Status.cudart("cudaDeviceGetAttribute", () -> CudaRuntime.cudaDeviceGetAttribute(v, CudaRuntime.cudaDevAttrComputeCapabilityMajor(), dev));
                 int major = v.get(ValueLayout.JAVA_INT, 0);
                 Status.cudart("cudaDeviceGetAttribute", () -> CudaRuntime.cudaDeviceGetAttribute(v, CudaRuntime.cudaDevAttrComputeCapabilityMinor(), dev));
