@@ -44,6 +44,54 @@ class KernelCodesTest {
         return Arrays.stream(values).map(Enum::name).toList();
     }
 
+    /** The kernels native/src defines: extern "C" entry points, and the _f32/_f64 or _f/_i pairs its macros make. */
+    private static java.util.Set<String> definedKernels() throws IOException {
+        assumeTrue(Files.isDirectory(SOURCES), "the kernel sources are not here (" + SOURCES.toAbsolutePath() + ")");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try (var files = Files.list(SOURCES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cu")).toList()) {
+                String src = Files.readString(f);
+                Matcher m = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(|\\n(FLOAT_AND_DOUBLE|ACC_KINDS)\\((\\w+),").matcher(src);
+                while (m.find()) {
+                    if (m.group(1) != null) {
+                        names.add(m.group(1));
+                    } else if (m.group(2).equals("FLOAT_AND_DOUBLE")) {
+                        names.addAll(List.of(m.group(3) + "_f32", m.group(3) + "_f64"));
+                    } else {
+                        names.addAll(List.of(m.group(3) + "_f", m.group(3) + "_i"));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyKernelTheBackendLaunchesIsDefined() throws IOException {
+        java.util.Set<String> defined = definedKernels();
+        List<String> missing = new ArrayList<>();
+        int launches = 0;
+        try (var files = Files.list(Path.of("src/main/java/dev/panamax/backend/cuda"))) {
+            for (Path f : files.toList()) {
+                Matcher m = Pattern.compile("\"(pmx_\\w+)\"( \\+)?").matcher(Files.readString(f));
+                while (m.find()) {
+                    launches++;
+                    String name = m.group(1);
+                    boolean suffixed = m.group(2) != null; // "pmx_x" + suffix: both variants must exist
+                    boolean ok = suffixed
+                            ? (defined.contains(name + "_f32") && defined.contains(name + "_f64"))
+                                    || (defined.contains(name + "_f") && defined.contains(name + "_i"))
+                            : defined.contains(name);
+                    if (!ok) {
+                        missing.add(f.getFileName() + ": " + name + (suffixed ? " + suffix" : ""));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+        assertEquals(true, launches > 40 && defined.size() > 50, launches + " launches of " + defined);
+    }
+
     @Test
     void unaryAndBinaryOpCodes() throws IOException {
         assertEquals(names(UnaryOp.values()), cEnum("elementwise.cu", "UnaryOpCode"));
