@@ -10,15 +10,18 @@ import java.util.Arrays;
  * pixels of an output row at a time (each an input value broadcast against a vector of weights
  * laid out [tap][channel]): it suits narrow outputs with 16 or more channels (LeNet's second layer,
  * 10 columns × 16 channels). The weight gradient swaps the roles, 12 taps at a time summed over
- * every pixel against vectors of the transposed output gradient; it serves every stride.
+ * every pixel against vectors of the transposed output gradient (LeNet's second layer: 16 channels).
  */
 final class ChannelVectorConv {
     private static final int MR = ConvMicroKernels.GATHERED_ROWS;
     private static final int L = ConvMicroKernels.L;
-    /** Partial weight gradients per call: images are split into at most this many chunks, summed in chunk order. */
-    private static final int PARTIALS = 16;
 
     private ChannelVectorConv() {}
+
+    /** Fraction of the weight gradient's multiply-adds that compute kept results. */
+    static double weightGradientEfficiency(ConvProblem pr) {
+        return (double) pr.taps() / RowVectorConv.roundUp(pr.taps(), MR) * pr.out() / RowVectorConv.roundUp(pr.out(), L);
+    }
 
     /** Fraction of the forward pass's multiply-adds that compute kept results. */
     static double efficiency(ConvProblem pr) {
@@ -86,43 +89,18 @@ final class ChannelVectorConv {
     /**
      * gw = the weight gradient, [groups·out][taps] (in {@link ConvProblem#weightIndex} order of an
      * unflipped problem), from x and gy dense float32 at element offsets xOff and gyOff.
-     * Deterministic: the images are cut into chunks by their count alone, each chunk sums its
-     * images in order, and the chunks are added in order.
      */
     static void weightGradient(ConvProblem pr, MemorySegment x, long xOff, MemorySegment gy, long gyOff, float[] gw) {
         InputBand band = new InputBand(pr);
-        int[] tapOffsets = band.tapOffsets();
         int rowsPadded = RowVectorConv.roundUp(pr.taps(), MR);
-        int[] taps = Arrays.copyOf(tapOffsets, rowsPadded); // extra taps read offset 0; their sums are dropped
+        int[] taps = Arrays.copyOf(band.tapOffsets(), rowsPadded); // extra taps read offset 0; their sums are dropped
         int lanes = RowVectorConv.roundUp(pr.out(), L);
-        int items = pr.n() * band.bands;
-        int chunks = Math.min(items, PARTIALS);
-        int partialSize = rowsPadded * lanes;
-        float[] partials = ConvScratch.get().partials(chunks * partialSize);
-        for (int g = 0; g < pr.groups(); g++) {
-            int group = g;
-            Arrays.fill(partials, 0, chunks * partialSize, 0f);
-            Parallel.forChunks(chunks, c -> {
-                ConvScratch scratch = ConvScratch.get();
-                for (long item = Parallel.chunkStart(items, chunks, c); item < Parallel.chunkStart(items, chunks, c + 1); item++) {
-                    int img = (int) (item / band.bands);
-                    int b = (int) (item % band.bands);
-                    float[] in = scratch.band(band.length());
-                    band.fill(x, xOff + img * pr.inputImage() + (long) group * pr.in() * pr.h() * pr.w(), b, in);
-                    long gyGroup = gyOff + img * pr.outputImage() + (long) group * pr.out() * pr.p() * pr.q();
-                    weightGradientBand(pr, band, b, taps, rowsPadded, lanes, in, gy, gyGroup, scratch, partials, c * partialSize);
-                }
-            });
-            for (int k = 0; k < pr.out(); k++) {
-                for (int t = 0; t < pr.taps(); t++) {
-                    float sum = 0f;
-                    for (int c = 0; c < chunks; c++) {
-                        sum += partials[c * partialSize + t * lanes + k];
-                    }
-                    gw[pr.weightIndex(group, k, t)] = sum;
-                }
-            }
-        }
+        WeightGradientChunks.run(pr, band, rowsPadded * lanes, (g, img, b, scratch, partial, off) -> {
+            float[] in = scratch.band(band.length());
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
+            long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
+            weightGradientBand(pr, band, b, taps, rowsPadded, lanes, in, gy, gyGroup, scratch, partial, off);
+        }, (partial, off, k, t) -> partial[off + t * lanes + k], gw);
     }
 
     /** partial[tap][channel] += sum over the band's pixels of input(pixel + tap) · gy(channel, pixel). */

@@ -14,7 +14,9 @@ import java.lang.foreign.ValueLayout;
  *       ({@link ChannelVectorConv}, narrow rows and 16+ channels), whichever wastes fewer lanes;</li>
  *   <li>float32 input gradient of a stride-1 convolution: the same, as the "full" convolution of
  *       the output gradient with the rotated weights ({@link ConvProblem#inputGradient});</li>
- *   <li>float32 weight gradient: {@link ChannelVectorConv#weightGradient}, any stride;</li>
+ *   <li>float32 weight gradient: dot products with pixels in the lanes
+ *       ({@link RowVectorConv#weightGradient}, few channels) or outer products with channels in
+ *       the lanes ({@link ChannelVectorConv#weightGradient}), whichever wastes fewer lanes;</li>
  *   <li>1×1 stride-1 unpadded convolutions (a plain matrix product), float64, and the input
  *       gradient of strided convolutions: im2col and GEMM ({@link Im2colConv}).</li>
  * </ul>
@@ -47,7 +49,12 @@ final class ConvKernels {
             return;
         }
         float[] grad = new float[Math.toIntExact(gw.numel())];
-        ChannelVectorConv.weightGradient(pr, CpuBackend.segment(x), x.offset(), CpuBackend.segment(gy), gy.offset(), grad);
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment gys = CpuBackend.segment(gy);
+        switch (chooseWeightGradient(pr)) {
+            case ROW_VECTORS -> RowVectorConv.weightGradient(pr, xs, x.offset(), gys, gy.offset(), grad);
+            case CHANNEL_VECTORS -> ChannelVectorConv.weightGradient(pr, xs, x.offset(), gys, gy.offset(), grad);
+        }
         MemorySegment.copy(grad, 0, CpuBackend.segment(gw), ValueLayout.JAVA_FLOAT, gw.offset() * Float.BYTES, grad.length);
     }
 
@@ -58,12 +65,18 @@ final class ConvKernels {
         return x.dtype() == DType.FLOAT32 && !pointwise && pr.n() > 0 && pr.in() > 0 && pr.out() > 0;
     }
 
-    /** The direct algorithms of a forward pass. */
+    /** The direct algorithms. */
     enum Direct { ROW_VECTORS, CHANNEL_VECTORS }
 
-    /** The direct algorithm that wastes fewer vector lanes on this problem. */
+    /** The direct forward algorithm that wastes fewer vector lanes on this problem. */
     static Direct choose(ConvProblem pr) {
         return RowVectorConv.efficiency(pr) >= ChannelVectorConv.efficiency(pr) ? Direct.ROW_VECTORS : Direct.CHANNEL_VECTORS;
+    }
+
+    /** The direct weight-gradient algorithm that wastes fewer vector lanes on this problem. */
+    static Direct chooseWeightGradient(ConvProblem pr) {
+        return RowVectorConv.weightGradientEfficiency(pr) >= ChannelVectorConv.weightGradientEfficiency(pr)
+                ? Direct.ROW_VECTORS : Direct.CHANNEL_VECTORS;
     }
 
     private static void run(ConvProblem pr, Operand x, float[] weights, float[] bias, Operand y) {

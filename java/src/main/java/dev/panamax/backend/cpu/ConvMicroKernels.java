@@ -1,14 +1,14 @@
 package dev.panamax.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The two register-blocked FMA kernels of the direct convolutions. Each is a small matrix
- * product whose one operand is packed and whose other is gathered from an {@link InputBand}
- * through an offset table, so no im2col matrix is ever written. Each kernel is its own method,
- * compiled out of line with every accumulator in a vector register (24 or 12 of the 32 that
- * AVX-512 has).
+ * The register-blocked FMA kernels of the direct convolutions. Each is a small matrix product
+ * whose one operand is packed and whose other is gathered from an {@link InputBand} through an
+ * offset table, so no im2col matrix is ever written. Each kernel is its own method, compiled out
+ * of line with every accumulator in a vector register (24 or 12 of the 32 that AVX-512 has).
  */
 final class ConvMicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -17,6 +17,8 @@ final class ConvMicroKernels {
     static final int ROWS = 6;
     /** Vectors of output pixels per call of {@link #packedRowsGatheredVectors}. */
     static final int VECTORS = 4;
+    /** Taps per call of {@link #packedRowsDotGatheredVectors}. */
+    static final int DOT_TAPS = 3;
     /** Gathered rows per call of {@link #gatheredRowsPackedVector}. */
     static final int GATHERED_ROWS = 12;
 
@@ -183,5 +185,86 @@ final class ConvMicroKernels {
         c9.intoArray(c, cOff + 9 * cRow);
         c10.intoArray(c, cOff + 10 * cRow);
         c11.intoArray(c, cOff + 11 * cRow);
+    }
+
+    /**
+     * Dot products with pixels in the lanes, for the weight gradient: for i < 6 and j < 3, lane by lane,
+     * {@code c[cOff + (3·i + j)·L ..+L) += sum over u < units of g[gOff + i·gRow + u·L ..+L) · x[base[u] + off[offAt + j] ..+L)},
+     * where g holds 6 channels' output gradient and x's lanes outside {@code lanes[u]} read as zero
+     * (so an infinite input beyond a row's end never meets the zeros there).
+     */
+    static void packedRowsDotGatheredVectors(int units, float[] g, int gOff, int gRow, float[] x, int[] base, long[] lanes,
+                                             int[] off, int offAt, float[] c, int cOff) {
+        int o0 = off[offAt];
+        int o1 = off[offAt + 1];
+        int o2 = off[offAt + 2];
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c01 = FloatVector.fromArray(S, c, cOff + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(S, c, cOff + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + 3 * L);
+        FloatVector c11 = FloatVector.fromArray(S, c, cOff + 4 * L);
+        FloatVector c12 = FloatVector.fromArray(S, c, cOff + 5 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 6 * L);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 7 * L);
+        FloatVector c22 = FloatVector.fromArray(S, c, cOff + 8 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 9 * L);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 10 * L);
+        FloatVector c32 = FloatVector.fromArray(S, c, cOff + 11 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 12 * L);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 13 * L);
+        FloatVector c42 = FloatVector.fromArray(S, c, cOff + 14 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 15 * L);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 16 * L);
+        FloatVector c52 = FloatVector.fromArray(S, c, cOff + 17 * L);
+        for (int u = 0; u < units; u++) {
+            VectorMask<Float> m = VectorMask.fromLong(S, lanes[u]);
+            int b = base[u];
+            FloatVector x0 = FloatVector.fromArray(S, x, b + o0, m);
+            FloatVector x1 = FloatVector.fromArray(S, x, b + o1, m);
+            FloatVector x2 = FloatVector.fromArray(S, x, b + o2, m);
+            int at = gOff + u * L;
+            FloatVector g0 = FloatVector.fromArray(S, g, at);
+            c00 = g0.fma(x0, c00);
+            c01 = g0.fma(x1, c01);
+            c02 = g0.fma(x2, c02);
+            FloatVector g1 = FloatVector.fromArray(S, g, at + 1 * gRow);
+            c10 = g1.fma(x0, c10);
+            c11 = g1.fma(x1, c11);
+            c12 = g1.fma(x2, c12);
+            FloatVector g2 = FloatVector.fromArray(S, g, at + 2 * gRow);
+            c20 = g2.fma(x0, c20);
+            c21 = g2.fma(x1, c21);
+            c22 = g2.fma(x2, c22);
+            FloatVector g3 = FloatVector.fromArray(S, g, at + 3 * gRow);
+            c30 = g3.fma(x0, c30);
+            c31 = g3.fma(x1, c31);
+            c32 = g3.fma(x2, c32);
+            FloatVector g4 = FloatVector.fromArray(S, g, at + 4 * gRow);
+            c40 = g4.fma(x0, c40);
+            c41 = g4.fma(x1, c41);
+            c42 = g4.fma(x2, c42);
+            FloatVector g5 = FloatVector.fromArray(S, g, at + 5 * gRow);
+            c50 = g5.fma(x0, c50);
+            c51 = g5.fma(x1, c51);
+            c52 = g5.fma(x2, c52);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + 1 * L);
+        c02.intoArray(c, cOff + 2 * L);
+        c10.intoArray(c, cOff + 3 * L);
+        c11.intoArray(c, cOff + 4 * L);
+        c12.intoArray(c, cOff + 5 * L);
+        c20.intoArray(c, cOff + 6 * L);
+        c21.intoArray(c, cOff + 7 * L);
+        c22.intoArray(c, cOff + 8 * L);
+        c30.intoArray(c, cOff + 9 * L);
+        c31.intoArray(c, cOff + 10 * L);
+        c32.intoArray(c, cOff + 11 * L);
+        c40.intoArray(c, cOff + 12 * L);
+        c41.intoArray(c, cOff + 13 * L);
+        c42.intoArray(c, cOff + 14 * L);
+        c50.intoArray(c, cOff + 15 * L);
+        c51.intoArray(c, cOff + 16 * L);
+        c52.intoArray(c, cOff + 17 * L);
     }
 }

@@ -1,6 +1,8 @@
 package dev.panamax.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Direct convolution with output pixels in the vector lanes: the output rows of a band are cut into
@@ -14,6 +16,9 @@ final class RowVectorConv {
     private static final int MR = ConvMicroKernels.ROWS;
     private static final int NV = ConvMicroKernels.VECTORS;
     private static final int L = ConvMicroKernels.L;
+    private static final int NT = ConvMicroKernels.DOT_TAPS;
+    /** Lane-wise partial sums of the weight gradient kept per chunk, at most (else the channel kernel does it). */
+    private static final int MAX_PARTIAL = 1 << 16;
 
     private RowVectorConv() {}
 
@@ -79,6 +84,86 @@ final class RowVectorConv {
                 for (int row = 0; row < rows; row++) {
                     ConvScratch.storeRow(out, i * stride + row * pitch, add, y, dst + (long) row * pr.q(), pr.q());
                 }
+            }
+        }
+    }
+
+    /**
+     * Fraction of the weight gradient's multiply-adds that compute kept results; 0 when its
+     * lane-wise partial sums would be too large.
+     */
+    static double weightGradientEfficiency(ConvProblem pr) {
+        if (partialSize(pr) > MAX_PARTIAL) {
+            return 0;
+        }
+        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), MR) * pr.taps() / roundUp(pr.taps(), NT);
+    }
+
+    /** Lane-wise sums for every block of 6 channels × 3 taps. */
+    private static int partialSize(ConvProblem pr) {
+        return ceilDiv(pr.out(), MR) * ceilDiv(pr.taps(), NT) * MR * NT * L;
+    }
+
+    /**
+     * gw = the weight gradient, with the arguments of {@link ChannelVectorConv#weightGradient}: dot
+     * products of output-gradient rows with input rows, pixels in the lanes, 6 channels × 3 taps
+     * at a time. Suits few output channels (LeNet's first layer).
+     */
+    static void weightGradient(ConvProblem pr, MemorySegment x, long xOff, MemorySegment gy, long gyOff, float[] gw) {
+        InputBand band = new InputBand(pr);
+        int[] taps = Arrays.copyOf(band.tapOffsets(), roundUp(pr.taps(), NT)); // extra taps read offset 0; dropped
+        int tBlocks = taps.length / NT;
+        WeightGradientChunks.run(pr, band, partialSize(pr), (g, img, b, scratch, partial, off) -> {
+            float[] in = scratch.band(band.length());
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
+            long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
+            weightGradientBand(pr, band, b, taps, in, gy, gyGroup, scratch, partial, off);
+        }, (partial, off, k, t) -> {
+            int at = off + (((k / MR) * tBlocks + t / NT) * MR * NT + k % MR * NT + t % NT) * L;
+            float sum = 0f;
+            for (int l = 0; l < L; l++) {
+                sum += partial[at + l];
+            }
+            return sum;
+        }, gw);
+    }
+
+    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, int[] taps, float[] in, MemorySegment gy,
+                                           long gyGroup, ConvScratch scratch, float[] partial, int off) {
+        int rows = band.rowsOf(b);
+        int pitch = pitch(pr, band);
+        int units = ceilDiv(rows * pitch, L);
+        int kBlocks = ceilDiv(pr.out(), MR);
+        int stride = units * L;
+        // the output gradient in the band's pitch, zero in the columns past q and in the channels past out
+        float[] g = scratch.out(kBlocks * MR * stride);
+        Arrays.fill(g, 0, kBlocks * MR * stride, 0f);
+        for (int k = 0; k < pr.out(); k++) {
+            long src = gyGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
+            for (int row = 0; row < rows; row++) {
+                MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, (src + (long) row * pr.q()) * Float.BYTES, g,
+                        k * stride + row * pitch, pr.q());
+            }
+        }
+        int[] base = scratch.offsets(units);
+        long[] lanes = scratch.masks(units);
+        for (int u = 0; u < units; u++) {
+            int f = u * L;
+            base[u] = band.pixel(f / pitch, f % pitch);
+            long bits = 0;
+            for (int l = 0; l < L; l++) {
+                int at = f + l;
+                if (at < rows * pitch && at % pitch < pr.q()) {
+                    bits |= 1L << l;
+                }
+            }
+            lanes[u] = bits;
+        }
+        int tBlocks = taps.length / NT;
+        for (int kb = 0; kb < kBlocks; kb++) {
+            for (int tb = 0; tb < tBlocks; tb++) {
+                ConvMicroKernels.packedRowsDotGatheredVectors(units, g, kb * MR * stride, stride, in, base, lanes, taps, tb * NT,
+                        partial, off + (kb * tBlocks + tb) * MR * NT * L);
             }
         }
     }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 class ConvAlgorithmsTest {
     private final Generator gen = new Generator(77);
 
-    /** One convolution; {@code forward} and {@code inputGradient} are the expected float32 algorithms, null for im2col. */
+    /** One convolution and the float32 algorithm expected for each pass (null: im2col). */
     private record Case(String name, long[] x, long[] w, boolean bias, ConvOptions o, int pt, int pl, int p, int q,
-                        Direct forward, Direct inputGradient) {
+                        Direct forward, Direct inputGradient, Direct weightGradient) {
         Conv2dSpec spec() {
             return new Conv2dSpec(o.strideH(), o.strideW(), pt, pl, o.dilationH(), o.dilationW(), o.groups());
         }
@@ -44,6 +44,8 @@ class ConvAlgorithmsTest {
             assertEquals(c.forward, ConvKernels.choose(ConvProblem.forward(x, w, y, c.spec())), c.name + ": forward algorithm");
             Direct gx = c.o.strideH() == 1 && c.o.strideW() == 1 ? ConvKernels.choose(ConvProblem.inputGradient(y, w, x, c.spec())) : null;
             assertEquals(c.inputGradient, gx, c.name + ": input-gradient algorithm");
+            assertEquals(c.weightGradient, ConvKernels.chooseWeightGradient(ConvProblem.forward(x, w, y, c.spec())),
+                    c.name + ": weight-gradient algorithm");
         }
     }
 
@@ -62,46 +64,81 @@ class ConvAlgorithmsTest {
     void rowVectorsRunOnAcrossRowEnds() {
         // 6 columns in rows of 8 padded columns: vectors span rows; the input gradient is the same kind
         check(new Case("rows, padded", new long[] {2, 2, 5, 6}, new long[] {4, 2, 3, 3}, true, ConvOptions.DEFAULT.padding(1),
-                1, 1, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                1, 1, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
     }
 
     @Test
     void rowVectorsWithStrideAndDilationFillWholeVectorsPerRow() {
         // stride 2 splits columns by phase (rows 32 apart in the band), so each 6-column row gets its own vector
         check(new Case("rows, stride 2 dilation 2", new long[] {1, 1, 7, 9}, new long[] {3, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, null));
+                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, null, Direct.ROW_VECTORS));
     }
 
     @Test
     void inputGradientWithPaddingBeyondTheKernelIsAFullConvolutionWithNegativePadding() {
         check(new Case("rows, padding 2 with a 2x2 kernel", new long[] {1, 2, 4, 5}, new long[] {3, 2, 2, 2}, false,
-                ConvOptions.DEFAULT.padding(2), 2, 2, 7, 8, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.padding(2), 2, 2, 7, 8, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
     }
 
     @Test
     void dilationAndAsymmetricSamePadding() {
         check(new Case("rows, dilation (2,1)", new long[] {1, 2, 6, 7}, new long[] {4, 2, 2, 3}, true,
-                ConvOptions.DEFAULT.dilation(2, 1).padding(1, 2), 1, 2, 6, 9, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.dilation(2, 1).padding(1, 2), 1, 2, 6, 9, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
         // an even kernel: PyTorch pads 0 before and 1 after
         check(new Case("rows, same", new long[] {1, 2, 5, 6}, new long[] {3, 2, 2, 2}, false,
-                ConvOptions.DEFAULT.padding("same"), 0, 0, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.padding("same"), 0, 0, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
     }
 
     @Test
     void channelVectorsForNarrowRowsOfManyChannelsInGroups() {
         check(new Case("channels, groups 2", new long[] {1, 2, 2, 13}, new long[] {32, 1, 1, 2}, true,
-                ConvOptions.DEFAULT.groups(2), 0, 0, 2, 12, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.groups(2), 0, 0, 2, 12, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
     }
 
     @Test
     void channelVectorsWithStrideAndPaddingOnAStridedInput() {
         Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 22}, new long[] {16, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 12, Direct.CHANNEL_VECTORS, null);
+                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 12, Direct.CHANNEL_VECTORS, null, Direct.ROW_VECTORS);
         check(c);
         Tensor x = Tensor.randn(gen, c.x);
         Tensor w = Tensor.randn(gen, c.w);
         OpCheck.check("channels, strided input", t -> Convolution.conv2d(OpCheck.strided(t[0]), t[1], null, c.o),
                 r -> RefConv.conv2d(r[0], r[1], null, 2, 2, 1, 1, 1, 1, 1, c.p, c.q), x, w);
+    }
+
+    @Test
+    void channelVectorsSumTheWeightGradientOfAStridedConvolution() {
+        // one output column in rows 8 apart: the 16 channels' lanes beat the pixels' lanes
+        check(new Case("channels, weight gradient", new long[] {2, 1, 3, 4}, new long[] {16, 1, 2, 2}, true,
+                ConvOptions.DEFAULT.stride(2), 0, 0, 1, 2, Direct.ROW_VECTORS, null, Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
+    void anInfiniteInputReachesOnlyTheWeightGradientsOfTapsThatTouchIt() {
+        // rows of 6 columns in a pitch of 8: lanes past a row's end of tap s = 0 read the last column
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, 1, 1, 3, 6);
+            Tensor w = Tensor.randn(gen, 2, 1, 3, 3);
+            ConvOptions o = ConvOptions.DEFAULT.padding(1);
+            float[] values = x.toFloatArray();
+            values[5 + 6] = Float.POSITIVE_INFINITY; // row 1, last column
+            float[] infinite = weightGradient(Tensor.of(values, 1, 1, 3, 6), w, o);
+            values[5 + 6] = 0;
+            float[] zeroed = weightGradient(Tensor.of(values, 1, 1, 3, 6), w, o);
+            for (int i = 0; i < zeroed.length; i++) {
+                if (i % 3 == 0) { // taps s = 0 never read column 5 inside a row
+                    assertEquals(zeroed[i], infinite[i], "gw[" + i + "]");
+                } else {
+                    assertEquals(false, Float.isFinite(infinite[i]), "gw[" + i + "]");
+                }
+            }
+        }
+    }
+
+    private static float[] weightGradient(Tensor x, Tensor w, ConvOptions o) {
+        Tensor wr = w.alias().requiresGrad(true);
+        Convolution.conv2d(x, wr, null, o).sum().backward();
+        return wr.grad().toFloatArray();
     }
 
     /** Larger float32 problems: the forward against the reference, both gradients through the adjoint identities. */
@@ -128,9 +165,9 @@ class ConvAlgorithmsTest {
     void largerProblemsSpanSeveralBands() {
         // 64 channels of 42 padded columns: 22 output rows per band, so 2 bands (and 2 weight-gradient items) per image
         checkLarge(new Case("rows, 2 bands", new long[] {2, 64, 40, 40}, new long[] {12, 64, 3, 3}, false,
-                ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS));
         checkLarge(new Case("channels, 2 bands", new long[] {2, 64, 30, 36}, new long[] {16, 64, 3, 3}, false,
-                ConvOptions.DEFAULT.padding(1), 1, 1, 30, 36, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS));
+                ConvOptions.DEFAULT.padding(1), 1, 1, 30, 36, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS));
     }
 
     @Test
