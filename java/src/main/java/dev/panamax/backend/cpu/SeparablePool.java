@@ -51,8 +51,6 @@ final class SeparablePool {
     private final float[] idx;
     private final float[] div;
     private final int[] gather;
-    private final float[] tailVals = new float[L];
-    private final float[] tailIdx = new float[L];
 
     /** A pass over planes of one geometry on this thread's buffers; {@code op} is MAX or SUM. */
     SeparablePool(ReduceOp op, boolean track, PoolWindows rows, PoolWindows cols, PoolKernels.Divisors divisors) {
@@ -66,7 +64,7 @@ final class SeparablePool {
         int reach = cols.stride > 0
                 ? cols.first[0] + roundUp(cols.out) * cols.stride + (cols.taps[0] - 1) * cols.step + L
                 : width;
-        int len = lead + Math.max(width, reach) + 1;
+        int len = lead + Math.max(roundUp(width), reach) + 1; // whole vectors of the vertical pass fit
         PoolBuffers buffers = PoolBuffers.get();
         vals = buffers.floats(len);
         float identity = op == ReduceOp.SUM ? 0f : Float.NEGATIVE_INFINITY;
@@ -97,9 +95,10 @@ final class SeparablePool {
     void plane(MemorySegment xs, long xPlane, MemorySegment ys, long yPlane, MemorySegment is, long iPlane) {
         int q = cols.out;
         for (int oh = 0; oh < rows.out; oh++) {
-            int w = track ? verticalArgmax(xs, xPlane, oh) : vertical(xs, xPlane, oh);
-            for (; w < width; w++) {
-                verticalScalar(xs, xPlane, oh, w);
+            if (track) {
+                verticalArgmax(xs, xPlane, oh);
+            } else {
+                vertical(xs, xPlane, oh);
             }
             if (div != null) {
                 for (int j = 0; j < roundUp(q); j++) {
@@ -121,67 +120,43 @@ final class SeparablePool {
     // carries an index vector on only some calls with every vector boxed on the heap.
 
     /**
-     * vals[lead + w] = the reduction over the input rows of window oh, for whole vectors of
-     * columns; returns the first column left for the scalar tail.
+     * vals[lead + w] = the reduction over the input rows of window oh, a vector of columns at a
+     * time (the last one masked, so narrow planes such as LeNet's 28 or 10 columns stay vectorised).
      */
-    private int vertical(MemorySegment xs, long plane, int oh) {
+    private void vertical(MemorySegment xs, long plane, int oh) {
         int t0 = rows.firstValid(oh);
         int t1 = rows.endValid(oh);
         long first = plane + (long) rows.position(oh, t0) * width;
-        int w = 0;
-        for (; w <= width - L; w += L) {
-            FloatVector b = FloatKernels.load(xs, 4 * (first + w));
+        for (int w = 0; w < width; w += L) {
+            VectorMask<Float> in = FS.indexInRange(w, width);
+            FloatVector b = FloatVector.fromMemorySegment(FS, xs, 4 * (first + w), NATIVE, in);
             for (int t = t0 + 1; t < t1; t++) {
-                FloatVector c = FloatKernels.load(xs, 4 * (plane + (long) rows.position(oh, t) * width + w));
+                FloatVector c = FloatVector.fromMemorySegment(FS, xs, 4 * (plane + (long) rows.position(oh, t) * width + w), NATIVE, in);
                 b = op == ReduceOp.SUM ? b.add(c) : b.blend(c, takes(c, b));
             }
-            b.intoArray(vals, lead + w);
+            b.intoArray(vals, lead + w, in);
         }
-        return w;
     }
 
     /** {@link #vertical} for MAX with the index of each maximum in idx. */
-    private int verticalArgmax(MemorySegment xs, long plane, int oh) {
+    private void verticalArgmax(MemorySegment xs, long plane, int oh) {
         int t0 = rows.firstValid(oh);
         int t1 = rows.endValid(oh);
         int r0 = rows.position(oh, t0);
-        int w = 0;
-        for (; w <= width - L; w += L) {
-            FloatVector b = FloatKernels.load(xs, 4 * (plane + (long) r0 * width + w));
+        for (int w = 0; w < width; w += L) {
+            VectorMask<Float> in = FS.indexInRange(w, width);
+            FloatVector b = FloatVector.fromMemorySegment(FS, xs, 4 * (plane + (long) r0 * width + w), NATIVE, in);
             FloatVector bi = IOTA.add(r0 * width + w);
             for (int t = t0 + 1; t < t1; t++) {
                 int r = rows.position(oh, t);
-                FloatVector c = FloatKernels.load(xs, 4 * (plane + (long) r * width + w));
+                FloatVector c = FloatVector.fromMemorySegment(FS, xs, 4 * (plane + (long) r * width + w), NATIVE, in);
                 FloatVector ci = IOTA.add(r * width + w);
                 VectorMask<Float> m = takes(c, ci, b, bi);
                 b = b.blend(c, m);
                 bi = bi.blend(ci, m);
             }
-            b.intoArray(vals, lead + w);
-            bi.intoArray(idx, lead + w);
-        }
-        return w;
-    }
-
-    /** One column of the vertical pass, either kind. */
-    private void verticalScalar(MemorySegment xs, long plane, int oh, int w) {
-        int t0 = rows.firstValid(oh);
-        int r0 = rows.position(oh, t0);
-        float b = xs.getAtIndex(ValueLayout.JAVA_FLOAT, plane + (long) r0 * width + w);
-        float bi = r0 * width + w;
-        for (int t = t0 + 1; t < rows.endValid(oh); t++) {
-            int r = rows.position(oh, t);
-            float c = xs.getAtIndex(ValueLayout.JAVA_FLOAT, plane + (long) r * width + w);
-            if (op == ReduceOp.SUM) {
-                b += c;
-            } else if (takes(c, r * width + w, b, bi)) {
-                b = c;
-                bi = r * width + w;
-            }
-        }
-        vals[lead + w] = b;
-        if (track) {
-            idx[lead + w] = bi;
+            b.intoArray(vals, lead + w, in);
+            bi.intoArray(idx, lead + w, in);
         }
     }
 
@@ -200,12 +175,7 @@ final class SeparablePool {
             if (div != null) {
                 b = b.div(FloatVector.fromArray(FS, div, j));
             }
-            if (j + L <= q) {
-                b.intoMemorySegment(ys, 4 * (yRow + j), NATIVE);
-            } else {
-                b.intoArray(tailVals, 0);
-                MemorySegment.copy(tailVals, 0, ys, ValueLayout.JAVA_FLOAT, 4 * (yRow + j), q - j);
-            }
+            b.intoMemorySegment(ys, 4 * (yRow + j), NATIVE, FS.indexInRange(j, q));
         }
     }
 
@@ -225,19 +195,11 @@ final class SeparablePool {
                 b = b.blend(c, m);
                 bi = bi.blend(ci, m);
             }
-            if (j + L <= q) {
-                b.intoMemorySegment(ys, 4 * (yRow + j), NATIVE);
-                IntVector ints = (IntVector) bi.convert(VectorOperators.F2I, 0);
-                for (int part = 0; part < L / HALF; part++) {
-                    ((LongVector) ints.convertShape(VectorOperators.I2L, LS, part)).intoMemorySegment(is, 8 * (iRow + j + part * HALF), NATIVE);
-                }
-            } else {
-                b.intoArray(tailVals, 0);
-                bi.intoArray(tailIdx, 0);
-                MemorySegment.copy(tailVals, 0, ys, ValueLayout.JAVA_FLOAT, 4 * (yRow + j), q - j);
-                for (int i = 0; i < q - j; i++) {
-                    is.setAtIndex(ValueLayout.JAVA_LONG, iRow + j + i, (long) tailIdx[i]);
-                }
+            b.intoMemorySegment(ys, 4 * (yRow + j), NATIVE, FS.indexInRange(j, q));
+            IntVector ints = (IntVector) bi.convert(VectorOperators.F2I, 0);
+            for (int part = 0; part < L / HALF && j + part * HALF < q; part++) {
+                ((LongVector) ints.convertShape(VectorOperators.I2L, LS, part))
+                        .intoMemorySegment(is, 8 * (iRow + j + part * HALF), NATIVE, LS.indexInRange(j + part * HALF, q));
             }
         }
     }
