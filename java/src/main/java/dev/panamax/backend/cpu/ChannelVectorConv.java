@@ -6,10 +6,10 @@ import java.util.Arrays;
 
 /**
  * Direct convolution with output channels in the vector lanes, through
- * {@link ConvMicroKernels#gatheredRowsPackedVector}. The forward pass computes 12 consecutive
- * pixels of an output row at a time (each an input value broadcast against a vector of weights
- * laid out [tap][channel]): it suits narrow outputs with 16 or more channels (LeNet's second layer,
- * 10 columns × 16 channels). The weight gradient swaps the roles, 12 taps at a time summed over
+ * {@link ConvMicroKernels#gatheredRowsPackedVector}. The forward pass computes 12 output pixels
+ * at a time (each an input value broadcast against a vector of weights laid out [tap][channel],
+ * pixels taken in row-major order across row ends, so no lane is wasted on a row's end): it suits
+ * narrow outputs with 16 or more channels (LeNet's second layer, 10 columns × 16 channels). The weight gradient swaps the roles, 12 taps at a time summed over
  * every pixel against vectors of the transposed output gradient (LeNet's second layer: 16 channels).
  */
 final class ChannelVectorConv {
@@ -25,7 +25,9 @@ final class ChannelVectorConv {
 
     /** Fraction of the forward pass's multiply-adds that compute kept results. */
     static double efficiency(ConvProblem pr) {
-        return (double) pr.q() / RowVectorConv.roundUp(pr.q(), MR) * pr.out() / RowVectorConv.roundUp(pr.out(), L);
+        InputBand band = new InputBand(pr);
+        int plane = band.bandRows * pr.q();
+        return (double) plane / RowVectorConv.roundUp(plane, MR) * pr.out() / RowVectorConv.roundUp(pr.out(), L);
     }
 
     /** y = conv(x) + bias, with the arguments of {@link RowVectorConv#run}. */
@@ -57,24 +59,18 @@ final class ChannelVectorConv {
 
     private static void forwardBand(ConvProblem pr, InputBand band, int b, int[] taps, float[] packed, int wOff, int lanes,
                                     float[] in, float[] bias, int biasOff, ConvScratch scratch, MemorySegment y, long yGroup) {
-        int rows = band.rowsOf(b);
-        int plane = rows * pr.q();
+        int plane = band.rowsOf(b) * pr.q();
         float[] out = scratch.out(L * plane);
         float[] tile = scratch.tile(MR * L);
-        int[] pixels = scratch.offsets(MR);
+        int[] pixels = pixels(pr, band, b, RowVectorConv.roundUp(plane, MR), scratch);
         for (int kv = 0; kv < lanes; kv += L) {
-            for (int row = 0; row < rows; row++) {
-                for (int q0 = 0; q0 < pr.q(); q0 += MR) {
-                    for (int i = 0; i < MR; i++) {
-                        pixels[i] = band.pixel(row, q0) + i;
-                    }
-                    Arrays.fill(tile, 0, MR * L, 0f);
-                    ConvMicroKernels.gatheredRowsPackedVector(pr.taps(), in, pixels, 0, taps, packed, wOff + kv, lanes, tile, 0, L);
-                    int at = row * pr.q() + q0;
-                    for (int i = 0; i < Math.min(MR, pr.q() - q0); i++) {
-                        for (int k = 0; k < L; k++) {
-                            out[k * plane + at + i] = tile[i * L + k];
-                        }
+            // 12 pixels at a time in row-major order, across row ends; the last call's extra pixels repeat pixel 0
+            for (int at = 0; at < plane; at += MR) {
+                Arrays.fill(tile, 0, MR * L, 0f);
+                ConvMicroKernels.gatheredRowsPackedVector(pr.taps(), in, pixels, at, taps, packed, wOff + kv, lanes, tile, 0, L);
+                for (int i = 0; i < Math.min(MR, plane - at); i++) {
+                    for (int k = 0; k < L; k++) {
+                        out[k * plane + at + i] = tile[i * L + k];
                     }
                 }
             }
@@ -84,6 +80,20 @@ final class ChannelVectorConv {
                 ConvScratch.storeRow(out, k * plane, add, y, dst, plane);
             }
         }
+    }
+
+    /**
+     * The band's pixels in row-major order as band offsets, then pixel 0 again up to {@code length}
+     * (whole calls of the kernel).
+     */
+    private static int[] pixels(ConvProblem pr, InputBand band, int b, int length, ConvScratch scratch) {
+        int count = band.rowsOf(b) * pr.q();
+        int[] pixels = scratch.offsets(length);
+        for (int pix = 0; pix < length; pix++) {
+            int at = pix < count ? pix : 0;
+            pixels[pix] = band.pixel(at / pr.q(), at % pr.q());
+        }
+        return pixels;
     }
 
     /**
@@ -107,23 +117,22 @@ final class ChannelVectorConv {
     private static void weightGradientBand(ConvProblem pr, InputBand band, int b, int[] taps, int rowsPadded, int lanes,
                                            float[] in, MemorySegment gy, long gyGroup, ConvScratch scratch,
                                            float[] partial, int partialOff) {
-        int rows = band.rowsOf(b);
-        int count = rows * pr.q();
-        float[] gyT = scratch.out(count * lanes);
-        int[] pixels = scratch.offsets(count);
+        int count = band.rowsOf(b) * pr.q();
+        // the band's output gradient, [channel][pixel] as in memory, then transposed to [pixel][channel lanes]
+        float[] rowsOfGy = scratch.tile(pr.out() * count);
         long first = gyGroup + (long) b * band.bandRows * pr.q();
-        long channel = (long) pr.p() * pr.q();
-        for (int row = 0; row < rows; row++) {
-            for (int q = 0; q < pr.q(); q++) {
-                int pix = row * pr.q() + q;
-                pixels[pix] = band.pixel(row, q);
-                int at = pix * lanes;
-                for (int k = 0; k < pr.out(); k++) {
-                    gyT[at + k] = gy.getAtIndex(ValueLayout.JAVA_FLOAT, first + k * channel + pix);
-                }
-                Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
-            }
+        for (int k = 0; k < pr.out(); k++) {
+            MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, (first + (long) k * pr.p() * pr.q()) * Float.BYTES, rowsOfGy, k * count, count);
         }
+        float[] gyT = scratch.out(count * lanes);
+        for (int pix = 0; pix < count; pix++) {
+            int at = pix * lanes;
+            for (int k = 0; k < pr.out(); k++) {
+                gyT[at + k] = rowsOfGy[k * count + pix];
+            }
+            Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
+        }
+        int[] pixels = pixels(pr, band, b, count, scratch);
         for (int kv = 0; kv < lanes; kv += L) {
             for (int t0 = 0; t0 < rowsPadded; t0 += MR) {
                 ConvMicroKernels.gatheredRowsPackedVector(count, in, taps, t0, pixels, gyT, kv, lanes,

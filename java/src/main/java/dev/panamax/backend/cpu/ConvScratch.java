@@ -1,9 +1,9 @@
 package dev.panamax.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,7 +44,7 @@ final class ConvScratch {
         return out;
     }
 
-    /** One micro-kernel tile. */
+    /** One micro-kernel tile, or a band's output gradient before it is transposed. */
     float[] tile(int length) {
         if (tile.length < length) {
             tile = new float[length];
@@ -78,12 +78,9 @@ final class ConvScratch {
     /** dst[dstIndex ..+count) = src[at ..+count) + add, into dense float32 tensor memory. */
     static void storeRow(float[] src, int at, float add, MemorySegment dst, long dstIndex, int count) {
         FloatVector bias = FloatVector.broadcast(S, add);
-        int i = 0;
-        for (int whole = count - count % S.length(); i < whole; i += S.length()) {
-            FloatVector.fromArray(S, src, at + i).add(bias).intoMemorySegment(dst, (dstIndex + i) * Float.BYTES, NATIVE);
-        }
-        for (; i < count; i++) {
-            dst.setAtIndex(ValueLayout.JAVA_FLOAT, dstIndex + i, src[at + i] + add);
+        for (int i = 0; i < count; i += S.length()) {
+            VectorMask<Float> in = S.indexInRange(i, count);
+            FloatVector.fromArray(S, src, at + i, in).add(bias).intoMemorySegment(dst, (dstIndex + i) * Float.BYTES, NATIVE, in);
         }
     }
 }

@@ -228,12 +228,26 @@ final class PoolKernels {
             long sBase = src.offset() + plane * g.outPlane();
             long iBase = indices.offset() + plane * g.outPlane();
             ds.asSlice(dBase * es, g.inPlane() * es).fill((byte) 0);
+            if (t == DType.FLOAT32) {
+                scatterFloats(ss, sBase, is, iBase, ds, dBase, g.outPlane(), accumulate);
+                return;
+            }
             for (long i = 0; i < g.outPlane(); i++) {
                 long at = dBase + is.getAtIndex(ValueLayout.JAVA_LONG, iBase + i);
                 double v = Elements.read(ss, t, sBase + i);
                 Elements.write(ds, t, at, accumulate ? Elements.read(ds, t, at) + v : v);
             }
         });
+    }
+
+    /** {@link #scatter}'s plane loop for float32, without the per-element dtype dispatch (max pooling's backward). */
+    private static void scatterFloats(MemorySegment ss, long sBase, MemorySegment is, long iBase, MemorySegment ds, long dBase,
+                                      long n, boolean accumulate) {
+        for (long i = 0; i < n; i++) {
+            long at = dBase + is.getAtIndex(ValueLayout.JAVA_LONG, iBase + i);
+            float v = ss.getAtIndex(ValueLayout.JAVA_FLOAT, sBase + i);
+            ds.setAtIndex(ValueLayout.JAVA_FLOAT, at, accumulate ? ds.getAtIndex(ValueLayout.JAVA_FLOAT, at) + v : v);
+        }
     }
 
     /** gx[i] = gy[plane][indices[i]]: the backward of maxUnpool2d. */

@@ -36,6 +36,21 @@ class ConvAlgorithmsTest {
         }
     }
 
+    /** 64 channels of 42 padded columns: 22 output rows per band, so 2 bands (and weight-gradient items) per image. */
+    private static final Case ROWS_IN_BANDS = new Case("rows, 2 bands", new long[] {2, 64, 40, 40}, new long[] {12, 64, 3, 3},
+            true, ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS);
+    /** 10 output columns in rows of 26 (dilation 16): 37 output rows per band of 64 channels, so 2 bands. */
+    private static final Case CHANNELS_IN_BANDS = new Case("channels, 2 bands", new long[] {2, 64, 60, 26}, new long[] {16, 64, 3, 2},
+            true, ConvOptions.DEFAULT.dilation(1, 16).padding(1, 0), 1, 0, 60, 10, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS,
+            Direct.CHANNEL_VECTORS);
+    /** LeNet's first layer. */
+    private static final Case LENET_FIRST = new Case("rows, LeNet 1", new long[] {20, 1, 28, 28}, new long[] {6, 1, 5, 5},
+            true, ConvOptions.DEFAULT.padding(2), 2, 2, 28, 28, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS);
+    /** LeNet's second layer with dilated columns, so the choices are clear-cut. */
+    private static final Case LENET_SECOND_DILATED = new Case("channels, LeNet 2 dilated", new long[] {20, 6, 14, 14},
+            new long[] {16, 6, 5, 5}, true, ConvOptions.DEFAULT.dilation(1, 2), 0, 0, 10, 6, Direct.CHANNEL_VECTORS,
+            Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS);
+
     private static void assertAlgorithms(Case c) {
         try (Scope s = Scope.open()) {
             var x = Tensor.zeros(c.x).operand();
@@ -91,14 +106,16 @@ class ConvAlgorithmsTest {
 
     @Test
     void channelVectorsForNarrowRowsOfManyChannelsInGroups() {
-        check(new Case("channels, groups 2", new long[] {1, 2, 2, 13}, new long[] {32, 1, 1, 2}, true,
-                ConvOptions.DEFAULT.groups(2), 0, 0, 2, 12, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+        // 3 output columns in rows of 11 (dilation 8): pixel lanes would be mostly wasted
+        check(new Case("channels, groups 2", new long[] {1, 2, 3, 11}, new long[] {32, 1, 1, 2}, true,
+                ConvOptions.DEFAULT.groups(2).dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS,
+                Direct.CHANNEL_VECTORS));
     }
 
     @Test
     void channelVectorsWithStrideAndPaddingOnAStridedInput() {
-        Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 22}, new long[] {16, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 12, Direct.CHANNEL_VECTORS, null, Direct.ROW_VECTORS);
+        Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 10}, new long[] {16, 1, 2, 2}, true,
+                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 6, Direct.CHANNEL_VECTORS, null, Direct.CHANNEL_VECTORS);
         check(c);
         Tensor x = Tensor.randn(gen, c.x);
         Tensor w = Tensor.randn(gen, c.w);
@@ -163,11 +180,8 @@ class ConvAlgorithmsTest {
 
     @Test
     void largerProblemsSpanSeveralBands() {
-        // 64 channels of 42 padded columns: 22 output rows per band, so 2 bands (and 2 weight-gradient items) per image
-        checkLarge(new Case("rows, 2 bands", new long[] {2, 64, 40, 40}, new long[] {12, 64, 3, 3}, false,
-                ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS));
-        checkLarge(new Case("channels, 2 bands", new long[] {2, 64, 30, 36}, new long[] {16, 64, 3, 3}, false,
-                ConvOptions.DEFAULT.padding(1), 1, 1, 30, 36, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS, Direct.CHANNEL_VECTORS));
+        checkLarge(ROWS_IN_BANDS);
+        checkLarge(CHANNELS_IN_BANDS);
     }
 
     @Test
@@ -175,14 +189,15 @@ class ConvAlgorithmsTest {
         int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             // 20 images: 16 weight-gradient chunks of unequal size
-            for (long[][] shapes : new long[][][] {{{20, 6, 14, 14}, {16, 6, 5, 5}}, {{20, 1, 28, 28}, {6, 1, 5, 5}}, {{3, 64, 30, 36}, {16, 64, 3, 3}}}) {
-                Tensor x = Tensor.randn(gen, shapes[0]).requiresGrad(true);
-                Tensor w = Tensor.randn(gen, shapes[1]).requiresGrad(true);
-                Tensor b = Tensor.randn(gen, shapes[1][0]).requiresGrad(true);
-                float[][] one = run(x, w, b, 1);
-                float[][] two = run(x, w, b, 2);
+            for (Case c : new Case[] {LENET_FIRST, LENET_SECOND_DILATED, CHANNELS_IN_BANDS, ROWS_IN_BANDS}) {
+                assertAlgorithms(c);
+                Tensor x = Tensor.randn(gen, c.x).requiresGrad(true);
+                Tensor w = Tensor.randn(gen, c.w).requiresGrad(true);
+                Tensor b = Tensor.randn(gen, c.w[0]).requiresGrad(true);
+                float[][] one = run(c, x, w, b, 1);
+                float[][] two = run(c, x, w, b, 2);
                 for (int i = 0; i < one.length; i++) {
-                    assertArrayEquals(one[i], two[i], "output " + i + " for input " + java.util.Arrays.toString(shapes[0]));
+                    assertArrayEquals(one[i], two[i], c.name + ": output " + i);
                 }
             }
         } finally {
@@ -190,12 +205,12 @@ class ConvAlgorithmsTest {
         }
     }
 
-    private static float[][] run(Tensor x, Tensor w, Tensor b, int threads) {
+    private static float[][] run(Case c, Tensor x, Tensor w, Tensor b, int threads) {
         Parallel.setThreads(threads);
         x.zeroGrad();
         w.zeroGrad();
         b.zeroGrad();
-        Tensor y = Convolution.conv2d(x, w, b, ConvOptions.DEFAULT.padding(1));
+        Tensor y = Convolution.conv2d(x, w, b, c.o);
         y.pow(2).sum().backward();
         return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
     }
