@@ -1,40 +1,51 @@
 package dev.panamax.backend.cpu;
 
+import dev.panamax.backend.cpu.ConvMicroKernels.Gathered;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
  * Direct convolution with output channels in the vector lanes, through
- * {@link ConvMicroKernels#gatheredRowsPackedVector}. The forward pass computes 12 output pixels
- * at a time (each an input value broadcast against a vector of weights laid out [tap][channel],
- * pixels taken in row-major order across row ends, so no lane is wasted on a row's end): it suits
- * narrow outputs with 16 or more channels (LeNet's second layer, 10 columns × 16 channels). The weight gradient swaps the roles, 12 taps at a time summed over
- * every pixel against vectors of the transposed output gradient (LeNet's second layer: 16 channels).
+ * {@link ConvMicroKernels#gatheredRows}: 12 gathered values × 1 vector of 16 channels, or 6 × 4
+ * vectors for 64 channels and more. The forward pass gathers output pixels (each an input value
+ * broadcast against vectors of weights laid out [tap][channel], pixels taken in row-major order
+ * across row ends, so no lane is wasted on a row's end): it suits narrow outputs with 16 or more
+ * channels (LeNet's second layer, 10 columns × 16 channels). The weight gradient swaps the roles,
+ * gathering taps and summing over every pixel against vectors of the transposed output gradient.
  */
 final class ChannelVectorConv {
-    private static final int MR = ConvMicroKernels.GATHERED_ROWS;
     private static final int L = ConvMicroKernels.L;
 
     private ChannelVectorConv() {}
 
+    /** The kernel shape that wastes fewer lanes on {@code rows} gathered values × {@code out} channels; 6 × 4 on a tie. */
+    static Gathered shape(int rows, int out) {
+        return efficiency(Gathered.ROWS6_VECTORS4, rows, out) >= efficiency(Gathered.ROWS12_VECTORS1, rows, out)
+                ? Gathered.ROWS6_VECTORS4 : Gathered.ROWS12_VECTORS1;
+    }
+
+    private static double efficiency(Gathered shape, int rows, int out) {
+        return (double) rows / RowVectorConv.roundUp(rows, shape.rows) * out / RowVectorConv.roundUp(out, shape.lanes());
+    }
+
     /** Fraction of the weight gradient's multiply-adds that compute kept results. */
     static double weightGradientEfficiency(ConvProblem pr) {
-        return (double) pr.taps() / RowVectorConv.roundUp(pr.taps(), MR) * pr.out() / RowVectorConv.roundUp(pr.out(), L);
+        return efficiency(shape(pr.taps(), pr.out()), pr.taps(), pr.out());
     }
 
     /** Fraction of the forward pass's multiply-adds that compute kept results. */
     static double efficiency(ConvProblem pr) {
-        InputBand band = new InputBand(pr);
-        int plane = band.bandRows * pr.q();
-        return (double) plane / RowVectorConv.roundUp(plane, MR) * pr.out() / RowVectorConv.roundUp(pr.out(), L);
+        int plane = new InputBand(pr).bandRows * pr.q();
+        return efficiency(shape(plane, pr.out()), plane, pr.out());
     }
 
     /** y = conv(x) + bias, with the arguments of {@link RowVectorConv#run}. */
     static void run(ConvProblem pr, MemorySegment x, long xOff, float[] weights, float[] bias, MemorySegment y, long yOff) {
         InputBand band = new InputBand(pr);
+        Gathered shape = shape(band.bandRows * pr.q(), pr.out());
         int[] taps = band.tapOffsets();
-        int lanes = RowVectorConv.roundUp(pr.out(), L);
+        int lanes = RowVectorConv.roundUp(pr.out(), shape.lanes());
         float[] packed = new float[pr.groups() * pr.taps() * lanes];
         for (int g = 0; g < pr.groups(); g++) {
             for (int t = 0; t < pr.taps(); t++) {
@@ -52,29 +63,31 @@ final class ChannelVectorConv {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
             long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            forwardBand(pr, band, b, taps, packed, g * pr.taps() * lanes, lanes, in, bias, g * pr.out(),
+            forwardBand(pr, band, b, shape, taps, packed, g * pr.taps() * lanes, lanes, in, bias, g * pr.out(),
                     scratch, y, yGroup);
         });
     }
 
-    private static void forwardBand(ConvProblem pr, InputBand band, int b, int[] taps, float[] packed, int wOff, int lanes,
-                                    float[] in, float[] bias, int biasOff, ConvScratch scratch, MemorySegment y, long yGroup) {
+    private static void forwardBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, float[] packed, int wOff,
+                                    int lanes, float[] in, float[] bias, int biasOff, ConvScratch scratch, MemorySegment y,
+                                    long yGroup) {
         int plane = band.rowsOf(b) * pr.q();
-        float[] out = scratch.out(L * plane);
-        float[] tile = scratch.tile(MR * L);
-        int[] pixels = pixels(pr, band, b, RowVectorConv.roundUp(plane, MR), scratch);
-        for (int kv = 0; kv < lanes; kv += L) {
-            // 12 pixels at a time in row-major order, across row ends; the last call's extra pixels repeat pixel 0
-            for (int at = 0; at < plane; at += MR) {
-                Arrays.fill(tile, 0, MR * L, 0f);
-                ConvMicroKernels.gatheredRowsPackedVector(pr.taps(), in, pixels, at, taps, packed, wOff + kv, lanes, tile, 0, L);
-                for (int i = 0; i < Math.min(MR, plane - at); i++) {
-                    for (int k = 0; k < L; k++) {
-                        out[k * plane + at + i] = tile[i * L + k];
+        int width = shape.lanes();
+        float[] out = scratch.out(width * plane);
+        float[] tile = scratch.tile(shape.rows * width);
+        int[] pixels = pixels(pr, band, b, RowVectorConv.roundUp(plane, shape.rows), scratch);
+        for (int kv = 0; kv < lanes; kv += width) {
+            // pixels in row-major order, across row ends; the last call's extra pixels repeat pixel 0
+            for (int at = 0; at < plane; at += shape.rows) {
+                Arrays.fill(tile, 0, shape.rows * width, 0f);
+                ConvMicroKernels.gatheredRows(shape, pr.taps(), in, pixels, at, taps, packed, wOff + kv, lanes, tile, 0, width);
+                for (int i = 0; i < Math.min(shape.rows, plane - at); i++) {
+                    for (int k = 0; k < width; k++) {
+                        out[k * plane + at + i] = tile[i * width + k];
                     }
                 }
             }
-            for (int k = 0; k < Math.min(L, pr.out() - kv); k++) {
+            for (int k = 0; k < Math.min(width, pr.out() - kv); k++) {
                 float add = bias == null ? 0f : bias[biasOff + kv + k];
                 long dst = yGroup + ((long) (kv + k) * pr.p() + (long) b * band.bandRows) * pr.q();
                 ConvScratch.storeRow(out, k * plane, add, y, dst, plane);
@@ -102,19 +115,20 @@ final class ChannelVectorConv {
      */
     static void weightGradient(ConvProblem pr, MemorySegment x, long xOff, MemorySegment gy, long gyOff, float[] gw) {
         InputBand band = new InputBand(pr);
-        int rowsPadded = RowVectorConv.roundUp(pr.taps(), MR);
+        Gathered shape = shape(pr.taps(), pr.out());
+        int rowsPadded = RowVectorConv.roundUp(pr.taps(), shape.rows);
         int[] taps = Arrays.copyOf(band.tapOffsets(), rowsPadded); // extra taps read offset 0; their sums are dropped
-        int lanes = RowVectorConv.roundUp(pr.out(), L);
+        int lanes = RowVectorConv.roundUp(pr.out(), shape.lanes());
         WeightGradientChunks.run(pr, band, rowsPadded * lanes, (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            weightGradientBand(pr, band, b, taps, rowsPadded, lanes, in, gy, gyGroup, scratch, partial, off);
+            weightGradientBand(pr, band, b, shape, taps, lanes, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> partial[off + t * lanes + k], gw);
     }
 
     /** partial[tap][channel] += sum over the band's pixels of input(pixel + tap) · gy(channel, pixel). */
-    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, int[] taps, int rowsPadded, int lanes,
+    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, int lanes,
                                            float[] in, MemorySegment gy, long gyGroup, ConvScratch scratch,
                                            float[] partial, int partialOff) {
         int count = band.rowsOf(b) * pr.q();
@@ -133,9 +147,9 @@ final class ChannelVectorConv {
             Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
         }
         int[] pixels = pixels(pr, band, b, count, scratch);
-        for (int kv = 0; kv < lanes; kv += L) {
-            for (int t0 = 0; t0 < rowsPadded; t0 += MR) {
-                ConvMicroKernels.gatheredRowsPackedVector(count, in, taps, t0, pixels, gyT, kv, lanes,
+        for (int kv = 0; kv < lanes; kv += shape.lanes()) {
+            for (int t0 = 0; t0 < taps.length; t0 += shape.rows) {
+                ConvMicroKernels.gatheredRows(shape, count, in, taps, t0, pixels, gyT, kv, lanes,
                         partial, partialOff + t0 * lanes + kv, lanes);
             }
         }

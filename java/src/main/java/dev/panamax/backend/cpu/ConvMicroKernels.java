@@ -19,8 +19,24 @@ final class ConvMicroKernels {
     static final int VECTORS = 4;
     /** Taps per call of {@link #packedRowsDotGatheredVectors}. */
     static final int DOT_TAPS = 3;
-    /** Gathered rows per call of {@link #gatheredRowsPackedVector}. */
-    static final int GATHERED_ROWS = 12;
+    /** Shapes of the gathered-rows kernels: rows of x gathered per call times vectors of b. */
+    enum Gathered {
+        ROWS12_VECTORS1(12, 1),
+        ROWS6_VECTORS4(6, 4);
+
+        final int rows;
+        final int vectors;
+
+        Gathered(int rows, int vectors) {
+            this.rows = rows;
+            this.vectors = vectors;
+        }
+
+        /** Lanes of b per call. */
+        int lanes() {
+            return vectors * L;
+        }
+    }
 
     private ConvMicroKernels() {}
 
@@ -126,12 +142,21 @@ final class ConvMicroKernels {
     }
 
     /**
-     * Gathered values in registers, output channels in lanes: for i < 12,
-     * {@code c[cOff + i·cRow ..+L) += sum over l < len of x[loop[l] + rows[rowsAt + i]] · b[bOff + l·ldb ..+L)}.
-     * The forward pass gathers 12 pixels (rows) over the taps (loop); the weight gradient 12 taps
-     * (rows) over the pixels (loop).
+     * Gathered values in registers, output channels in lanes: for i < shape.rows,
+     * {@code c[cOff + i·cRow ..+shape.lanes()) += sum over l < len of x[loop[l] + rows[rowsAt + i]] · b[bOff + l·ldb ..+shape.lanes())}.
+     * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)
+     * over the pixels (loop).
      */
-    static void gatheredRowsPackedVector(int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,
+    static void gatheredRows(Gathered shape, int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int cRow) {
+        switch (shape) {
+            case ROWS12_VECTORS1 -> gatheredRows12Vectors1(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);
+            case ROWS6_VECTORS4 -> gatheredRows6Vectors4(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);
+        }
+    }
+
+    /** {@link #gatheredRows} for 12 rows × 1 vector (16 output channels and fewer). */
+    static void gatheredRows12Vectors1(int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,
                                          float[] c, int cOff, int cRow) {
         int r0 = rows[rowsAt];
         int r1 = rows[rowsAt + 1];
@@ -185,6 +210,103 @@ final class ConvMicroKernels {
         c9.intoArray(c, cOff + 9 * cRow);
         c10.intoArray(c, cOff + 10 * cRow);
         c11.intoArray(c, cOff + 11 * cRow);
+    }
+
+    /** {@link #gatheredRows} for 6 rows × 4 vectors (64 output channels and more). */
+    static void gatheredRows6Vectors4(int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int cRow) {
+        int r0 = rows[rowsAt];
+        int r1 = rows[rowsAt + 1];
+        int r2 = rows[rowsAt + 2];
+        int r3 = rows[rowsAt + 3];
+        int r4 = rows[rowsAt + 4];
+        int r5 = rows[rowsAt + 5];
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c01 = FloatVector.fromArray(S, c, cOff + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(S, c, cOff + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, c, cOff + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + 1 * cRow);
+        FloatVector c11 = FloatVector.fromArray(S, c, cOff + 1 * cRow + 1 * L);
+        FloatVector c12 = FloatVector.fromArray(S, c, cOff + 1 * cRow + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, c, cOff + 1 * cRow + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * cRow);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * cRow + 1 * L);
+        FloatVector c22 = FloatVector.fromArray(S, c, cOff + 2 * cRow + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, c, cOff + 2 * cRow + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * cRow);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * cRow + 1 * L);
+        FloatVector c32 = FloatVector.fromArray(S, c, cOff + 3 * cRow + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, c, cOff + 3 * cRow + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * cRow);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * cRow + 1 * L);
+        FloatVector c42 = FloatVector.fromArray(S, c, cOff + 4 * cRow + 2 * L);
+        FloatVector c43 = FloatVector.fromArray(S, c, cOff + 4 * cRow + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * cRow);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * cRow + 1 * L);
+        FloatVector c52 = FloatVector.fromArray(S, c, cOff + 5 * cRow + 2 * L);
+        FloatVector c53 = FloatVector.fromArray(S, c, cOff + 5 * cRow + 3 * L);
+        for (int l = 0; l < len; l++) {
+            int o = loop[l];
+            int at = bOff + l * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, at);
+            FloatVector b1 = FloatVector.fromArray(S, b, at + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, at + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, at + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, x[o + r0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, x[o + r1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, x[o + r2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, x[o + r3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, x[o + r4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, x[o + r5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + 1 * L);
+        c02.intoArray(c, cOff + 2 * L);
+        c03.intoArray(c, cOff + 3 * L);
+        c10.intoArray(c, cOff + 1 * cRow);
+        c11.intoArray(c, cOff + 1 * cRow + 1 * L);
+        c12.intoArray(c, cOff + 1 * cRow + 2 * L);
+        c13.intoArray(c, cOff + 1 * cRow + 3 * L);
+        c20.intoArray(c, cOff + 2 * cRow);
+        c21.intoArray(c, cOff + 2 * cRow + 1 * L);
+        c22.intoArray(c, cOff + 2 * cRow + 2 * L);
+        c23.intoArray(c, cOff + 2 * cRow + 3 * L);
+        c30.intoArray(c, cOff + 3 * cRow);
+        c31.intoArray(c, cOff + 3 * cRow + 1 * L);
+        c32.intoArray(c, cOff + 3 * cRow + 2 * L);
+        c33.intoArray(c, cOff + 3 * cRow + 3 * L);
+        c40.intoArray(c, cOff + 4 * cRow);
+        c41.intoArray(c, cOff + 4 * cRow + 1 * L);
+        c42.intoArray(c, cOff + 4 * cRow + 2 * L);
+        c43.intoArray(c, cOff + 4 * cRow + 3 * L);
+        c50.intoArray(c, cOff + 5 * cRow);
+        c51.intoArray(c, cOff + 5 * cRow + 1 * L);
+        c52.intoArray(c, cOff + 5 * cRow + 2 * L);
+        c53.intoArray(c, cOff + 5 * cRow + 3 * L);
     }
 
     /**

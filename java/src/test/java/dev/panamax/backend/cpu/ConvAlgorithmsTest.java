@@ -113,6 +113,15 @@ class ConvAlgorithmsTest {
     }
 
     @Test
+    void sixtyFourChannelsTakeTheWiderGatheredKernel() {
+        assertEquals(ConvMicroKernels.Gathered.ROWS6_VECTORS4, ChannelVectorConv.shape(9, 64), "forward: 9 pixels, 64 channels");
+        assertEquals(ConvMicroKernels.Gathered.ROWS6_VECTORS4, ChannelVectorConv.shape(2, 64), "weight gradient: 2 taps");
+        assertEquals(ConvMicroKernels.Gathered.ROWS12_VECTORS1, ChannelVectorConv.shape(9, 16), "16 channels");
+        check(new Case("channels, 64", new long[] {1, 1, 3, 11}, new long[] {64, 1, 1, 2}, true,
+                ConvOptions.DEFAULT.dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
     void channelVectorsWithStrideAndPaddingOnAStridedInput() {
         Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 10}, new long[] {16, 1, 2, 2}, true,
                 ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 6, Direct.CHANNEL_VECTORS, null, Direct.CHANNEL_VECTORS);
