@@ -5,62 +5,85 @@ import dev.panamax.backend.cpu.Parallel;
 /**
  * BLIS-style blocked product over packed panels (Goto and van de Geijn's algorithm, loops reordered).
  *
- * <p>For each KC x NC block of B (packed once, streamed from L2/L3), each MR-row micro-panel of A is packed
- * (it stays in L1) and multiplied by every NR-column panel of the block. Threads take disjoint rectangles of C
- * and run that whole algorithm on their own, so no thread waits for another and every element of C goes
- * through the same operations, in the same order, whatever the split: 1 and N threads give the same bits.
+ * <p>For each KC x NC block of B (packed once into panels shared by all threads, streamed from L2/L3), each
+ * MR-row micro-panel of A is packed (it stays in L1) and multiplied by every NR-column panel of the block.
+ * Threads take micro-panels of A (and, when A has too few, ranges of B's panels), as many chunks as the pool
+ * balances well. Every micro-tile of C is computed by the same kernel over the same depth blocks in the same
+ * order whoever computes it, so 1 and N threads give the same bits.
  */
 final class BlockedGemm {
     /** Depth of a packed block: with K up to KC the product is one pass, C is written once. */
     static final int KC_MAX = 1024;
     /** Width of a packed B block: wide, because A is repacked for each block. */
     static final int NC_MAX = 4096;
+    /** With fewer micro-panels of A than this many per thread, chunks also split B's panels. */
+    private static final int ROW_CHUNKS_PER_THREAD = 4;
 
     private BlockedGemm() {}
 
     static void multiply(KernelShape shape, int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b,
                          float beta, FloatMatrix c, int threads) {
-        Grid grid = Grid.choose(shape, m, n, threads);
-        if (grid.parts() == 1) {
-            multiplyRectangle(shape, 0, m, 0, n, k, alpha, a, b, beta, c);
-            return;
-        }
-        Parallel.forChunks(grid.parts(), part -> multiplyRectangle(shape,
-                grid.rowStart(part / grid.colParts()), grid.rowStart(part / grid.colParts() + 1),
-                grid.colStart(part % grid.colParts()), grid.colStart(part % grid.colParts() + 1),
-                k, alpha, a, b, beta, c));
-    }
-
-    /** C[rowStart:rowEnd, colStart:colEnd] = alpha * A[rows, :] * B[:, cols] + beta * C[...], on this thread. */
-    private static void multiplyRectangle(KernelShape shape, int rowStart, int rowEnd, int colStart, int colEnd,
-                                          int k, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c) {
-        int mr = shape.rows;
         int nr = shape.columns();
         // Depth blocks depend on k only, never on the split: the summation order is fixed.
         int depthBlocks = ceilDiv(k, KC_MAX);
         PackBuffers buffers = PackBuffers.forCurrentThread();
-        float[] tile = buffers.tile(mr * nr);
-        for (int jc = colStart; jc < colEnd; jc += NC_MAX) {
-            int nc = Math.min(NC_MAX, colEnd - jc);
-            int panels = ceilDiv(nc, nr);
+        for (int jc = 0; jc < n; jc += NC_MAX) {
+            int nc = Math.min(NC_MAX, n - jc);
             for (int d = 0; d < depthBlocks; d++) {
                 int p0 = (int) Parallel.chunkStart(k, depthBlocks, d);
                 int kc = (int) Parallel.chunkStart(k, depthBlocks, d + 1) - p0;
-                float[] packedB = buffers.b(panels * kc * nr);
-                float[] packedA = buffers.a(kc * mr);
-                float[] staging = buffers.staging(kc);
-                Packing.packB(b, p0, kc, jc, nc, nr, packedB, staging);
+                var block = new SharedPanelsOfB(b, p0, kc, jc, nc, nr, buffers.b(SharedPanelsOfB.length(kc, nc, nr)));
                 float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
-                for (int i = rowStart; i < rowEnd; i += mr) {
-                    int rows = Math.min(mr, rowEnd - i);
-                    Packing.packA(a, i, rows, p0, kc, mr, packedA, staging);
-                    for (int q = 0; q < panels; q++) {
-                        MicroKernels.run(shape, kc, packedA, 0, packedB, q * kc * nr, tile);
-                        CUpdate.storeTile(tile, nr, rows, Math.min(nr, nc - q * nr), alpha, blockBeta,
-                                c, i, jc + (long) q * nr);
-                    }
+                multiplyBlock(shape, m, a, p0, kc, block, alpha, blockBeta, c, jc, threads);
+            }
+        }
+    }
+
+    /** C[:, jc : jc + nc] (+)= alpha * A[:, p0 : p0 + kc] * block, split into chunks over the pool. */
+    private static void multiplyBlock(KernelShape shape, int m, FloatMatrix a, int p0, int kc, SharedPanelsOfB block,
+                                      float alpha, float beta, FloatMatrix c, int jc, int threads) {
+        var grid = Grid.of(shape, m, block.units(), threads);
+        Parallel.forChunks(grid.chunks(),
+                chunk -> multiplyChunk(shape, grid, chunk, a, p0, kc, block, alpha, beta, c, jc));
+    }
+
+    /** C[rows of the chunk, columns of its units] (+)= A[rows, p0 : p0 + kc] * block, on this thread. */
+    private static void multiplyChunk(KernelShape shape, Grid grid, int chunk, FloatMatrix a, int p0, int kc,
+                                      SharedPanelsOfB block, float alpha, float beta, FloatMatrix c, int jc) {
+        int mr = shape.rows;
+        int nr = shape.columns();
+        PackBuffers buffers = PackBuffers.forCurrentThread();
+        float[] packedA = buffers.a(kc * mr);
+        float[] staging = buffers.staging(Packing.stagingLength(nr));
+        float[] tile = buffers.tile(mr * nr);
+        int rowEnd = grid.rowEnd(chunk);
+        int firstUnit = grid.firstUnit(chunk);
+        int endUnit = grid.endUnit(chunk);
+        for (int i = grid.rowStart(chunk); i < rowEnd; i += mr) {
+            int rows = Math.min(mr, rowEnd - i);
+            Packing.packA(a, i, rows, p0, kc, mr, packedA);
+            long deferred = 0; // units another thread was packing when we reached them
+            for (int u = firstUnit; u < endUnit; u++) {
+                if (block.tryAcquire(u, staging)) {
+                    multiplyUnit(shape, packedA, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                } else {
+                    deferred |= 1L << u;
                 }
             }
+            for (; deferred != 0; deferred &= deferred - 1) {
+                int u = Long.numberOfTrailingZeros(deferred);
+                block.awaitReady(u);
+                multiplyUnit(shape, packedA, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+            }
+        }
+    }
+
+    private static void multiplyUnit(KernelShape shape, float[] packedA, int kc, SharedPanelsOfB block, int unit,
+                                     float[] tile, int rows, float alpha, float beta, FloatMatrix c, int i, int jc) {
+        int nr = shape.columns();
+        for (int q = block.firstPanel(unit); q < block.endPanel(unit); q++) {
+            MicroKernels.run(shape, kc, packedA, 0, kc, block.packed(), block.panelOffset(q), tile);
+            CUpdate.storeTile(tile, nr, rows, block.panelColumns(q), alpha, beta, c, i, jc + (long) q * nr);
         }
     }
 
@@ -69,45 +92,43 @@ final class BlockedGemm {
     }
 
     /**
-     * A split of C into rowParts x colParts rectangles on micro-tile boundaries. Each part packs its own
-     * panels of A and B, so the split that minimises the largest part's kernel plus packing work wins.
+     * Chunks of one block's work: rowGroups ranges of A's micro-panels times unitGroups ranges of B's units.
+     * One thread gets one chunk; several threads get one micro-panel per chunk (the pool balances them), and
+     * when A has few micro-panels, B's units are split too.
      */
-    record Grid(int rowParts, int colParts, int m, int n, int mr, int nr) {
-        /** Cycles per k step, relative to one vector FMA per cycle. */
-        private static final double PACK_A_PER_ELEMENT = 1.0;
-        private static final double PACK_B_PER_ELEMENT = 0.25;
-
-        static Grid choose(KernelShape shape, int m, int n, int threads) {
-            int mr = shape.rows;
-            int nr = shape.columns();
-            int rowPanels = ceilDiv(m, mr);
-            int colPanels = ceilDiv(n, nr);
-            Grid best = new Grid(1, 1, m, n, mr, nr);
-            double bestCost = Double.MAX_VALUE;
-            for (int rp = 1; rp <= Math.min(threads, rowPanels); rp++) {
-                int cp = Math.min(threads / rp, colPanels);
-                int rowsEach = ceilDiv(rowPanels, rp);
-                int colsEach = ceilDiv(colPanels, cp);
-                double cost = (double) rowsEach * colsEach * mr * shape.vectors
-                        + rowsEach * mr * PACK_A_PER_ELEMENT + colsEach * nr * PACK_B_PER_ELEMENT;
-                if (cost < bestCost) {
-                    bestCost = cost;
-                    best = new Grid(rp, cp, m, n, mr, nr);
-                }
+    record Grid(int m, int mr, int rowPanels, int rowGroups, int units, int unitGroups) {
+        static Grid of(KernelShape shape, int m, int units, int threads) {
+            int rowPanels = ceilDiv(m, shape.rows);
+            if (threads == 1) {
+                return new Grid(m, shape.rows, rowPanels, 1, units, 1);
             }
-            return best;
+            int wanted = ROW_CHUNKS_PER_THREAD * threads;
+            int unitGroups = rowPanels >= wanted ? 1 : Math.min(units, ceilDiv(wanted, rowPanels));
+            return new Grid(m, shape.rows, rowPanels, rowPanels, units, unitGroups);
         }
 
-        int parts() {
-            return rowParts * colParts;
+        int chunks() {
+            return rowGroups * unitGroups;
         }
 
-        int rowStart(int part) {
-            return Math.min(m, (int) Parallel.chunkStart(ceilDiv(m, mr), rowParts, part) * mr);
+        int rowStart(int chunk) {
+            return rowBoundary(chunk / unitGroups);
         }
 
-        int colStart(int part) {
-            return Math.min(n, (int) Parallel.chunkStart(ceilDiv(n, nr), colParts, part) * nr);
+        int rowEnd(int chunk) {
+            return rowBoundary(chunk / unitGroups + 1);
+        }
+
+        int firstUnit(int chunk) {
+            return (int) Parallel.chunkStart(units, unitGroups, chunk % unitGroups);
+        }
+
+        int endUnit(int chunk) {
+            return (int) Parallel.chunkStart(units, unitGroups, chunk % unitGroups + 1);
+        }
+
+        private int rowBoundary(int group) {
+            return Math.min(m, (int) Parallel.chunkStart(rowPanels, rowGroups, group) * mr);
         }
     }
 }

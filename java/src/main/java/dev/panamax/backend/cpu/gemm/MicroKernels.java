@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * FMA micro-kernels over packed panels, one per {@link KernelShape}: {@code tile = A panel * B panel}.
  *
- * <p>The A panel holds {@code kc} groups of MR floats (one per row), the B panel {@code kc} groups of
- * NR floats; the tile is MR x NR, row-major. Each kernel is its own method so C2 compiles it out of
- * line with all accumulators in registers.
+ * <p>The A panel holds MR rows of {@code kc} floats, {@code aRowStride} apart (so a row-major block of A
+ * is packed by plain copies); the B panel holds {@code kc} groups of NR floats; the tile is MR x NR,
+ * row-major. Each kernel is its own method so C2 compiles it out of line with all accumulators in
+ * registers.
  */
 final class MicroKernels {
     private static final VectorSpecies<Float> S = KernelShape.SPECIES;
@@ -18,14 +19,21 @@ final class MicroKernels {
 
     private MicroKernels() {}
 
-    static void run(KernelShape shape, int kc, float[] a, int aOffset, float[] b, int bOffset, float[] tile) {
+    static void run(KernelShape shape, int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset,
+                    float[] tile) {
         switch (shape) {
-            case ROWS6_VECTORS4 -> rows6Vectors4(kc, a, aOffset, b, bOffset, tile);
-            case ROWS4_VECTORS2 -> rows4Vectors2(kc, a, aOffset, b, bOffset, tile);
+            case ROWS6_VECTORS4 -> rows6Vectors4(kc, a, aOffset, aRowStride, b, bOffset, tile);
+            case ROWS4_VECTORS2 -> rows4Vectors2(kc, a, aOffset, aRowStride, b, bOffset, tile);
         }
     }
 
-    static void rows6Vectors4(int kc, float[] a, int aOffset, float[] b, int bOffset, float[] tile) {
+    static void rows6Vectors4(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
+        int a0Row = aOffset;
+        int a1Row = aOffset + 1 * aRowStride;
+        int a2Row = aOffset + 2 * aRowStride;
+        int a3Row = aOffset + 3 * aRowStride;
+        int a4Row = aOffset + 4 * aRowStride;
+        int a5Row = aOffset + 5 * aRowStride;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c02 = FloatVector.zero(S);
@@ -51,38 +59,37 @@ final class MicroKernels {
         FloatVector c52 = FloatVector.zero(S);
         FloatVector c53 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ap = aOffset + p * 6;
             int bp = bOffset + p * 4 * L;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0Row + p]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
             c02 = a0.fma(b2, c02);
             c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1Row + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12);
             c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2Row + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             c22 = a2.fma(b2, c22);
             c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3Row + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4Row + p]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
             c42 = a4.fma(b2, c42);
             c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5Row + p]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
             c52 = a5.fma(b2, c52);
@@ -114,7 +121,11 @@ final class MicroKernels {
         c53.intoArray(tile, 23 * L);
     }
 
-    static void rows4Vectors2(int kc, float[] a, int aOffset, float[] b, int bOffset, float[] tile) {
+    static void rows4Vectors2(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
+        int a0Row = aOffset;
+        int a1Row = aOffset + 1 * aRowStride;
+        int a2Row = aOffset + 2 * aRowStride;
+        int a3Row = aOffset + 3 * aRowStride;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -124,20 +135,19 @@ final class MicroKernels {
         FloatVector c30 = FloatVector.zero(S);
         FloatVector c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ap = aOffset + p * 4;
             int bp = bOffset + p * 2 * L;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0Row + p]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1Row + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2Row + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3Row + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }

@@ -60,6 +60,18 @@ final class Operands {
         return a.isAccessibleBy(OTHER_THREAD) && b.isAccessibleBy(OTHER_THREAD) && c.isAccessibleBy(OTHER_THREAD);
     }
 
+    /**
+     * False when two elements of a rows x cols matrix may share memory (a zero stride, or strides too close
+     * for the extents). Such an output is written on one thread, so its result stays deterministic.
+     */
+    static boolean disjointElements(long rows, long cols, long rowStride, long colStride) {
+        long small = Math.min(rowStride, colStride);
+        long large = Math.max(rowStride, colStride);
+        long smallExtent = rowStride <= colStride ? rows : cols;
+        long largeExtent = rowStride <= colStride ? cols : rows;
+        return (smallExtent == 1 || small > 0) && (largeExtent == 1 || large >= (smallExtent - 1) * small + 1);
+    }
+
     private static String describe(String name, long offset, long rows, long cols, long rowStride, long colStride,
                                    long batch, long batchStride) {
         String matrix = String.format("operand %s (%dx%d, offset %d, strides %d,%d", name, rows, cols, offset, rowStride, colStride);

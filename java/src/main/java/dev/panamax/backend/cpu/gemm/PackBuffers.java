@@ -39,7 +39,7 @@ final class PackBuffers {
         return tile;
     }
 
-    /** Room for one contiguous line of an operand on its way to a strided panel. */
+    /** Room for stretches of B's columns on their way to a panel (see {@link Packing#stagingLength}). */
     float[] staging(int length) {
         if (staging.length < length) {
             staging = new float[length];

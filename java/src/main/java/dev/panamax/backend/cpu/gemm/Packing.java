@@ -2,6 +2,8 @@ package dev.panamax.backend.cpu.gemm;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,42 +17,45 @@ final class Packing {
     private static final int L = KernelShape.LANES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /** Depth of the column stretches {@link #packBPanelColumnMajor} gathers from: nr x 64 floats stay in L1. */
+    private static final int GATHER_DEPTH = 64;
+    /** Lane t of a gather reads staging column t. */
+    private static final int[] GATHER_LANES = IntStream.range(0, L).map(t -> t * GATHER_DEPTH).toArray();
+
     private Packing() {}
 
+    /** Floats of staging {@link #packB} needs for panels nr wide. */
+    static int stagingLength(int nr) {
+        return nr * GATHER_DEPTH;
+    }
+
     /**
-     * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of A as {@code kc} groups of
-     * {@code mr} floats: {@code dst[p * mr + r] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}.
-     * {@code staging} holds at least {@code kc} floats.
+     * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of A as {@code mr} rows of
+     * {@code kc} floats: {@code dst[r * kc + p] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}. For a
+     * row-major A that is one bulk copy per row.
      */
-    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst, float[] staging) {
-        if (a.colStride() <= a.rowStride()) { // along each row: contiguous for row-major A
-            for (int r = 0; r < rows; r++) {
-                copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, r, mr, staging);
-            }
-        } else { // down each column: contiguous for transposed A
-            for (int p = 0; p < kc; p++) {
-                copyLine(a.segment(), a.index(i0, p0 + p), a.rowStride(), rows, dst, p * mr, 1, staging);
-            }
+    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, r * kc);
         }
-        for (int r = rows; r < mr; r++) {
-            for (int p = 0; p < kc; p++) {
-                dst[p * mr + r] = 0f;
-            }
-        }
+        Arrays.fill(dst, rows * kc, mr * kc, 0f);
     }
 
     /**
      * Packs depths {@code [p0, p0 + kc)} and columns {@code [j0, j0 + nc)} of B as panels of {@code nr}
-     * columns, one after the other: {@code dst[q * kc * nr + p * nr + j] = B(p0 + p, j0 + q * nr + j)}, zero
-     * past column {@code nc}. {@code staging} holds at least {@code kc} floats.
+     * columns, one after the other from {@code dst[offset]}: {@code dst[offset + q * kc * nr + p * nr + j] =
+     * B(p0 + p, j0 + q * nr + j)}, zero past column {@code nc}. {@code staging} holds {@link #stagingLength}
+     * floats.
      */
-    static void packB(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst, float[] staging) {
+    static void packB(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst, int offset,
+                      float[] staging) {
         if (b.colStride() == 1) {
-            packBRowMajor(b, p0, kc, j0, nc, nr, dst);
+            packBRowMajor(b, p0, kc, j0, nc, nr, dst, offset);
             return;
         }
         for (int q = 0; q * nr < nc; q++) {
-            packBPanelStrided(b, p0, kc, j0 + (long) q * nr, Math.min(nr, nc - q * nr), nr, dst, q * kc * nr, staging);
+            packBPanelStrided(b, p0, kc, j0 + (long) q * nr, Math.min(nr, nc - q * nr), nr, dst,
+                    offset + q * kc * nr, staging);
         }
     }
 
@@ -58,11 +63,12 @@ final class Packing {
      * Rows of B are contiguous: read each row once, front to back (what the prefetcher likes), and deal its
      * vectors out to the panels. Masked-off lanes read as zero, which pads the last panel.
      */
-    private static void packBRowMajor(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst) {
+    private static void packBRowMajor(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst,
+                                      int offset) {
         MemorySegment s = b.segment();
         for (int p = 0; p < kc; p++) {
             long rowAt = b.index(p0 + p, j0) * Float.BYTES;
-            for (int j = 0, panel = 0; j < nc; panel += kc * nr) {
+            for (int j = 0, panel = offset; j < nc; panel += kc * nr) {
                 for (int to = panel + p * nr, end = to + nr; to < end; to += L, j += L) {
                     long at = rowAt + (long) j * Float.BYTES;
                     FloatVector v = j + L <= nc
@@ -76,40 +82,53 @@ final class Packing {
 
     private static void packBPanelStrided(FloatMatrix b, long p0, int kc, long j0, int cols, int nr,
                                           float[] dst, int panel, float[] staging) {
-        if (b.rowStride() < b.colStride()) { // down each column: contiguous for transposed B
-            for (int j = 0; j < cols; j++) {
-                copyLine(b.segment(), b.index(p0, j0 + j), b.rowStride(), kc, dst, panel + j, nr, staging);
-            }
-        } else {
-            for (int p = 0; p < kc; p++) {
-                copyLine(b.segment(), b.index(p0 + p, j0), b.colStride(), cols, dst, panel + p * nr, 1, staging);
-            }
+        if (b.rowStride() == 1) {
+            packBPanelColumnMajor(b, p0, kc, j0, cols, nr, dst, panel, staging);
+            return;
         }
         for (int p = 0; p < kc; p++) {
-            for (int j = cols; j < nr; j++) {
-                dst[panel + p * nr + j] = 0f;
+            copyLine(b.segment(), b.index(p0 + p, j0), b.colStride(), cols, dst, panel + p * nr);
+            Arrays.fill(dst, panel + p * nr + cols, panel + (p + 1) * nr, 0f);
+        }
+    }
+
+    /**
+     * Columns of B are contiguous (B is a transposed row-major matrix, as in {@code x * W^T}): copy a stretch
+     * of every column into staging, then gather each panel row from it, a vector at a time. Staging rows past
+     * the last column stay zero, which pads the panel.
+     */
+    private static void packBPanelColumnMajor(FloatMatrix b, long p0, int kc, long j0, int cols, int nr,
+                                              float[] dst, int panel, float[] staging) {
+        for (int start = 0; start < kc; start += GATHER_DEPTH) {
+            int depth = Math.min(GATHER_DEPTH, kc - start);
+            for (int j = 0; j < nr; j++) {
+                if (j < cols) {
+                    MemorySegment.copy(b.segment(), FloatMatrix.FLOAT, b.index(p0 + start, j0 + j) * Float.BYTES,
+                            staging, j * GATHER_DEPTH, depth);
+                } else {
+                    Arrays.fill(staging, j * GATHER_DEPTH, j * GATHER_DEPTH + depth, 0f);
+                }
+            }
+            for (int p = 0; p < depth; p++) {
+                int to = panel + (start + p) * nr;
+                for (int j = 0; j < nr; j += L) {
+                    FloatVector.fromArray(S, staging, j * GATHER_DEPTH + p, GATHER_LANES, 0).intoArray(dst, to + j);
+                }
             }
         }
     }
 
     /**
-     * {@code dst[to + t * step] = src[from + t * stride]} for t < count (indices in floats). A contiguous
-     * source is bulk-copied (one bounds check, not one per float), through {@code staging} when the
-     * destination is strided.
+     * {@code dst[to + t] = src[from + t * stride]} for t < count (indices in floats); a contiguous source is
+     * bulk-copied (one bounds check, not one per float).
      */
-    private static void copyLine(MemorySegment src, long from, long stride, int count, float[] dst, int to, int step,
-                                 float[] staging) {
-        if (stride == 1 && step == 1) {
+    private static void copyLine(MemorySegment src, long from, long stride, int count, float[] dst, int to) {
+        if (stride == 1) {
             MemorySegment.copy(src, FloatMatrix.FLOAT, from * Float.BYTES, dst, to, count);
-        } else if (stride == 1) {
-            MemorySegment.copy(src, FloatMatrix.FLOAT, from * Float.BYTES, staging, 0, count);
-            for (int t = 0; t < count; t++) {
-                dst[to + t * step] = staging[t];
-            }
-        } else {
-            for (int t = 0; t < count; t++) {
-                dst[to + t * step] = src.getAtIndex(FloatMatrix.FLOAT, from + t * stride);
-            }
+            return;
+        }
+        for (int t = 0; t < count; t++) {
+            dst[to + t] = src.getAtIndex(FloatMatrix.FLOAT, from + t * stride);
         }
     }
 }

@@ -62,12 +62,13 @@ public final class Sgemm {
         var am = new FloatMatrix(a, aOffset, aRowStride, aColStride);
         var bm = new FloatMatrix(b, bOffset, bRowStride, bColStride);
         var cm = new FloatMatrix(c, cOffset, cRowStride, cColStride);
-        int threads = Operands.shareable(a, b, c) ? Parallel.threads() : 1;
-        long fmas = (long) m * n * k;
-        boolean disjointOutputs = cBatchStride > (m - 1L) * cRowStride + (n - 1L) * cColStride;
-        if (batch > 1 && threads > 1 && disjointOutputs && fmas < PARALLEL_MIN_FMAS * threads) {
+        boolean parallel = Operands.shareable(a, b, c) && Operands.disjointElements(m, n, cRowStride, cColStride);
+        int threads = parallel ? Parallel.threads() : 1;
+        double fmas = (double) m * n * k;
+        boolean batchOutputsDisjoint = cBatchStride > (m - 1L) * cRowStride + (n - 1L) * cColStride;
+        if (batch > 1 && threads > 1 && batchOutputsDisjoint && fmas < (double) PARALLEL_MIN_FMAS * threads) {
             // Small matrices: one thread per group of batch entries, each product on one thread.
-            long grain = Math.max(1, PARALLEL_MIN_FMAS / Math.max(1, fmas));
+            long grain = (long) Math.max(1, PARALLEL_MIN_FMAS / Math.max(1, fmas));
             Parallel.forRange(batch, grain, (from, to) -> {
                 for (long t = from; t < to; t++) {
                     multiply(m, n, k, alpha, am.shifted(t * aBatchStride), bm.shifted(t * bBatchStride), beta,
@@ -85,7 +86,7 @@ public final class Sgemm {
     /** The product on checked operands, on at most {@code threads} threads. */
     static void multiply(int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c,
                          int threads) {
-        long fmas = (long) m * n * k;
+        double fmas = (double) m * n * k;
         if (k == 0 || alpha == 0) {
             CUpdate.scale(c, m, n, beta);
         } else if (fmas <= DIRECT_MAX_FMAS) {

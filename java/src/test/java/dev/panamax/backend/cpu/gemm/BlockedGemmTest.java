@@ -62,13 +62,17 @@ class BlockedGemmTest {
     }
 
     @Test
-    void gridSplitsTheLongerSideAcrossThreads() {
+    void gridGivesEachMicroPanelOfAItsOwnChunkAndSplitsBWhenAIsShort() {
         KernelShape shape = KernelShape.ROWS6_VECTORS4;
-        assertEquals(new BlockedGemm.Grid(1, 2, 60, 2000, 6, shape.columns()),
-                BlockedGemm.Grid.choose(shape, 60, 2000, 2));
-        assertEquals(new BlockedGemm.Grid(2, 1, 2000, 60, 6, shape.columns()),
-                BlockedGemm.Grid.choose(shape, 2000, 60, 2));
-        assertEquals(1, BlockedGemm.Grid.choose(shape, 6, 10, 2).parts(), "a single micro-tile cannot be split");
+        var tall = BlockedGemm.Grid.of(shape, 2000, 16, 2);
+        assertEquals(334, tall.chunks(), "one chunk per micro-panel of A");
+        assertEquals(1998, tall.rowStart(333));
+        assertEquals(2000, tall.rowEnd(333));
+        var short_ = BlockedGemm.Grid.of(shape, 6, 16, 2);
+        assertEquals(8, short_.chunks(), "one micro-panel of A: split B's units instead");
+        assertEquals(14, short_.firstUnit(7));
+        assertEquals(16, short_.endUnit(7));
+        assertEquals(1, BlockedGemm.Grid.of(shape, 2000, 16, 1).chunks(), "one thread, one chunk");
     }
 
     private static GemmCase.Product blocked(KernelShape shape, int threads) {

@@ -38,9 +38,10 @@ final class MicroKernelGenerator {
         line("/**");
         line(" * FMA micro-kernels over packed panels, one per {@link KernelShape}: {@code tile = A panel * B panel}.");
         line(" *");
-        line(" * <p>The A panel holds {@code kc} groups of MR floats (one per row), the B panel {@code kc} groups of");
-        line(" * NR floats; the tile is MR x NR, row-major. Each kernel is its own method so C2 compiles it out of");
-        line(" * line with all accumulators in registers.");
+        line(" * <p>The A panel holds MR rows of {@code kc} floats, {@code aRowStride} apart (so a row-major block of A");
+        line(" * is packed by plain copies); the B panel holds {@code kc} groups of NR floats; the tile is MR x NR,");
+        line(" * row-major. Each kernel is its own method so C2 compiles it out of line with all accumulators in");
+        line(" * registers.");
         line(" */");
         line("final class MicroKernels {");
         line("    private static final VectorSpecies<Float> S = KernelShape.SPECIES;");
@@ -48,10 +49,11 @@ final class MicroKernelGenerator {
         line("");
         line("    private MicroKernels() {}");
         line("");
-        line("    static void run(KernelShape shape, int kc, float[] a, int aOffset, float[] b, int bOffset, float[] tile) {");
+        line("    static void run(KernelShape shape, int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset,");
+        line("                    float[] tile) {");
         line("        switch (shape) {");
         for (KernelShape shape : KernelShape.values()) {
-            line("            case %s -> %s(kc, a, aOffset, b, bOffset, tile);", shape.name(), methodName(shape));
+            line("            case %s -> %s(kc, a, aOffset, aRowStride, b, bOffset, tile);", shape.name(), methodName(shape));
         }
         line("        }");
         line("    }");
@@ -61,20 +63,23 @@ final class MicroKernelGenerator {
         int rows = shape.rows;
         int vectors = shape.vectors;
         line("");
-        line("    static void %s(int kc, float[] a, int aOffset, float[] b, int bOffset, float[] tile) {", methodName(shape));
+        line("    static void %s(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {",
+                methodName(shape));
+        for (int r = 0; r < rows; r++) {
+            line("        int a%dRow = aOffset%s;", r, r == 0 ? "" : " + " + r + " * aRowStride");
+        }
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
                 line("        FloatVector c%d%d = FloatVector.zero(S);", r, v);
             }
         }
         line("        for (int p = 0; p < kc; p++) {");
-        line("            int ap = aOffset + p * %d;", rows);
         line("            int bp = bOffset + p * %d * L;", vectors);
         for (int v = 0; v < vectors; v++) {
             line("            FloatVector b%d = FloatVector.fromArray(S, b, bp%s);", v, v == 0 ? "" : " + " + v + " * L");
         }
         for (int r = 0; r < rows; r++) {
-            line("            FloatVector a%d = FloatVector.broadcast(S, a[ap%s]);", r, r == 0 ? "" : " + " + r);
+            line("            FloatVector a%d = FloatVector.broadcast(S, a[a%dRow + p]);", r, r);
             for (int v = 0; v < vectors; v++) {
                 line("            c%d%d = a%d.fma(b%d, c%d%d);", r, v, r, v, r, v);
             }
