@@ -16,6 +16,7 @@ final class ConvScratch {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private float[] band = new float[0];
+    private float[] staging = new float[0];
     private float[] out = new float[0];
     private float[] tile = new float[0];
     private float[] partials = new float[0];
@@ -34,6 +35,14 @@ final class ConvScratch {
             band = new float[length];
         }
         return band;
+    }
+
+    /** Tensor rows copied in bulk before they are spread into a band (small copies out of tensor memory are slow). */
+    float[] staging(int length) {
+        if (staging.length < length) {
+            staging = new float[length];
+        }
+        return staging;
     }
 
     /** Results of one band before they are stored (or, for the weight gradient, the transposed output gradient). */

@@ -72,42 +72,47 @@ final class InputBand {
 
     /**
      * Copies the input of band b from {@code src} (dense float32, {@code base} = element index of
-     * the group's first channel of the image) into {@code buf}.
+     * the group's first channel of the image) into {@code buf}: each channel's rows come over in
+     * one bulk copy into {@code staging}, and are spread into padded rows from there.
      */
-    void fill(MemorySegment src, long base, int b, float[] buf) {
+    void fill(MemorySegment src, long base, int b, float[] buf, ConvScratch scratch) {
         int sw = pr.strideW();
         int used = (rowsOf(b) - 1) * pr.strideH() + (pr.kh() - 1) * pr.dilationH() + 1;
         int top = b * bandRows * pr.strideH() - pr.padTop();
+        int first = Math.clamp(top, 0, pr.h());
+        int end = Math.clamp(top + used, first, pr.h());
+        float[] staging = scratch.staging((end - first) * pr.w());
         for (int c = 0; c < pr.in(); c++) {
+            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (base + ((long) c * pr.h() + first) * pr.w()) * Float.BYTES,
+                    staging, 0, (end - first) * pr.w());
             for (int y = 0; y < used; y++) {
                 int dst = (c * rows + y) * sw * cols;
                 int ih = top + y;
-                if (ih < 0 || ih >= pr.h()) {
+                if (ih < first || ih >= end) {
                     Arrays.fill(buf, dst, dst + sw * cols, 0f);
                     continue;
                 }
-                long row = base + ((long) c * pr.h() + ih) * pr.w();
                 for (int phase = 0; phase < sw; phase++) {
-                    fillPhase(src, row, phase, buf, dst + phase * cols);
+                    fillPhase(staging, (ih - first) * pr.w(), phase, buf, dst + phase * cols);
                 }
             }
         }
     }
 
-    /** Columns x = j·strideW + phase (j < cols) of one padded row. */
-    private void fillPhase(MemorySegment src, long row, int phase, float[] buf, int dst) {
+    /** Columns x = j·strideW + phase (j < cols) of one padded row, from the input row at {@code row} of staging. */
+    private void fillPhase(float[] staging, int row, int phase, float[] buf, int dst) {
         int sw = pr.strideW();
         int lo = Math.clamp(Math.ceilDiv(pr.padLeft() - phase, sw), 0, cols);
         int hi = Math.clamp(Math.ceilDiv(pr.w() + pr.padLeft() - phase, sw), lo, cols);
         Arrays.fill(buf, dst, dst + lo, 0f);
         Arrays.fill(buf, dst + hi, dst + cols, 0f);
-        long first = row + (long) lo * sw + phase - pr.padLeft();
+        int from = row + lo * sw + phase - pr.padLeft();
         if (sw == 1) {
-            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, first * Float.BYTES, buf, dst + lo, hi - lo);
+            System.arraycopy(staging, from, buf, dst + lo, hi - lo);
             return;
         }
         for (int j = lo; j < hi; j++) {
-            buf[dst + j] = src.getAtIndex(ValueLayout.JAVA_FLOAT, first + (long) (j - lo) * sw);
+            buf[dst + j] = staging[from + (j - lo) * sw];
         }
     }
 }

@@ -50,7 +50,7 @@ final class RowVectorConv {
             int img = task / band.bands / pr.groups();
             ConvScratch scratch = ConvScratch.get();
             float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             band(pr, band, b, g, taps, packed, in, bias, scratch, y, yGroup);
         });
@@ -115,7 +115,7 @@ final class RowVectorConv {
         int tBlocks = taps.length / NT;
         WeightGradientChunks.run(pr, band, partialSize(pr), (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in);
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             weightGradientBand(pr, band, b, taps, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> {
@@ -138,11 +138,12 @@ final class RowVectorConv {
         // the output gradient in the band's pitch, zero in the columns past q and in the channels past out
         float[] g = scratch.out(kBlocks * MR * stride);
         Arrays.fill(g, 0, kBlocks * MR * stride, 0f);
+        float[] staging = scratch.staging(rows * pr.q());
         for (int k = 0; k < pr.out(); k++) {
             long src = gyGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
+            MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, src * Float.BYTES, staging, 0, rows * pr.q());
             for (int row = 0; row < rows; row++) {
-                MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, (src + (long) row * pr.q()) * Float.BYTES, g,
-                        k * stride + row * pitch, pr.q());
+                System.arraycopy(staging, row * pr.q(), g, k * stride + row * pitch, pr.q());
             }
         }
         int[] base = scratch.offsets(units);
