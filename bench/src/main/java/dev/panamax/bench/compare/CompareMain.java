@@ -1,5 +1,8 @@
 package dev.panamax.bench.compare;
 
+import dev.panamax.bench.worker.Workload;
+import dev.panamax.bench.worker.WorkerProtocol;
+import dev.panamax.bench.worker.Workloads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,27 +10,19 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Times Panamax and its peers on the same inputs in one run and prints a table of median throughputs and
- * ratios. Run it through {@code bench/compare.sh}, which sets the JVM flags and allocator settings.
+ * Times Panamax and its peers on the same inputs in one run and prints a table of median times and ratios.
+ * Each peer runs in worker JVMs of its own (one per thread count and workload, see {@link PeerLauncher});
+ * this process only starts them, one at a time, and compares what they computed. Run it through
+ * {@code bench/compare.sh}, which builds what is needed and sets the allocator settings every worker inherits.
  */
 public final class CompareMain {
     private CompareMain() {}
 
-    /** Every case, in table order, with the family {@code --cases} selects it by. */
-    private record CaseEntry(String family, Supplier<Case> create) {}
-
-    private static List<CaseEntry> catalog() {
-        return List.of(
-                new CaseEntry("gemm", () -> new GemmCase(256, 1024, 1024)),
-                new CaseEntry("gemm", () -> new GemmCase(1024, 1024, 1024)),
-                new CaseEntry("gemm", () -> new GemmCase(2048, 2048, 2048)));
-    }
-
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         Options options;
         try {
             options = Options.parse(args);
@@ -36,32 +31,60 @@ public final class CompareMain {
             System.exit(e.getMessage().isEmpty() ? 0 : 2);
             return;
         }
-        List<Peer> peers = new ArrayList<>(List.of(new PanamaxPeer()));
-        OpenBlasPeer.load().ifPresent(peers::add);
         System.out.println(environment(options));
-        peers.forEach(p -> System.out.println(p.description()));
+        List<Runner.ProbedPeer> peers = probe(options);
         System.out.println();
+        if (peers.isEmpty() || !peers.get(0).name().equals("Panamax")) {
+            System.err.println("Panamax's worker did not start; nothing to compare");
+            System.exit(1);
+        }
 
-        ResultTable table = new ResultTable(peers);
-        for (CaseEntry entry : catalog()) {
-            if (!options.wants(entry.family())) {
-                continue;
-            }
-            try (Case c = entry.create().get()) {
+        Path scratch = Files.createTempDirectory("panamax-compare");
+        ResultTable table = new ResultTable(peers.stream().map(Runner.ProbedPeer::name).toList());
+        try {
+            for (Workload workload : Workloads.ALL) {
+                if (!options.wants(workload.family())) {
+                    continue;
+                }
                 for (int threads : options.threads()) {
-                    ResultTable.Row row = Runner.measure(c, peers, threads, options);
+                    ResultTable.Row row = Runner.measure(workload, peers, threads, options, scratch);
                     for (int retry = 0; retry < options.retries() && row.noisy(); retry++) {
                         System.err.printf("%s at %d threads: other processes used %.0f%% of the machine, measuring again%n",
-                                c.name(), threads, 100 * row.foreignLoad());
-                        row = Runner.measure(c, peers, threads, options);
+                                workload.title(), threads, 100 * row.foreignLoad());
+                        row = Runner.measure(workload, peers, threads, options, scratch);
                     }
                     table.add(row);
                 }
             }
+        } finally {
+            Files.deleteIfExists(scratch);
         }
         System.out.print(table.render());
         System.out.println();
         System.out.println("load average after: " + loadAverage());
+    }
+
+    /** Starts each selected peer's worker once to learn what it is and supports; prints one line per peer. */
+    private static List<Runner.ProbedPeer> probe(Options options) {
+        List<Runner.ProbedPeer> usable = new ArrayList<>();
+        for (PeerLaunchers.Candidate candidate : PeerLaunchers.discover()) {
+            if (!options.wantsPeer(candidate.name())) {
+                continue;
+            }
+            if (candidate.launcher().isEmpty()) {
+                System.out.println(candidate.name() + ": unavailable: " + candidate.unavailableReason());
+                continue;
+            }
+            PeerLauncher launcher = candidate.launcher().get();
+            try {
+                WorkerProtocol.Reply reply = WorkerProcess.run(launcher, 1, WorkerProtocol.probeArgs(launcher.workerPeer(), 1));
+                System.out.println(reply.description());
+                usable.add(new Runner.ProbedPeer(launcher, reply.description(), Set.copyOf(reply.supported())));
+            } catch (WorkerProcess.Failure e) {
+                System.out.println(candidate.name() + ": unavailable: " + e.getMessage());
+            }
+        }
+        return usable;
     }
 
     private static String environment(Options options) {
@@ -71,7 +94,7 @@ public final class CompareMain {
                 "date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 "cpu: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cpus",
                 "allocator: " + (allocator.isEmpty() ? "glibc defaults" : allocator),
-                String.format("timing: median of %d repetitions after %d warm-up runs (and >= %.1f s) per peer",
+                String.format("timing: median of %d repetitions after %d warm-up runs (and >= %.1f s) per peer, each in a JVM of its own",
                         options.reps(), options.warmupReps(), options.warmupSeconds()),
                 "load average before: " + loadAverage());
     }

@@ -1,5 +1,9 @@
 package dev.panamax.bench.compare;
 
+import dev.panamax.bench.worker.GemmWork;
+import dev.panamax.bench.worker.Peer;
+import dev.panamax.bench.worker.Task;
+import dev.panamax.bench.worker.Workload;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,7 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * OpenBLAS's {@code cblas_sgemm}, called through FFM from the system library (Debian's
@@ -45,31 +48,25 @@ final class OpenBlasPeer implements Peer {
         config = cString((MemorySegment) getConfig.invokeExact());
     }
 
-    /** The system OpenBLAS, or empty (with the reason on stderr) when it cannot be loaded. */
-    static Optional<OpenBlasPeer> load() {
+    /** The system OpenBLAS set to {@code threads} threads; fails with the reason when it cannot be loaded. */
+    static OpenBlasPeer open(int threads) throws Throwable {
         for (String candidate : CANDIDATES) {
             if (candidate.startsWith("/") && !Files.exists(Path.of(candidate))) {
                 continue;
             }
+            SymbolLookup lookup;
             try {
-                SymbolLookup lookup = candidate.startsWith("/")
+                lookup = candidate.startsWith("/")
                         ? SymbolLookup.libraryLookup(Path.of(candidate), Arena.global())
                         : SymbolLookup.libraryLookup(candidate, Arena.global());
-                return Optional.of(new OpenBlasPeer(candidate, lookup));
             } catch (IllegalArgumentException notFound) {
-                // try the next candidate
-            } catch (Throwable broken) {
-                System.err.println("OpenBLAS found as " + candidate + " but unusable: " + broken);
-                return Optional.empty();
+                continue;
             }
+            OpenBlasPeer peer = new OpenBlasPeer(candidate, lookup);
+            peer.setNumThreads.invokeExact(threads);
+            return peer;
         }
-        System.err.println("OpenBLAS not found (looked for " + String.join(", ", CANDIDATES) + "); " + INSTALL_HINT);
-        return Optional.empty();
-    }
-
-    @Override
-    public String name() {
-        return "OpenBLAS";
+        throw new IllegalStateException("OpenBLAS not found (looked for " + String.join(", ", CANDIDATES) + "); " + INSTALL_HINT);
     }
 
     @Override
@@ -79,17 +76,13 @@ final class OpenBlasPeer implements Peer {
     }
 
     @Override
-    public void setThreads(int threads) {
-        try {
-            setNumThreads.invokeExact(threads);
-        } catch (Throwable t) {
-            throw new IllegalStateException("openblas_set_num_threads failed", t);
-        }
+    public boolean supports(Workload workload) {
+        return workload instanceof GemmWork;
     }
 
     @Override
-    public Optional<GemmKernel> gemm() {
-        return Optional.of((m, n, k, a, b, c) -> {
+    public Task prepare(Workload workload) {
+        return new GemmTask((GemmWork) workload, (m, n, k, a, b, c) -> {
             try {
                 sgemm.invokeExact(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, m, n, k, 1f, a, k, b, n, 0f, c, n);
             } catch (Throwable t) {

@@ -1,16 +1,20 @@
 package dev.panamax.bench.compare;
 
+import dev.panamax.bench.worker.WorkerProtocol;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /** Command line of {@link CompareMain}. */
-record Options(List<Integer> threads, List<String> families, int reps, int warmupReps, double warmupSeconds,
-               int retries) {
+record Options(List<Integer> threads, List<String> families, List<String> peers, int reps, int warmupReps,
+               double warmupSeconds, int retries) {
     static final String USAGE = """
-            usage: CompareMain [--threads 1,2] [--cases gemm] [--reps N] [--warmup N] [--warmup-seconds S] [--retries N]
+            usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--peers panamax,djl] [--reps N] [--warmup N]
+                               [--warmup-seconds S] [--retries N]
               --threads   thread counts to run every case with (default 1,2)
-              --cases     case families to run, comma-separated (default: all; families: gemm)
+              --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train)
+              --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
               --reps      timed repetitions per peer (default 10); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...
               --warmup-seconds  ... and at least this long per peer (default 1.0), so the JIT has compiled the kernels
@@ -20,6 +24,7 @@ record Options(List<Integer> threads, List<String> families, int reps, int warmu
     static Options parse(String[] args) {
         List<Integer> threads = List.of(1, 2);
         List<String> families = List.of();
+        List<String> peers = List.of();
         int reps = 10;
         int warmup = 3;
         double warmupSeconds = 1.0;
@@ -36,6 +41,7 @@ record Options(List<Integer> threads, List<String> families, int reps, int warmu
             switch (flag) {
                 case "--threads" -> threads = parseInts(flag, value);
                 case "--cases" -> families = Arrays.asList(value.split(","));
+                case "--peers" -> peers = Arrays.asList(value.toLowerCase(Locale.ROOT).split(","));
                 case "--reps" -> reps = positive(flag, value);
                 case "--warmup" -> warmup = Integer.parseInt(value);
                 case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(value);
@@ -43,11 +49,21 @@ record Options(List<Integer> threads, List<String> families, int reps, int warmu
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new Options(threads, families, reps, warmup, warmupSeconds, retries);
+        return new Options(threads, families, peers, reps, warmup, warmupSeconds, retries);
     }
 
     boolean wants(String family) {
         return families.isEmpty() || families.contains(family);
+    }
+
+    /** Panamax is the reference every other peer is compared with, so it always runs. */
+    boolean wantsPeer(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return peers.isEmpty() || lower.equals("panamax") || peers.contains(lower);
+    }
+
+    WorkerProtocol.Repetitions repetitions() {
+        return new WorkerProtocol.Repetitions(reps, warmupReps, warmupSeconds);
     }
 
     private static List<Integer> parseInts(String flag, String value) {

@@ -2,14 +2,20 @@ package dev.panamax.bench.compare;
 
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.backend.cpu.gemm.Sgemm;
-import java.util.Optional;
+import dev.panamax.bench.worker.BatchNorm2dWork;
+import dev.panamax.bench.worker.Conv2dWork;
+import dev.panamax.bench.worker.GemmWork;
+import dev.panamax.bench.worker.LeNetStepWork;
+import dev.panamax.bench.worker.MaxPool2dWork;
+import dev.panamax.bench.worker.Peer;
+import dev.panamax.bench.worker.Task;
+import dev.panamax.bench.worker.Workload;
 import jdk.incubator.vector.FloatVector;
 
-/** Panamax's own CPU kernels. */
+/** Panamax's own CPU kernels: SGEMM directly, everything else through the public ops API. */
 final class PanamaxPeer implements Peer {
-    @Override
-    public String name() {
-        return "Panamax";
+    PanamaxPeer(int threads) {
+        Parallel.setThreads(threads);
     }
 
     @Override
@@ -19,12 +25,18 @@ final class PanamaxPeer implements Peer {
     }
 
     @Override
-    public void setThreads(int threads) {
-        Parallel.setThreads(threads);
+    public boolean supports(Workload workload) {
+        return true;
     }
 
     @Override
-    public Optional<GemmKernel> gemm() {
-        return Optional.of((m, n, k, a, b, c) -> Sgemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, 1));
+    public Task prepare(Workload workload) {
+        return switch (workload) {
+            case GemmWork g -> new GemmTask(g, (m, n, k, a, b, c) -> Sgemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, 1));
+            case Conv2dWork c -> PanamaxTasks.conv2d(c);
+            case MaxPool2dWork p -> PanamaxTasks.maxPool2d(p);
+            case BatchNorm2dWork b -> PanamaxTasks.batchNorm2d(b);
+            case LeNetStepWork l -> new PanamaxLeNetStep(l);
+        };
     }
 }

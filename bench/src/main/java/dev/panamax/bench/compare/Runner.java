@@ -1,79 +1,97 @@
 package dev.panamax.bench.compare;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.panamax.bench.worker.OutputFile;
+import dev.panamax.bench.worker.Workload;
+import dev.panamax.bench.worker.WorkerProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Times one case on every peer, one peer after the other: warm-up, then the timed repetitions.
- *
- * <p>Peers are not interleaved repetition by repetition: OpenBLAS's worker threads spin for a while after
- * each call and would steal a core from whoever runs next. A pause before each peer lets them go to sleep.
+ * Times one workload at one thread count on every peer that supports it, one worker JVM after the other
+ * (never two at once: they would share the cores), and compares each peer's results with the first peer's.
  */
 final class Runner {
-    private static final long PAUSE_MILLIS = 500;
-
     private Runner() {}
 
-    static ResultTable.Row measure(Case c, List<Peer> peers, int threads, Options options) {
-        Map<Peer, Measurement> results = new LinkedHashMap<>();
+    /** {@code peers}: in column order, Panamax first; each with the workload ids it supports. */
+    static ResultTable.Row measure(Workload workload, List<ProbedPeer> peers, int threads, Options options, Path scratch) {
+        Map<String, Measurement> results = new LinkedHashMap<>();
+        Map<String, List<float[]>> outputs = new LinkedHashMap<>();
+        Set<String> failed = new LinkedHashSet<>();
         double foreignLoad = 0;
-        for (Peer peer : peers) {
-            var task = c.taskFor(peer);
-            if (task.isEmpty()) {
+        for (ProbedPeer peer : peers) {
+            if (!peer.supported().contains(workload.id())) {
                 continue;
             }
-            peer.setThreads(threads);
-            pause();
-            warmUp(task.get(), options);
-            double[] seconds = new double[options.reps()];
-            var load = new ForeignLoad();
-            for (int r = 0; r < seconds.length; r++) {
-                long start = System.nanoTime();
-                task.get().run();
-                seconds[r] = (System.nanoTime() - start) / 1e9;
+            Path output = scratch.resolve(peer.launcher().workerPeer() + "-" + workload.id() + "-" + threads + ".f32");
+            try {
+                WorkerProtocol.Reply reply = WorkerProcess.run(peer.launcher(), threads, WorkerProtocol.runArgs(
+                        peer.launcher().workerPeer(), threads, workload, options.repetitions(), output));
+                results.put(peer.name(), new Measurement(reply.seconds(), workload.flops()));
+                outputs.put(peer.name(), OutputFile.read(output));
+                foreignLoad = Math.max(foreignLoad, reply.foreignLoad());
+            } catch (WorkerProcess.Failure e) {
+                System.err.printf("%s on %s at %d threads failed: %s%n", peer.name(), workload.title(), threads, e.getMessage());
+                failed.add(peer.name());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // scratch is deleted at exit anyway
+                }
             }
-            foreignLoad = Math.max(foreignLoad, load.fraction());
-            results.put(peer, new Measurement(seconds, c.flops()));
         }
-        return new ResultTable.Row(c.name(), threads, results, maxRelativeDifference(c, List.copyOf(results.keySet())),
+        return new ResultTable.Row(workload.title(), threads, results, failed, maxRelativeDifference(List.copyOf(outputs.values())),
                 foreignLoad);
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(PAUSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** A launcher whose probe succeeded: its description and the ids of the workloads it supports. */
+    record ProbedPeer(PeerLauncher launcher, String description, Set<String> supported) {
+        String name() {
+            return launcher.name();
         }
     }
 
-    private static void warmUp(Runnable task, Options options) {
-        long start = System.nanoTime();
-        for (int i = 0; i < options.warmupReps() || System.nanoTime() - start < options.warmupSeconds() * 1e9; i++) {
-            task.run();
-        }
-    }
-
-    /** max |out - reference| / max |reference| over all peers, the first peer's output being the reference. */
-    private static double maxRelativeDifference(Case c, List<Peer> ran) {
-        if (ran.size() < 2) {
+    /**
+     * The worst, over peers after the first and over the parts of a result (output, each gradient), of
+     * max|part - reference part| / max|reference part|, the first peer's results being the reference.
+     */
+    static double maxRelativeDifference(List<List<float[]>> outputs) {
+        if (outputs.size() < 2) {
             return Double.NaN;
         }
-        MemorySegment reference = c.outputOf(ran.get(0));
-        double scale = 0;
-        for (long i = 0; i < c.outputLength(); i++) {
-            scale = Math.max(scale, Math.abs(reference.getAtIndex(ValueLayout.JAVA_FLOAT, i)));
-        }
+        List<float[]> reference = outputs.get(0);
         double worst = 0;
-        for (Peer peer : ran.subList(1, ran.size())) {
-            MemorySegment out = c.outputOf(peer);
-            for (long i = 0; i < c.outputLength(); i++) {
-                float diff = Math.abs(out.getAtIndex(ValueLayout.JAVA_FLOAT, i) - reference.getAtIndex(ValueLayout.JAVA_FLOAT, i));
-                worst = Math.max(worst, Float.isNaN(diff) ? Double.POSITIVE_INFINITY : diff);
+        for (List<float[]> other : outputs.subList(1, outputs.size())) {
+            if (other.size() != reference.size()) {
+                return Double.POSITIVE_INFINITY;
             }
+            for (int p = 0; p < reference.size(); p++) {
+                worst = Math.max(worst, relativeDifference(reference.get(p), other.get(p)));
+            }
+        }
+        return worst;
+    }
+
+    private static double relativeDifference(float[] reference, float[] other) {
+        if (reference.length != other.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < reference.length; i++) {
+            scale = Math.max(scale, Math.abs(reference[i]));
+            double diff = Math.abs((double) other[i] - reference[i]);
+            worst = Math.max(worst, Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff);
         }
         return scale == 0 ? worst : worst / scale;
     }

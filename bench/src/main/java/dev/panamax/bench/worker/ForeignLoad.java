@@ -1,4 +1,4 @@
-package dev.panamax.bench.compare;
+package dev.panamax.bench.worker;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,11 +9,11 @@ import java.nio.file.Path;
  * (wall time x CPUs), from /proc. On a small shared machine a concurrent build halves a peer's numbers; this
  * says when a row cannot be trusted. NaN where /proc is missing.
  */
-final class ForeignLoad {
+public final class ForeignLoad {
     private final long[] start = sample();
 
     /** Fraction of the machine (0..1) used by other processes since construction. */
-    double fraction() {
+    public double fraction() {
         long[] end = sample();
         if (start == null || end == null || end[0] == start[0]) {
             return Double.NaN;
