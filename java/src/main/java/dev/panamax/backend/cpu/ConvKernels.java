@@ -13,13 +13,15 @@ import java.lang.foreign.ValueLayout;
  *       the vector lanes ({@link RowVectorConv}, wide rows) or output channels in the lanes
  *       ({@link ChannelVectorConv}, narrow rows and 16+ channels), whichever is faster by wasted
  *       lanes and kernel speed;</li>
- *   <li>float32 input gradient of a stride-1 convolution: the same, as the "full" convolution of
- *       the output gradient with the rotated weights ({@link ConvProblem#inputGradient});</li>
+ *   <li>float32 input gradient: weight × output-gradient vectors folded back onto the input
+ *       ({@link FoldedInputGradient}, any stride, no work on padding), or for stride 1 the
+ *       forward algorithms on the "full" convolution of the output gradient with the rotated
+ *       weights ({@link ConvProblem#fullConvolution}), whichever spends fewer multiply-add lanes;</li>
  *   <li>float32 weight gradient: dot products with pixels in the lanes
  *       ({@link RowVectorConv#weightGradient}, few channels) or outer products with channels in
  *       the lanes ({@link ChannelVectorConv#weightGradient}), whichever wastes fewer lanes;</li>
  *   <li>1×1 stride-1 unpadded convolutions (a plain matrix product), float64, and the input
- *       gradient of strided convolutions: im2col and GEMM ({@link Im2colConv}).</li>
+ *       gradient of strided convolutions too large to fold: im2col and GEMM ({@link Im2colConv}).</li>
  * </ul>
  * Every operand is dense NCHW (the op makes it so); the bias may be strided.
  */
@@ -36,11 +38,15 @@ final class ConvKernels {
     }
 
     static void backwardInput(Operand gy, Operand w, Conv2dSpec spec, Operand gx) {
-        if (!direct(gy, ConvProblem.forward(gx, w, gy, spec)) || spec.strideH() != 1 || spec.strideW() != 1) {
+        ConvProblem pr = ConvProblem.forward(gx, w, gy, spec);
+        Direct how = direct(gy, pr) ? chooseInputGradient(pr) : null;
+        if (how == null) {
             Im2colConv.backwardInput(gy, w, spec, gx);
-            return;
+        } else if (how == Direct.FOLDED) {
+            FoldedInputGradient.run(pr, CpuBackend.segment(gy), gy.offset(), weights(w), CpuBackend.segment(gx), gx.offset());
+        } else {
+            run(pr.fullConvolution(), gy, weights(w), null, gx);
         }
-        run(ConvProblem.inputGradient(gy, w, gx, spec), gy, weights(w), null, gx);
     }
 
     static void backwardWeight(Operand x, Operand gy, Conv2dSpec spec, Operand gw) {
@@ -66,8 +72,8 @@ final class ConvKernels {
         return x.dtype() == DType.FLOAT32 && !pointwise && pr.n() > 0 && pr.in() > 0 && pr.out() > 0;
     }
 
-    /** The direct algorithms. */
-    enum Direct { ROW_VECTORS, CHANNEL_VECTORS }
+    /** The direct algorithms; FOLDED only computes input gradients. */
+    enum Direct { ROW_VECTORS, CHANNEL_VECTORS, FOLDED }
 
     /**
      * Multiply-adds per second of the channel-vector forward kernel relative to the row-vector one:
@@ -80,6 +86,26 @@ final class ConvKernels {
     static Direct choose(ConvProblem pr) {
         return RowVectorConv.efficiency(pr) >= ChannelVectorConv.efficiency(pr) * CHANNEL_FORWARD_SPEED
                 ? Direct.ROW_VECTORS : Direct.CHANNEL_VECTORS;
+    }
+
+    /**
+     * How to compute the input gradient of pr: FOLDED, or (stride 1) the full convolution's
+     * algorithm, whichever spends fewer multiply-add lanes; null (im2col) for a strided
+     * convolution whose image is too large to fold in one buffer.
+     */
+    static Direct chooseInputGradient(ConvProblem pr) {
+        boolean stride1 = pr.strideH() == 1 && pr.strideW() == 1;
+        if (!FoldedInputGradient.fits(pr)) {
+            return stride1 ? choose(pr.fullConvolution()) : null;
+        }
+        if (!stride1) {
+            return Direct.FOLDED;
+        }
+        ConvProblem full = pr.fullConvolution();
+        Direct fullWay = choose(full);
+        double fullLanes = full.multiplyAdds() / (fullWay == Direct.ROW_VECTORS
+                ? RowVectorConv.efficiency(full) : ChannelVectorConv.efficiency(full) * CHANNEL_FORWARD_SPEED);
+        return pr.multiplyAdds() * FoldedInputGradient.cost(pr) <= fullLanes ? Direct.FOLDED : fullWay;
     }
 
     /** The direct weight-gradient algorithm that wastes fewer vector lanes on this problem. */

@@ -26,17 +26,15 @@ record ConvProblem(int n, int groups, int in, int h, int w, int out, int kh, int
                 sp.dilationH(), sp.dilationW(), false);
     }
 
-    /** The input gradient of a stride-1 convolution as a convolution of gy [n, K, P, Q] into gx [n, C, H, W]. */
-    static ConvProblem inputGradient(Operand gy, Operand weight, Operand gx, Conv2dSpec sp) {
-        long[] gys = gy.shape();
-        long[] ws = weight.shape();
-        long[] gxs = gx.shape();
-        int groups = sp.groups();
-        int kh = (int) ws[2];
-        int kw = (int) ws[3];
-        return new ConvProblem((int) gys[0], groups, (int) gys[1] / groups, (int) gys[2], (int) gys[3], (int) ws[1],
-                kh, kw, (int) gxs[2], (int) gxs[3], 1, 1, sp.dilationH() * (kh - 1) - sp.padTop(),
-                sp.dilationW() * (kw - 1) - sp.padLeft(), sp.dilationH(), sp.dilationW(), true);
+    /** The input gradient of this stride-1 convolution as a convolution of gy [n, K, P, Q] into gx [n, C, H, W]. */
+    ConvProblem fullConvolution() {
+        return new ConvProblem(n, groups, out, p, q, in, kh, kw, h, w, 1, 1, dilationH * (kh - 1) - padTop,
+                dilationW * (kw - 1) - padLeft, dilationH, dilationW, true);
+    }
+
+    /** Multiply-adds that compute kept results. */
+    long multiplyAdds() {
+        return (long) n * groups * out * p * q * taps();
     }
 
     int taps() {

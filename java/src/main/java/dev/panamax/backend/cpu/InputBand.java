@@ -31,10 +31,15 @@ final class InputBand {
     final int bands;
 
     InputBand(ConvProblem pr) {
+        this(pr, BAND_FLOATS);
+    }
+
+    /** Bands of at most {@code floats} (at least one output row each); Long.MAX_VALUE: the whole image. */
+    InputBand(ConvProblem pr, long floats) {
         this.pr = pr;
         this.cols = pr.q() + (pr.kw() - 1) * pr.dilationW() / pr.strideW();
         long reach = (long) (pr.kh() - 1) * pr.dilationH() + 1;
-        long fit = (BAND_FLOATS / pr.in() / pr.strideW() / cols - reach) / pr.strideH() + 1;
+        long fit = (floats / pr.in() / pr.strideW() / cols - reach) / pr.strideH() + 1;
         this.bandRows = (int) Math.max(1, Math.min(pr.p(), fit));
         this.rows = (int) ((bandRows - 1L) * pr.strideH() + reach);
         this.bands = (pr.p() + bandRows - 1) / bandRows;
@@ -42,7 +47,12 @@ final class InputBand {
 
     /** Floats of one band's buffer. */
     int length() {
-        return Math.toIntExact((long) pr.in() * rows * pr.strideW() * cols + SLACK);
+        return Math.toIntExact(floats() + SLACK);
+    }
+
+    /** Floats of one band's rows (without the slack). */
+    long floats() {
+        return (long) pr.in() * rows * pr.strideW() * cols;
     }
 
     /** Output rows of band b. */

@@ -1,7 +1,6 @@
 package dev.panamax.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -31,7 +30,7 @@ final class RowVectorConv {
      * Columns computed per output row: whole vectors per row, or, when that wastes more, the
      * band's own row pitch, so vectors run on across row ends and only the padding columns are wasted.
      */
-    private static int pitch(ConvProblem pr, InputBand band) {
+    static int pitch(ConvProblem pr, InputBand band) {
         return Math.min(roundUp(pr.q(), L), band.pixel(1, 0));
     }
 
@@ -130,41 +129,14 @@ final class RowVectorConv {
 
     private static void weightGradientBand(ConvProblem pr, InputBand band, int b, int[] taps, float[] in, MemorySegment gy,
                                            long gyGroup, ConvScratch scratch, float[] partial, int off) {
-        int rows = band.rowsOf(b);
-        int pitch = pitch(pr, band);
-        int units = ceilDiv(rows * pitch, L);
         int kBlocks = ceilDiv(pr.out(), MR);
-        int stride = units * L;
-        // the output gradient in the band's pitch, zero in the columns past q and in the channels past out
-        float[] g = scratch.out(kBlocks * MR * stride);
-        Arrays.fill(g, 0, kBlocks * MR * stride, 0f);
-        float[] staging = scratch.staging(rows * pr.q());
-        for (int k = 0; k < pr.out(); k++) {
-            long src = gyGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
-            MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, src * Float.BYTES, staging, 0, rows * pr.q());
-            for (int row = 0; row < rows; row++) {
-                System.arraycopy(staging, row * pr.q(), g, k * stride + row * pitch, pr.q());
-            }
-        }
-        int[] base = scratch.offsets(units);
-        long[] lanes = scratch.masks(units);
-        for (int u = 0; u < units; u++) {
-            int f = u * L;
-            base[u] = band.pixel(f / pitch, f % pitch);
-            long bits = 0;
-            for (int l = 0; l < L; l++) {
-                int at = f + l;
-                if (at < rows * pitch && at % pitch < pr.q()) {
-                    bits |= 1L << l;
-                }
-            }
-            lanes[u] = bits;
-        }
+        int first = b * band.bandRows;
+        var g = new PitchedGradient(pr, band, first, band.rowsOf(b), first, pr.out(), kBlocks * MR, 1, gy, gyGroup, scratch);
         int tBlocks = taps.length / NT;
         for (int kb = 0; kb < kBlocks; kb++) {
             for (int tb = 0; tb < tBlocks; tb++) {
-                ConvMicroKernels.packedRowsDotGatheredVectors(units, g, kb * MR * stride, stride, in, base, lanes, taps, tb * NT,
-                        partial, off + (kb * tBlocks + tb) * MR * NT * L);
+                ConvMicroKernels.packedRowsDotGatheredVectors(g.units, g.values, kb * MR * g.stride, g.stride, in, g.base, g.lanes,
+                        taps, tb * NT, partial, off + (kb * tBlocks + tb) * MR * NT * L);
             }
         }
     }

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 class ConvAlgorithmsTest {
     private final Generator gen = new Generator(77);
 
-    /** One convolution and the float32 algorithm expected for each pass (null: im2col). */
+    /**
+     * One convolution and the float32 algorithm expected for each pass (for the input gradient,
+     * ROW_VECTORS and CHANNEL_VECTORS run the full convolution).
+     */
     private record Case(String name, long[] x, long[] w, boolean bias, ConvOptions o, int pt, int pl, int p, int q,
                         Direct forward, Direct inputGradient, Direct weightGradient) {
         Conv2dSpec spec() {
@@ -41,11 +44,11 @@ class ConvAlgorithmsTest {
             true, ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS);
     /** 10 output columns in rows of 26 (dilation 16): 37 output rows per band of 64 channels, so 2 bands. */
     private static final Case CHANNELS_IN_BANDS = new Case("channels, 2 bands", new long[] {2, 64, 60, 26}, new long[] {16, 64, 3, 2},
-            true, ConvOptions.DEFAULT.dilation(1, 16).padding(1, 0), 1, 0, 60, 10, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS,
+            true, ConvOptions.DEFAULT.dilation(1, 16).padding(1, 0), 1, 0, 60, 10, Direct.CHANNEL_VECTORS, Direct.FOLDED,
             Direct.CHANNEL_VECTORS);
     /** LeNet's first layer. */
     private static final Case LENET_FIRST = new Case("rows, LeNet 1", new long[] {20, 1, 28, 28}, new long[] {6, 1, 5, 5},
-            true, ConvOptions.DEFAULT.padding(2), 2, 2, 28, 28, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS);
+            true, ConvOptions.DEFAULT.padding(2), 2, 2, 28, 28, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS);
     /** LeNet's second layer with dilated columns, so the choices are clear-cut. */
     private static final Case LENET_SECOND_DILATED = new Case("channels, LeNet 2 dilated", new long[] {20, 6, 14, 14},
             new long[] {16, 6, 5, 5}, true, ConvOptions.DEFAULT.dilation(1, 2), 0, 0, 10, 6, Direct.CHANNEL_VECTORS,
@@ -57,8 +60,8 @@ class ConvAlgorithmsTest {
             var w = Tensor.zeros(c.w).operand();
             var y = Tensor.zeros(c.y()).operand();
             assertEquals(c.forward, ConvKernels.choose(ConvProblem.forward(x, w, y, c.spec())), c.name + ": forward algorithm");
-            Direct gx = c.o.strideH() == 1 && c.o.strideW() == 1 ? ConvKernels.choose(ConvProblem.inputGradient(y, w, x, c.spec())) : null;
-            assertEquals(c.inputGradient, gx, c.name + ": input-gradient algorithm");
+            assertEquals(c.inputGradient, ConvKernels.chooseInputGradient(ConvProblem.forward(x, w, y, c.spec())),
+                    c.name + ": input-gradient algorithm");
             assertEquals(c.weightGradient, ConvKernels.chooseWeightGradient(ConvProblem.forward(x, w, y, c.spec())),
                     c.name + ": weight-gradient algorithm");
         }
@@ -84,9 +87,10 @@ class ConvAlgorithmsTest {
 
     @Test
     void rowVectorsWithStrideAndDilationFillWholeVectorsPerRow() {
-        // stride 2 splits columns by phase (rows 32 apart in the band), so each 6-column row gets its own vector
+        // stride 2 splits columns by phase (rows 32 apart in the band), so each 6-column row gets its own vector;
+        // the input gradient folds into the phase-split layout
         check(new Case("rows, stride 2 dilation 2", new long[] {1, 1, 7, 9}, new long[] {3, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, null, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
     }
 
     @Test
@@ -108,8 +112,16 @@ class ConvAlgorithmsTest {
     void channelVectorsForNarrowRowsOfManyChannelsInGroups() {
         // 3 output columns in rows of 11 (dilation 8): pixel lanes would be mostly wasted
         check(new Case("channels, groups 2", new long[] {1, 2, 3, 11}, new long[] {32, 1, 1, 2}, true,
-                ConvOptions.DEFAULT.groups(2).dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS,
+                ConvOptions.DEFAULT.groups(2).dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.FOLDED,
                 Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
+    void inputGradientByChannelVectorsOfTheFullConvolution() {
+        // 8 input channels of 3 columns in rows of 7: the full convolution puts them in lanes; 2 output channels would fold slowly
+        check(new Case("channels, full convolution", new long[] {1, 8, 4, 3}, new long[] {2, 8, 1, 2}, true,
+                ConvOptions.DEFAULT.dilation(1, 4).padding(0, 2), 0, 2, 4, 3, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS,
+                Direct.ROW_VECTORS));
     }
 
     @Test
@@ -118,13 +130,13 @@ class ConvAlgorithmsTest {
         assertEquals(ConvMicroKernels.Gathered.ROWS6_VECTORS4, ChannelVectorConv.shape(2, 64), "weight gradient: 2 taps");
         assertEquals(ConvMicroKernels.Gathered.ROWS12_VECTORS1, ChannelVectorConv.shape(9, 16), "16 channels");
         check(new Case("channels, 64", new long[] {1, 1, 3, 11}, new long[] {64, 1, 1, 2}, true,
-                ConvOptions.DEFAULT.dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS));
+                ConvOptions.DEFAULT.dilation(1, 8), 0, 0, 3, 3, Direct.CHANNEL_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS));
     }
 
     @Test
     void channelVectorsWithStrideAndPaddingOnAStridedInput() {
         Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 10}, new long[] {16, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 6, Direct.CHANNEL_VECTORS, null, Direct.CHANNEL_VECTORS);
+                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 6, Direct.CHANNEL_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS);
         check(c);
         Tensor x = Tensor.randn(gen, c.x);
         Tensor w = Tensor.randn(gen, c.w);
@@ -136,7 +148,7 @@ class ConvAlgorithmsTest {
     void channelVectorsSumTheWeightGradientOfAStridedConvolution() {
         // one output column in rows 8 apart: the 16 channels' lanes beat the pixels' lanes
         check(new Case("channels, weight gradient", new long[] {2, 1, 3, 4}, new long[] {16, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2), 0, 0, 1, 2, Direct.ROW_VECTORS, null, Direct.CHANNEL_VECTORS));
+                ConvOptions.DEFAULT.stride(2), 0, 0, 1, 2, Direct.ROW_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS));
     }
 
     @Test
