@@ -7,6 +7,7 @@ import dev.panamax.backend.cpu.gemm.Dgemm;
 import dev.panamax.backend.cpu.gemm.Sgemm;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * 2-D convolution lowered to GEMM, for any dtype and geometry. Per image and group, the input
@@ -225,13 +226,25 @@ final class Im2colConv {
                         int iw0 = -sp.padLeft() + s * sp.dilationW();
                         int qLo = clampDiv(-iw0, sp.strideW());
                         int qHi = Math.min(g.q, Math.max(qLo, floorDiv(g.w - 1 - iw0, sp.strideW()) + 1));
-                        for (int q = qLo; q < qHi; q++) {
-                            long d = dst + (long) (iw0 + q * sp.strideW()) * st[3];
-                            Elements.write(gs, t, d, Elements.read(gs, t, d) + Elements.read(col, t, at + q));
-                        }
+                        addRun(col, at + qLo, gs, dst + (long) (iw0 + qLo * sp.strideW()) * st[3], sp.strideW() * st[3], qHi - qLo, t);
                     }
                 }
             }
+        }
+    }
+
+    /** dst[d + j·step] += col[at + j] for j < n: one output row's run of a col2im, in float32 or float64. */
+    private static void addRun(MemorySegment col, long at, MemorySegment dst, long d, long step, int n, DType t) {
+        if (t == DType.FLOAT32) {
+            for (int j = 0; j < n; j++) {
+                long i = d + j * step;
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, dst.getAtIndex(ValueLayout.JAVA_FLOAT, i) + col.getAtIndex(ValueLayout.JAVA_FLOAT, at + j));
+            }
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            long i = d + j * step;
+            dst.setAtIndex(ValueLayout.JAVA_DOUBLE, i, dst.getAtIndex(ValueLayout.JAVA_DOUBLE, i) + col.getAtIndex(ValueLayout.JAVA_DOUBLE, at + j));
         }
     }
 
