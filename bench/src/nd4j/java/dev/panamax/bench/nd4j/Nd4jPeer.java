@@ -4,6 +4,7 @@ import dev.panamax.bench.worker.MaxPool2dWork;
 import dev.panamax.bench.worker.Peer;
 import dev.panamax.bench.worker.Task;
 import dev.panamax.bench.worker.Workload;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +22,8 @@ final class Nd4jPeer implements Peer {
     Nd4jPeer(int threads) {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        String openMp = Nd4j.getExecutioner().getEnvironmentInformation().getProperty("omp.threads");
+        // The environment's values are numbers, not strings: getProperty would not see them.
+        String openMp = String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("omp.threads"));
         if (!Integer.toString(threads).equals(openMp)) {
             throw new IllegalStateException("libnd4j runs " + openMp + " OpenMP threads, not " + threads + ": set OMP_NUM_THREADS");
         }
@@ -30,8 +32,9 @@ final class Nd4jPeer implements Peer {
     @Override
     public String description() {
         Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
-        return "ND4J " + Nd4j.class.getPackage().getImplementationVersion() + " (nd4j-native, AVX2 build; BLAS "
-                + info.getProperty("blas.vendor") + "), Java " + Runtime.version();
+        String jar = Path.of(Nd4j.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getFileName().toString();
+        return "ND4J: " + jar + " (nd4j-native, AVX2 build; BLAS "
+                + info.get("blas.vendor") + "), Java " + Runtime.version();
     }
 
     @Override
