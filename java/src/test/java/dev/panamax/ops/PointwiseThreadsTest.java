@@ -60,12 +60,10 @@ class PointwiseThreadsTest {
     }
 
     /**
-     * float32 ops whose kernels use the Vector API's transcendental lanes (EXP, LOG, LOG1P, EXPM1,
-     * TANH, POW). Their last bit depends on the JIT tier, not on threads: C2 runs an intrinsic
-     * (SVML), the interpreter and C1 a per-lane Math fallback, so the same call on the same input
-     * can give different bits early and late in a run (see {@link #float32TranscendentalKernels}).
+     * float32 ops whose kernels run VectorMath's exp, expm1, log, log1p, tanh or pow: checked on
+     * their own in {@link #float32TranscendentalKernels}.
      */
-    static boolean jitTierDependentInFloat32(String name) {
+    static boolean transcendentalInFloat32(String name) {
         return Stream.of("exp", "log", "log1p", "pow", "sigmoid", "tanh", "elu", "selu", "gelu", "softplus", "silu")
                 .anyMatch(p -> name.equals(p) || name.startsWith(p + " "));
     }
@@ -94,7 +92,7 @@ class PointwiseThreadsTest {
         for (UnarySpec spec : Stream.concat(PointwiseMathTest.ops(), ActivationTest.ops()).toList()) {
             // float64 runs one scalar loop for every op, split the same way: a few ops cover it
             boolean f64 = List.of("exp", "clamp", "gelu", "softplus 1 20").contains(spec.name());
-            boolean f32 = !jitTierDependentInFloat32(spec.name());
+            boolean f32 = !transcendentalInFloat32(spec.name());
             for (DType t : f32 && f64 ? new DType[] {DType.FLOAT32, DType.FLOAT64} : f32 ? new DType[] {DType.FLOAT32}
                     : f64 ? new DType[] {DType.FLOAT64} : new DType[0]) {
                 assertSameOnAnyThreadCount(spec.name() + " " + t.pyName(), s -> forwardBackward(spec.op(),
@@ -112,7 +110,7 @@ class PointwiseThreadsTest {
     void binaryOpsWithBroadcasting() {
         for (PointwiseArithmeticTest.BinarySpec spec : PointwiseArithmeticTest.ops().toList()) {
             boolean f64 = spec.name().equals("mul") || spec.name().equals("pow");
-            DType[] types = jitTierDependentInFloat32(spec.name()) ? new DType[] {DType.FLOAT64}
+            DType[] types = transcendentalInFloat32(spec.name()) ? new DType[] {DType.FLOAT64}
                     : f64 ? new DType[] {DType.FLOAT32, DType.FLOAT64} : new DType[] {DType.FLOAT32};
             for (DType t : types) {
                 assertSameOnAnyThreadCount(spec.name() + " " + t.pyName(), s -> binaryRun(spec, t));
@@ -149,17 +147,15 @@ class PointwiseThreadsTest {
     }
 
     /**
-     * Known issue, kept to be enabled once fixed: float32 kernels built on the Vector API's
-     * transcendental lanes are not reproducible bit for bit, because the lanes' last bit depends on
-     * the JIT tier (C2's intrinsic vs the interpreter's fallback). A fresh JVM that runs
-     * {@code exp} on 100k floats once and again after 200 calls sees about 1% of the elements
-     * differ by an ulp; this test then fails on some op whenever a tier change falls between runs.
+     * The float32 kernels on exp, log, tanh and pow. The Vector API's own lanes for these gave bits
+     * that depended on the JIT tier (C2's intrinsic vs the interpreter's per-lane Math), so a tier
+     * change between the two runs failed this test; VectorMath's passes use only exactly rounded
+     * lane operations (and VectorMathTest compares a cold call with a warm one directly).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("float32 EXP/LOG/TANH/POW lanes differ in the last bit between JIT tiers; see javadoc")
     void float32TranscendentalKernels() {
         for (UnarySpec spec : Stream.concat(PointwiseMathTest.ops(), ActivationTest.ops()).toList()) {
-            if (jitTierDependentInFloat32(spec.name())) {
+            if (transcendentalInFloat32(spec.name())) {
                 assertSameOnAnyThreadCount(spec.name() + " float32", s -> forwardBackward(spec.op(),
                         uniform(1, spec.lo(), spec.hi(), N), gaussian(2, N), DType.FLOAT32));
             }

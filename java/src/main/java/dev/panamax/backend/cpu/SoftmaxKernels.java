@@ -96,13 +96,14 @@ final class SoftmaxKernels {
         for (int i = whole; i < n; i++) {
             max = Math.max(max, xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i));
         }
+        // e^(x - max) into the output row (log-softmax overwrites it below), by VectorMath's own pass
+        for (int i = 0; i < whole; i += l) {
+            FloatKernels.store(FloatKernels.load(xs, xb + 4L * i).sub(max), ys, yb + 4L * i);
+        }
+        VectorMath.exp(1, ys, yb, ys, yb, whole);
         FloatVector vsum = FloatVector.zero(FloatKernels.S);
         for (int i = 0; i < whole; i += l) {
-            FloatVector e = FloatKernels.load(xs, xb + 4L * i).sub(max).lanewise(VectorOperators.EXP);
-            if (!log) {
-                FloatKernels.store(e, ys, yb + 4L * i);
-            }
-            vsum = vsum.add(e);
+            vsum = vsum.add(FloatKernels.load(ys, yb + 4L * i));
         }
         double sum = vsum.reduceLanes(VectorOperators.ADD);
         for (int i = whole; i < n; i++) {
