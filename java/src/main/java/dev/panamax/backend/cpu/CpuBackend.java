@@ -101,7 +101,8 @@ public final class CpuBackend implements Backend {
             copyBits(src, dst);
             return;
         }
-        DType ct = src.dtype() == DType.FLOAT32 || dst.dtype() == DType.FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
+        DType ct = integral(src, dst) ? DType.INT64
+                : src.dtype() == DType.FLOAT32 || dst.dtype() == DType.FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
         int bytes = ct.byteSize();
         Elementwise.run(ct, dst, new Operand[] {src}, (s, o, n) -> MemorySegment.copy(s[0], o[0], s[1], o[1], (long) n * bytes));
     }
@@ -121,12 +122,25 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** True when every operand is an integer or bool tensor: the exact int64 path ({@link IntegerKernels}). */
+    private static boolean integral(Operand... ops) {
+        for (Operand op : ops) {
+            if (!op.dtype().isIntegral()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void fill(Operand dst, double value) {
         if (dst.dtype() == DType.FLOAT32) {
             Elementwise.run(DType.FLOAT32, dst, new Operand[0], (s, o, n) -> FloatKernels.fill((float) value, s, o, n));
-        } else if (dst.dtype().isFloatingPoint() || Math.abs(value) < 0x1p53) {
+        } else if (dst.dtype().isFloatingPoint()) {
             Elementwise.run(DType.FLOAT64, dst, new Operand[0], (s, o, n) -> DoubleKernels.fill(value, s, o, n));
+        } else if (Math.abs(value) < 0x1p53) {
+            long v = dst.dtype() == DType.BOOL ? (value != 0 ? 1 : 0) : (long) value;
+            Elementwise.run(DType.INT64, dst, new Operand[0], (s, o, n) -> IntegerKernels.fill(v, s, o, n));
         } else {
             throw new IllegalArgumentException("fill: " + value + " is not exactly representable in " + dst.dtype().pyName());
         }
@@ -155,7 +169,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, Operand x, Operand out, double p0, double p1) {
-        if (computeType(x, out) == DType.FLOAT32) {
+        if (integral(x, out) && IntegerKernels.handles(op)) {
+            // (long) saturates: an infinite clamp bound is Long.MIN_VALUE or MAX_VALUE
+            Elementwise.run(DType.INT64, out, new Operand[] {x}, (s, o, n) -> IntegerKernels.unary(op, (long) p0, (long) p1, s, o, n));
+        } else if (computeType(x, out) == DType.FLOAT32) {
             Elementwise.run(DType.FLOAT32, out, new Operand[] {x}, (s, o, n) -> FloatKernels.unary(op, (float) p0, (float) p1, s, o, n));
         } else {
             Elementwise.run(DType.FLOAT64, out, new Operand[] {x}, (s, o, n) -> DoubleKernels.unary(op, p0, p1, s, o, n));
@@ -179,6 +196,8 @@ public final class CpuBackend implements Backend {
                 && (out.dtype() == DType.FLOAT32 || (op.isComparison() && out.dtype() == DType.BOOL));
         if (floats) {
             Elementwise.run(DType.FLOAT32, out, ins, (s, o, n) -> FloatKernels.binary(op, s, o, n));
+        } else if (integral(a, b, out) && IntegerKernels.handles(op)) {
+            Elementwise.run(DType.INT64, out, ins, (s, o, n) -> IntegerKernels.binary(op, out.dtype(), s, o, n));
         } else {
             Elementwise.run(DType.FLOAT64, out, ins, (s, o, n) -> DoubleKernels.binary(op, s, o, n));
         }
@@ -189,6 +208,8 @@ public final class CpuBackend implements Backend {
         Operand[] ins = {cond, a, b};
         if (computeType(a, b, out) == DType.FLOAT32) {
             Elementwise.run(DType.FLOAT32, out, ins, FloatKernels::where);
+        } else if (integral(a, b, out)) {
+            Elementwise.run(DType.INT64, out, ins, (s, o, n) -> IntegerKernels.where(out.dtype(), s, o, n));
         } else {
             Elementwise.run(DType.FLOAT64, out, ins, DoubleKernels::where);
         }

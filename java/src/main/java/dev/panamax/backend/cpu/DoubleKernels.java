@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Scalar loops over dense float64 runs: the path for FLOAT64 and integer tensors. They apply
- * the ops' own double-precision definitions, so float64 results are the reference formulas.
+ * Scalar loops over dense float64 runs: the path for FLOAT64, and for integer inputs of ops with
+ * floating-point results (integer results are {@link IntegerKernels}'). They apply the ops' own
+ * double-precision definitions, so float64 results are the reference formulas.
  */
 final class DoubleKernels {
     private DoubleKernels() {}

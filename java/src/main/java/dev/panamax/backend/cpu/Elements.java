@@ -42,6 +42,18 @@ final class Elements {
         }
     }
 
+    /** Writes an integer exactly, narrowed as Java's casts narrow (int32 keeps the low 32 bits), BOOL as value != 0. */
+    static void writeLong(MemorySegment s, DType t, long index, long v) {
+        switch (t) {
+            case INT64 -> s.setAtIndex(ValueLayout.JAVA_LONG, index, v);
+            case INT32 -> s.setAtIndex(ValueLayout.JAVA_INT, index, (int) v);
+            case UINT8 -> s.set(ValueLayout.JAVA_BYTE, index, (byte) v);
+            case BOOL -> s.set(ValueLayout.JAVA_BYTE, index, (byte) (v != 0 ? 1 : 0));
+            case FLOAT32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT, index, (float) v);
+            case FLOAT64 -> s.setAtIndex(ValueLayout.JAVA_DOUBLE, index, (double) v);
+        }
+    }
+
     /** Copies one element between operands of the same dtype, bit for bit. */
     static void copyBits(MemorySegment src, long srcIndex, MemorySegment dst, long dstIndex, int byteSize) {
         switch (byteSize) {
@@ -54,9 +66,15 @@ final class Elements {
 
     /**
      * Gathers {@code n} elements starting at {@code index} with {@code stride} into a dense tile of
-     * {@code tileType} (FLOAT32 or FLOAT64), converting.
+     * {@code tileType} (FLOAT32, FLOAT64, or INT64 for integer elements, read exactly), converting.
      */
     static void gather(MemorySegment s, DType t, long index, long stride, int n, MemorySegment tile, DType tileType) {
+        if (tileType == DType.INT64) {
+            for (int i = 0; i < n; i++) {
+                tile.setAtIndex(ValueLayout.JAVA_LONG, i, readLong(s, t, index + i * stride));
+            }
+            return;
+        }
         if (t == DType.FLOAT32 && tileType == DType.FLOAT32) {
             for (int i = 0; i < n; i++) {
                 tile.setAtIndex(ValueLayout.JAVA_FLOAT, i, s.getAtIndex(ValueLayout.JAVA_FLOAT, index + i * stride));
@@ -70,6 +88,12 @@ final class Elements {
 
     /** The inverse of {@link #gather}. */
     static void scatter(MemorySegment tile, DType tileType, int n, MemorySegment s, DType t, long index, long stride) {
+        if (tileType == DType.INT64) {
+            for (int i = 0; i < n; i++) {
+                writeLong(s, t, index + i * stride, tile.getAtIndex(ValueLayout.JAVA_LONG, i));
+            }
+            return;
+        }
         if (t == DType.FLOAT32 && tileType == DType.FLOAT32) {
             for (int i = 0; i < n; i++) {
                 s.setAtIndex(ValueLayout.JAVA_FLOAT, index + i * stride, tile.getAtIndex(ValueLayout.JAVA_FLOAT, i));

@@ -11,9 +11,9 @@ import java.lang.foreign.MemorySegment;
  * long row. Rows are cut into tiles of {@link Scratch#TILE} elements and spread over
  * {@link Parallel}. Within a tile an operand is used in place when it is dense and already of
  * the compute type; otherwise (strided, broadcast, another dtype) it is gathered into a scratch
- * tile. The tile function therefore sees only dense runs of the compute type (float32 or
- * float64), and each element is computed the same way whatever the split, so results do not
- * depend on the thread count.
+ * tile. The tile function therefore sees only dense runs of the compute type (float32, float64,
+ * or int64 for exact integer arithmetic), and each element is computed the same way whatever the
+ * split, so results do not depend on the thread count.
  */
 final class Elementwise {
     private static final long GRAIN = 32_768;
