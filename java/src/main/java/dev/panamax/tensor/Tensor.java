@@ -669,10 +669,23 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor. */
+    /**
+     * Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor. A src
+     * that is another view of this tensor's memory (x.copy_(x.t()), a shifted slice) is read from a
+     * copy: the copy would otherwise read elements it has already overwritten (as in-place binary
+     * ops do, {@link Pointwise#inPlace}).
+     */
     public Tensor copy_(Tensor src) {
         checkInPlace("copy_");
         try (Tensor b = src.expand(shape.toArray())) {
+            Operand from = b.operand();
+            if (from.storage() != operand.storage()
+                    || from.offset() == operand.offset() && java.util.Arrays.equals(from.strides(), operand.strides())) {
+                backend.copy(from, operand);
+                return this;
+            }
+        }
+        try (Tensor copy = src.contiguousCopy(); Tensor b = copy.expand(shape.toArray())) {
             backend.copy(b.operand(), operand);
         }
         return this;

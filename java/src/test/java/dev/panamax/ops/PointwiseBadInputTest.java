@@ -2,6 +2,7 @@ package dev.panamax.ops;
 
 import static dev.panamax.testing.RefPointwise.assertMessage;
 import static dev.panamax.testing.RefPointwise.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.panamax.autograd.GradMode;
@@ -156,6 +157,42 @@ class PointwiseBadInputTest {
             Tensor twice = z.mul(2.0);
             z.add_(z);
             assertValues("z.add_(z)", twice.toDoubleArray(), z);
+        }
+    }
+
+    /** Distinct whole numbers (int64: near 2^62, where a copy through double would lose the low bits). */
+    private static Tensor distinct(DType t, long rows, long cols) {
+        long[] v = new long[(int) (rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (t == DType.INT64 ? 1L << 62 : 0) + 7919L * i;
+        }
+        try (Tensor l = Tensor.of(v, rows, cols)) {
+            return l.to(t);
+        }
+    }
+
+    @Test
+    void copyWithAnOverlappingSourceReadsTheOldValues() {
+        // strided views of the target's own memory, large enough to span several tiles and threads
+        try (Scope ignored = Scope.open()) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
+                Tensor x = distinct(t, 100, 100);
+                Tensor transposed = x.t().contiguousCopy();
+                x.copy_(x.t());
+                assertArrayEquals(transposed.toLongArray(), x.toLongArray(), "x.copy_(x.t()) " + t.pyName());
+                Tensor rows = distinct(t, 50, 101);
+                Tensor shifted = rows.narrow(1, 0, 100).contiguousCopy();
+                rows.narrow(1, 1, 100).copy_(rows.narrow(1, 0, 100));
+                assertArrayEquals(shifted.toLongArray(), rows.narrow(1, 1, 100).toLongArray(), "rows[:, 1:].copy_(rows[:, :-1]) " + t.pyName());
+            }
+            Tensor y = RefPointwise.values(6, -3, 3, 5000).to(DType.FLOAT32);
+            Tensor head = y.narrow(0, 0, 4999).contiguousCopy();
+            y.narrow(0, 1, 4999).copy_(y.narrow(0, 0, 4999));
+            assertValues("y[1:].copy_(y[:-1])", head.toDoubleArray(), y.narrow(0, 1, 4999));
+            Tensor z = RefPointwise.values(7, -3, 3, 30, 40).to(DType.FLOAT32);
+            Tensor firstRow = z.narrow(0, 0, 1).contiguousCopy();
+            z.copy_(z.narrow(0, 0, 1));
+            assertValues("z.copy_(z[0]) broadcast", firstRow.expand(30, 40).contiguousCopy().toDoubleArray(), z);
         }
     }
 
