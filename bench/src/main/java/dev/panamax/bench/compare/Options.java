@@ -17,7 +17,8 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
               --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
               --reps      timed repetitions per peer (default 10); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...
-              --warmup-seconds  ... and at least this long per peer (default 1.0), so the JIT has compiled the kernels
+              --warmup-seconds  ... and at least this long per peer (default 5.0), so the JIT has compiled the kernels;
+                          then on while the runs still get faster (up to 30 s)
               --retries   times to measure a row again when other processes used over 5% of the machine (default 3)
             """;
 
@@ -27,7 +28,7 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
         List<String> peers = List.of();
         int reps = 10;
         int warmup = 3;
-        double warmupSeconds = 1.0;
+        double warmupSeconds = 5.0;
         int retries = 3;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
