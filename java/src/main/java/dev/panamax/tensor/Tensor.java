@@ -503,6 +503,26 @@ public final class Tensor implements AutoCloseable {
         return LIVE.get();
     }
 
+    /**
+     * Runs the garbage collector until the cleaner has freed every unreachable tensor (bounded
+     * to a few seconds), so live counts no longer change because of garbage made earlier.
+     */
+    static void collectUnreachable() {
+        for (int round = 0; round < 3; round++) {
+            java.util.concurrent.CountDownLatch cleaned = new java.util.concurrent.CountDownLatch(1);
+            CLEANER.register(new Object(), cleaned::countDown);
+            for (int i = 0; i < 50 && cleaned.getCount() > 0; i++) {
+                System.gc();
+                try {
+                    cleaned.await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     static long leakCount() {
         return LEAKED.get();
     }

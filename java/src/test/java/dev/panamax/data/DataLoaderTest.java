@@ -14,6 +14,7 @@ import dev.panamax.data.transforms.RandomHorizontalFlip;
 import dev.panamax.data.transforms.Transform;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;
@@ -235,7 +236,7 @@ class DataLoaderTest {
     @Test
     void noTensorLeaksOverEpochsAbandonedEpochsOrClose() {
         try (TensorDataset data = images(50)) {
-            MemoryStats before = MemoryStats.now();
+            MemoryStats before = Leaks.baseline();
             try (DataLoader loader = DataLoader.builder(data).batchSize(8).shuffle(true).seed(2).numWorkers(2).prefetchFactor(3)
                     .transform(new RandomCrop(3, 4).padding(2).andThen(new Normalize(new double[] {1}, new double[] {3}))).build()) {
                 for (int e = 0; e < 3; e++) {
@@ -257,10 +258,7 @@ class DataLoaderTest {
                 // and an epoch left open when the loader closes
                 loader.iterator().next().close();
             }
-            MemoryStats after = MemoryStats.now();
-            assertEquals(before.liveTensors(), after.liveTensors(), "live tensors " + before + " -> " + after);
-            assertEquals(before.liveStorages(), after.liveStorages());
-            assertEquals(before.liveBytes(), after.liveBytes());
+            Leaks.assertNoneSince(before, "three epochs, abandoned epochs and close");
         }
     }
 
@@ -318,7 +316,7 @@ class DataLoaderTest {
             }
         };
         for (int workers : new int[] {0, 2}) {
-            MemoryStats before = MemoryStats.now();
+            MemoryStats before = Leaks.baseline();
             try (DataLoader loader = DataLoader.builder(broken).batchSize(2).numWorkers(workers).build()) {
                 DataLoader.Epoch epoch = loader.iterator();
                 epoch.next().close();
@@ -329,7 +327,7 @@ class DataLoaderTest {
                     assertTrue(e.getMessage().contains("batch 2 of epoch 0"), e.getMessage());
                 }
             }
-            assertEquals(before.liveTensors(), MemoryStats.now().liveTensors());
+            Leaks.assertNoneSince(before, "a failed batch with " + workers + " workers");
         }
     }
 

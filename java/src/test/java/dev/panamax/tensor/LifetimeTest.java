@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.autograd.GradMode;
+import dev.panamax.testing.Leaks;
 import org.junit.jupiter.api.Test;
 
 class LifetimeTest {
@@ -100,15 +101,11 @@ class LifetimeTest {
         Tensor x = Tensor.randn(g, 16, 8);
         Tensor y = Tensor.randn(g, 16, 4);
         step(w, b, x, y); // first step allocates the gradients, which persist
-        MemoryStats before = MemoryStats.now();
+        MemoryStats before = Leaks.baseline();
         for (int i = 0; i < 10_000; i++) {
             step(w, b, x, y);
         }
-        MemoryStats after = MemoryStats.now();
-        assertEquals(before.liveTensors(), after.liveTensors(), "live tensors");
-        assertEquals(before.liveStorages(), after.liveStorages(), "live storages");
-        assertEquals(before.liveBytes(), after.liveBytes(), "live bytes");
-        assertEquals(before.leakedTensors(), after.leakedTensors(), "tensors found unclosed by the GC");
+        Leaks.assertNoneSince(before, "10,000 steps");
         for (Tensor t : new Tensor[] {w, b, x, y}) {
             t.close();
         }
@@ -128,7 +125,7 @@ class LifetimeTest {
     /** A forward pass that is never backwarded (evaluation without noGrad) must not pin its inputs. */
     @Test
     void anAbandonedGraphIsFreedWhenItsResultsAreClosed() {
-        MemoryStats before = MemoryStats.now();
+        MemoryStats before = Leaks.baseline();
         Tensor w = Tensor.ones(4, 4).requiresGrad(true);
         Tensor x = Tensor.ones(2, 4);
         for (int i = 0; i < 100; i++) {
@@ -142,9 +139,7 @@ class LifetimeTest {
         }
         w.close();
         x.close();
-        MemoryStats after = MemoryStats.now();
-        assertEquals(before.liveTensors(), after.liveTensors(), "live tensors");
-        assertEquals(before.liveBytes(), after.liveBytes(), "live bytes");
+        Leaks.assertNoneSince(before, "100 abandoned graphs");
     }
 
     @Test

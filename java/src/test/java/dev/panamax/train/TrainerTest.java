@@ -14,6 +14,8 @@ import dev.panamax.optim.SGD;
 import dev.panamax.optim.schedule.StepLR;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.tensor.Scope;
+import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,10 +34,12 @@ class TrainerTest {
     /** Two Gaussian blobs per class, 3 classes in 4 dims: learnable in a few epochs. */
     private static TensorDataset blobs(long seed, int n) {
         Generator g = new Generator(seed);
-        Tensor labels = Tensor.randint(g, 0, 3, n);
-        Tensor centers = Tensor.of(new float[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 2}, 3, 4);
-        Tensor x = centers.indexSelect(0, labels).add(Tensor.randn(g, n, 4).mul(0.5));
-        return new TensorDataset(x.unscoped(), labels.unscoped());
+        try (Scope s = Scope.open()) {
+            Tensor labels = Tensor.randint(g, 0, 3, n);
+            Tensor centers = Tensor.of(new float[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 2}, 3, 4);
+            Tensor x = centers.indexSelect(0, labels).add(Tensor.randn(g, n, 4).mul(0.5));
+            return new TensorDataset(x, labels); // the dataset keeps its own views
+        }
     }
 
     private record Run(Sequential model, SGD optimizer, StepLR schedule, Trainer trainer, DataLoader train, DataLoader val) {}
@@ -56,15 +60,17 @@ class TrainerTest {
     private static void close(Run r) {
         r.model().close();
         r.optimizer().close();
-        r.train().close();
-        r.val().close();
+        for (DataLoader loader : new DataLoader[] {r.train(), r.val()}) {
+            loader.close();
+            ((TensorDataset) loader.dataset()).close();
+        }
     }
 
     @Test
     void learnsWritesCurvesAndCheckpointsAndLeaksNothing() throws IOException {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
+        MemoryStats before = Leaks.baseline();
         Run r = run(4, dir, null, log);
-        MemoryStats before = MemoryStats.now();
         List<EpochStats> h = r.trainer().fit();
         assertEquals(4, h.size());
         assertTrue(h.get(3).valAccuracy() > 0.9, "validation accuracy " + h.get(3).valAccuracy());
@@ -80,8 +86,7 @@ class TrainerTest {
         String printed = log.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("epoch 4/4") && printed.contains("val_acc"), printed);
         close(r);
-        MemoryStats after = MemoryStats.now();
-        assertTrue(after.liveTensors() <= before.liveTensors(), before + " -> " + after);
+        Leaks.assertNoneSince(before, "a run of 4 epochs, closed");
     }
 
     /** Resuming from the checkpoint of epoch 2 continues exactly as the uninterrupted run. */

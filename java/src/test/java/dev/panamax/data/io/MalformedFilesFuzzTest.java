@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class MalformedFilesFuzzTest {
     }
 
     private void fuzz(String name, byte[] valid, Reader reader, int headerBytes) {
-        MemoryStats before = MemoryStats.now();
+        MemoryStats before = Leaks.baseline();
         assertTrue(tryRead(reader, valid, name + " intact"), name + " must read when intact");
         for (int n = 0; n < valid.length; n++) {
             assertEquals(false, tryRead(reader, Arrays.copyOf(valid, n), name + " cut to " + n + " bytes"),
@@ -81,7 +82,7 @@ class MalformedFilesFuzzTest {
             random.nextBytes(garbage);
             tryRead(reader, garbage, name + " random bytes " + k);
         }
-        assertEquals(before.liveTensors(), MemoryStats.now().liveTensors(), name + ": tensors leaked");
+        Leaks.assertNoneSince(before, name);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ class NpzTest {
         assertMalformed(other, "other.npz!/readme.txt: entry is not a .npy array", () -> Npz.read(other));
 
         // a stored entry whose bytes were damaged: the archive's checksum catches it, after a good array was read
-        MemoryStats before = MemoryStats.now();
+        MemoryStats before = Leaks.baseline();
         byte[] good = Files.readAllBytes(Fixtures.path("arrays.npz"));
         byte[] bad = good.clone();
         int data = indexOf(bad, new byte[] {3, 0, 0, 0, 0, 0, 0, 0, -1, -1});
@@ -84,7 +85,7 @@ class NpzTest {
         Path damaged = dir.resolve("damaged.npz");
         Files.write(damaged, bad);
         assertMalformed(damaged, "damaged.npz!/ids.npy: damaged data: its CRC-32 is", () -> Npz.read(damaged));
-        assertEquals(before.liveTensors(), MemoryStats.now().liveTensors(), "arrays read before the failure must be freed");
+        Leaks.assertNoneSince(before, "arrays read before the failure must be freed");
 
         Path truncated = dir.resolve("truncated.npz");
         Files.write(truncated, java.util.Arrays.copyOf(good, good.length / 2));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -67,13 +68,11 @@ class TransformTest {
     @Test
     void transformsLeakNothing() {
         try (Tensor x = Tensor.randn(new Generator(3), 8, 2, 8, 8)) {
-            MemoryStats before = MemoryStats.now();
+            MemoryStats before = Leaks.baseline();
             for (int i = 0; i < 5; i++) {
                 everything().apply(x, new Generator(i)).close();
             }
-            MemoryStats after = MemoryStats.now();
-            assertEquals(before.liveTensors(), after.liveTensors(), before + " -> " + after);
-            assertEquals(before.liveBytes(), after.liveBytes());
+            Leaks.assertNoneSince(before, "every transform");
         }
     }
 }
