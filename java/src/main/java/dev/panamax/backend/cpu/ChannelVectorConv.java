@@ -136,7 +136,8 @@ final class ChannelVectorConv {
         float[] rowsOfGy = scratch.tile(pr.out() * count);
         long first = gyGroup + (long) b * band.bandRows * pr.q();
         for (int k = 0; k < pr.out(); k++) {
-            MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, (first + (long) k * pr.p() * pr.q()) * Float.BYTES, rowsOfGy, k * count, count);
+            long channel = first + (long) k * pr.p() * pr.q();
+            MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, channel * Float.BYTES, rowsOfGy, k * count, count);
         }
         float[] gyT = scratch.out(count * lanes);
         for (int pix = 0; pix < count; pix++) {

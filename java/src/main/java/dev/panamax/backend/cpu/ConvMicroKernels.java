@@ -143,7 +143,8 @@ final class ConvMicroKernels {
 
     /**
      * Gathered values in registers, output channels in lanes: for i < shape.rows,
-     * {@code c[cOff + i·cRow ..+shape.lanes()) += sum over l < len of x[loop[l] + rows[rowsAt + i]] · b[bOff + l·ldb ..+shape.lanes())}.
+     * {@code c[cOff + i·cRow ..+W) += sum over l < len of x[loop[l] + rows[rowsAt + i]] · b[bOff + l·ldb ..+W)}
+     * with W = shape.lanes().
      * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)
      * over the pixels (loop).
      */

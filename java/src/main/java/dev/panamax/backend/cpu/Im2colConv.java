@@ -238,13 +238,15 @@ final class Im2colConv {
         if (t == DType.FLOAT32) {
             for (int j = 0; j < n; j++) {
                 long i = d + j * step;
-                dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, dst.getAtIndex(ValueLayout.JAVA_FLOAT, i) + col.getAtIndex(ValueLayout.JAVA_FLOAT, at + j));
+                float sum = dst.getAtIndex(ValueLayout.JAVA_FLOAT, i) + col.getAtIndex(ValueLayout.JAVA_FLOAT, at + j);
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, sum);
             }
             return;
         }
         for (int j = 0; j < n; j++) {
             long i = d + j * step;
-            dst.setAtIndex(ValueLayout.JAVA_DOUBLE, i, dst.getAtIndex(ValueLayout.JAVA_DOUBLE, i) + col.getAtIndex(ValueLayout.JAVA_DOUBLE, at + j));
+            double sum = dst.getAtIndex(ValueLayout.JAVA_DOUBLE, i) + col.getAtIndex(ValueLayout.JAVA_DOUBLE, at + j);
+            dst.setAtIndex(ValueLayout.JAVA_DOUBLE, i, sum);
         }
     }
 

@@ -60,7 +60,7 @@ final class InputBand {
         return Math.min(bandRows, pr.p() - b * bandRows);
     }
 
-    /** Offset of output pixel (band-relative row pr, column q). */
+    /** Offset of output pixel (band-relative row, column q). */
     int pixel(int row, int q) {
         return row * pr.strideH() * pr.strideW() * cols + q;
     }

@@ -90,7 +90,8 @@ class ConvAlgorithmsTest {
         // stride 2 splits columns by phase (rows 32 apart in the band), so each 6-column row gets its own vector;
         // the input gradient folds into the phase-split layout
         check(new Case("rows, stride 2 dilation 2", new long[] {1, 1, 7, 9}, new long[] {3, 1, 2, 2}, true,
-                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.stride(2).dilation(2).padding(2), 2, 2, 5, 6, Direct.ROW_VECTORS, Direct.FOLDED,
+                Direct.ROW_VECTORS));
     }
 
     @Test
@@ -102,7 +103,8 @@ class ConvAlgorithmsTest {
     @Test
     void dilationAndAsymmetricSamePadding() {
         check(new Case("rows, dilation (2,1)", new long[] {1, 2, 6, 7}, new long[] {4, 2, 2, 3}, true,
-                ConvOptions.DEFAULT.dilation(2, 1).padding(1, 2), 1, 2, 6, 9, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
+                ConvOptions.DEFAULT.dilation(2, 1).padding(1, 2), 1, 2, 6, 9, Direct.ROW_VECTORS, Direct.ROW_VECTORS,
+                Direct.ROW_VECTORS));
         // an even kernel: PyTorch pads 0 before and 1 after
         check(new Case("rows, same", new long[] {1, 2, 5, 6}, new long[] {3, 2, 2, 2}, false,
                 ConvOptions.DEFAULT.padding("same"), 0, 0, 5, 6, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS));
