@@ -10,6 +10,8 @@ import java.util.Arrays;
 final class WeightGradientChunks {
     /** At most this many partial sums per call. */
     private static final int CHUNKS = 16;
+    /** Partial sums read per task of the final reduction, at least. */
+    private static final long REDUCE_GRAIN = 1 << 16;
 
     /** Adds the contribution of band b of image img, group g, into partial[off ..). */
     @FunctionalInterface
@@ -32,22 +34,25 @@ final class WeightGradientChunks {
         float[] partials = ConvScratch.get().partials(chunks * partialSize);
         for (int g = 0; g < pr.groups(); g++) {
             int group = g;
-            Arrays.fill(partials, 0, chunks * partialSize, 0f);
             Parallel.forChunks(chunks, c -> {
                 ConvScratch scratch = ConvScratch.get();
+                Arrays.fill(partials, c * partialSize, (c + 1) * partialSize, 0f);
                 for (long i = Parallel.chunkStart(items, chunks, c); i < Parallel.chunkStart(items, chunks, c + 1); i++) {
                     item.add(group, (int) (i / band.bands), (int) (i % band.bands), scratch, partials, c * partialSize);
                 }
             });
-            for (int k = 0; k < pr.out(); k++) {
-                for (int t = 0; t < pr.taps(); t++) {
-                    float sum = 0f;
-                    for (int c = 0; c < chunks; c++) {
-                        sum += reader.get(partials, c * partialSize, k, t);
+            // each output channel's sums over the chunks, in chunk order, on whichever thread
+            Parallel.forRange(pr.out(), Math.max(1, REDUCE_GRAIN / ((long) pr.taps() * chunks)), (from, to) -> {
+                for (int k = (int) from; k < to; k++) {
+                    for (int t = 0; t < pr.taps(); t++) {
+                        float sum = 0f;
+                        for (int c = 0; c < chunks; c++) {
+                            sum += reader.get(partials, c * partialSize, k, t);
+                        }
+                        gw[pr.weightIndex(group, k, t)] = sum;
                     }
-                    gw[pr.weightIndex(g, k, t)] = sum;
                 }
-            }
+            });
         }
     }
 }
