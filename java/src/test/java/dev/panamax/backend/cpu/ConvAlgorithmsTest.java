@@ -69,13 +69,15 @@ class ConvAlgorithmsTest {
 
     private void check(Case c) {
         assertAlgorithms(c);
-        Tensor x = Tensor.randn(gen, c.x);
-        Tensor w = Tensor.randn(gen, c.w);
-        Tensor b = c.bias ? Tensor.randn(gen, c.w[0]) : null;
-        Tensor[] inputs = c.bias ? new Tensor[] {x, w, b} : new Tensor[] {x, w};
-        OpCheck.check(c.name, t -> Convolution.conv2d(t[0], t[1], c.bias ? t[2] : null, c.o),
-                r -> RefConv.conv2d(r[0], r[1], c.bias ? r[2] : null, c.o.strideH(), c.o.strideW(), c.pt, c.pl,
-                        c.o.dilationH(), c.o.dilationW(), c.o.groups(), c.p, c.q), inputs);
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, c.x);
+            Tensor w = Tensor.randn(gen, c.w);
+            Tensor b = c.bias ? Tensor.randn(gen, c.w[0]) : null;
+            Tensor[] inputs = c.bias ? new Tensor[] {x, w, b} : new Tensor[] {x, w};
+            OpCheck.check(c.name, t -> Convolution.conv2d(t[0], t[1], c.bias ? t[2] : null, c.o),
+                    r -> RefConv.conv2d(r[0], r[1], c.bias ? r[2] : null, c.o.strideH(), c.o.strideW(), c.pt, c.pl,
+                            c.o.dilationH(), c.o.dilationW(), c.o.groups(), c.p, c.q), inputs);
+        }
     }
 
     @Test
@@ -140,10 +142,12 @@ class ConvAlgorithmsTest {
         Case c = new Case("channels, stride 2", new long[] {1, 1, 3, 10}, new long[] {16, 1, 2, 2}, true,
                 ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 2, 6, Direct.CHANNEL_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS);
         check(c);
-        Tensor x = Tensor.randn(gen, c.x);
-        Tensor w = Tensor.randn(gen, c.w);
-        OpCheck.check("channels, strided input", t -> Convolution.conv2d(OpCheck.strided(t[0]), t[1], null, c.o),
-                r -> RefConv.conv2d(r[0], r[1], null, 2, 2, 1, 1, 1, 1, 1, c.p, c.q), x, w);
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, c.x);
+            Tensor w = Tensor.randn(gen, c.w);
+            OpCheck.check("channels, strided input", t -> Convolution.conv2d(OpCheck.strided(t[0]), t[1], null, c.o),
+                    r -> RefConv.conv2d(r[0], r[1], null, 2, 2, 1, 1, 1, 1, 1, c.p, c.q), x, w);
+        }
     }
 
     @Test
