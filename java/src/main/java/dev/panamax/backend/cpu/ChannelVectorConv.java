@@ -54,6 +54,7 @@ final class ChannelVectorConv {
                 }
             }
         }
+        int[] pixels = pixels(pr, band, shape.rows);
         int tasks = pr.n() * pr.groups() * band.bands;
         Parallel.forChunks(tasks, task -> {
             int b = task % band.bands;
@@ -63,19 +64,18 @@ final class ChannelVectorConv {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            forwardBand(pr, band, b, shape, taps, packed, g * pr.taps() * lanes, lanes, in, bias, g * pr.out(),
+            forwardBand(pr, band, b, shape, taps, pixels, packed, g * pr.taps() * lanes, lanes, in, bias, g * pr.out(),
                     scratch, y, yGroup);
         });
     }
 
-    private static void forwardBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, float[] packed, int wOff,
-                                    int lanes, float[] in, float[] bias, int biasOff, ConvScratch scratch, MemorySegment y,
-                                    long yGroup) {
+    private static void forwardBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, int[] pixels,
+                                    float[] packed, int wOff, int lanes, float[] in, float[] bias, int biasOff,
+                                    ConvScratch scratch, MemorySegment y, long yGroup) {
         int plane = band.rowsOf(b) * pr.q();
         int width = shape.lanes();
         float[] out = scratch.out(width * plane);
         float[] tile = scratch.tile(shape.rows * width);
-        int[] pixels = pixels(pr, band, b, RowVectorConv.roundUp(plane, shape.rows), scratch);
         for (int kv = 0; kv < lanes; kv += width) {
             // pixels in row-major order, across row ends; the last call's extra pixels repeat pixel 0
             for (int at = 0; at < plane; at += shape.rows) {
@@ -96,13 +96,14 @@ final class ChannelVectorConv {
     }
 
     /**
-     * The band's pixels in row-major order as band offsets, then pixel 0 again up to {@code length}
-     * (whole calls of the kernel).
+     * A full band's pixels in row-major order as band offsets, then pixel 0 again up to whole calls
+     * of {@code rows}: the same for every band (a shorter last band reads fewer, or computes some
+     * rows it drops) and every image, so built once per call.
      */
-    private static int[] pixels(ConvProblem pr, InputBand band, int b, int length, ConvScratch scratch) {
-        int count = band.rowsOf(b) * pr.q();
-        int[] pixels = scratch.offsets(length);
-        for (int pix = 0; pix < length; pix++) {
+    private static int[] pixels(ConvProblem pr, InputBand band, int rows) {
+        int count = band.bandRows * pr.q();
+        int[] pixels = new int[RowVectorConv.roundUp(count, rows)];
+        for (int pix = 0; pix < pixels.length; pix++) {
             int at = pix < count ? pix : 0;
             pixels[pix] = band.pixel(at / pr.q(), at % pr.q());
         }
@@ -119,16 +120,17 @@ final class ChannelVectorConv {
         int rowsPadded = RowVectorConv.roundUp(pr.taps(), shape.rows);
         int[] taps = Arrays.copyOf(band.tapOffsets(), rowsPadded); // extra taps read offset 0; their sums are dropped
         int lanes = RowVectorConv.roundUp(pr.out(), shape.lanes());
+        int[] pixels = pixels(pr, band, 1);
         WeightGradientChunks.run(pr, band, rowsPadded * lanes, (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            weightGradientBand(pr, band, b, shape, taps, lanes, in, gy, gyGroup, scratch, partial, off);
+            weightGradientBand(pr, band, b, shape, taps, pixels, lanes, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> partial[off + t * lanes + k], gw);
     }
 
     /** partial[tap][channel] += sum over the band's pixels of input(pixel + tap) · gy(channel, pixel). */
-    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, int lanes,
+    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, Gathered shape, int[] taps, int[] pixels, int lanes,
                                            float[] in, MemorySegment gy, long gyGroup, ConvScratch scratch,
                                            float[] partial, int partialOff) {
         int count = band.rowsOf(b) * pr.q();
@@ -147,7 +149,6 @@ final class ChannelVectorConv {
             }
             Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
         }
-        int[] pixels = pixels(pr, band, b, count, scratch);
         for (int kv = 0; kv < lanes; kv += shape.lanes()) {
             for (int t0 = 0; t0 < taps.length; t0 += shape.rows) {
                 ConvMicroKernels.gatheredRows(shape, count, in, taps, t0, pixels, gyT, kv, lanes,

@@ -20,8 +20,6 @@ final class ConvScratch {
     private float[] out = new float[0];
     private float[] tile = new float[0];
     private float[] partials = new float[0];
-    private int[] offsets = new int[0];
-    private long[] masks = new long[0];
 
     private ConvScratch() {}
 
@@ -67,21 +65,6 @@ final class ConvScratch {
             partials = new float[length];
         }
         return partials;
-    }
-
-    int[] offsets(int length) {
-        if (offsets.length < length) {
-            offsets = new int[length];
-        }
-        return offsets;
-    }
-
-    /** Lane masks, one bit per lane. */
-    long[] masks(int length) {
-        if (masks.length < length) {
-            masks = new long[length];
-        }
-        return masks;
     }
 
     /** dst[dstIndex ..+count) = src[at ..+count) + add, into dense float32 tensor memory. */

@@ -64,6 +64,12 @@ final class FoldedInputGradient {
             }
         }
         int rowsPerPass = (int) Math.clamp(PASS_FLOATS / ((long) pr.out() * RowVectorConv.pitch(pr, image)), 1, pr.p());
+        PixelVectors full = PixelVectors.of(pr, image, rowsPerPass, NV);
+        PixelVectors last = PixelVectors.of(pr, image, pr.p() - (pr.p() - 1) / rowsPerPass * rowsPerPass, NV);
+        int[] vectorStarts = new int[full.base().length];
+        for (int u = 0; u < vectorStarts.length; u++) {
+            vectorStarts[u] = u * L;
+        }
         Parallel.forChunks(pr.n() * pr.groups(), task -> {
             int g = task % pr.groups();
             int img = task / pr.groups();
@@ -72,35 +78,36 @@ final class FoldedInputGradient {
             Arrays.fill(sums, 0, image.length(), 0f);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             for (int first = 0; first < pr.p(); first += rowsPerPass) {
-                var gyRows = new PitchedGradient(pr, image, first, Math.min(rowsPerPass, pr.p() - first), 0, pr.out(), pr.out(), NV,
-                        gy, gyGroup, scratch);
-                fold(pr, gyRows, packed, g * tBlocks, taps, sums, scratch);
+                int rows = Math.min(rowsPerPass, pr.p() - first);
+                PixelVectors v = rows == rowsPerPass ? full : last;
+                float[] gyRows = PitchedGradient.copy(pr, v, first, rows, pr.out(), pr.out(), gy, gyGroup, scratch);
+                fold(pr, v, gyRows, image.pixel(first, 0), packed, g * tBlocks, taps, vectorStarts, sums, scratch);
             }
             store(pr, image, sums, gx, gxOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), scratch);
         });
     }
 
-    /** sums[pixel + tap] += sum over k of w[k, tap] · gy[k, pixel], for the rows in gyRows. */
-    private static void fold(ConvProblem pr, PitchedGradient gyRows, float[] packed, int firstBlock, int[] taps, float[] sums,
-                             ConvScratch scratch) {
+    /** sums[first + pixel + tap] += sum over k of w[k, tap] · gy[k, pixel], for the output rows in gyRows. */
+    private static void fold(ConvProblem pr, PixelVectors v, float[] gyRows, int first, float[] packed, int firstBlock, int[] taps,
+                             int[] vectorStarts, float[] sums, ConvScratch scratch) {
         int[] channels = new int[pr.out()];
         for (int k = 0; k < pr.out(); k++) {
-            channels[k] = k * gyRows.stride;
+            channels[k] = k * v.stride();
         }
         float[] tile = scratch.tile(MR * NV * L);
         for (int tb = 0; tb * MR < pr.taps(); tb++) {
             int aOff = (firstBlock + tb) * pr.out() * MR;
             int rows = Math.min(MR, pr.taps() - tb * MR);
-            for (int u = 0; u < gyRows.units; u += NV) {
-                ConvMicroKernels.packedRowsGatheredVectors(pr.out(), packed, aOff, channels, gyRows.values,
-                        u * L, (u + 1) * L, (u + 2) * L, (u + 3) * L, tile, 0, NV * L);
+            for (int u = 0; u < v.units(); u += NV) {
+                ConvMicroKernels.packedRowsGatheredVectors(pr.out(), packed, aOff, channels, gyRows,
+                        vectorStarts[u], vectorStarts[u + 1], vectorStarts[u + 2], vectorStarts[u + 3], tile, 0, NV * L);
                 for (int i = 0; i < rows; i++) {
-                    int tap = taps[tb * MR + i];
-                    for (int v = 0; v < Math.min(NV, gyRows.units - u); v++) {
-                        VectorMask<Float> in = VectorMask.fromLong(ConvMicroKernels.S, gyRows.lanes[u + v]);
-                        int at = gyRows.base[u + v] + tap;
+                    int tap = first + taps[tb * MR + i];
+                    for (int j = 0; j < Math.min(NV, v.units() - u); j++) {
+                        VectorMask<Float> in = VectorMask.fromLong(ConvMicroKernels.S, v.lanes()[u + j]);
+                        int at = v.base()[u + j] + tap;
                         FloatVector.fromArray(ConvMicroKernels.S, sums, at, in)
-                                .add(FloatVector.fromArray(ConvMicroKernels.S, tile, (i * NV + v) * L))
+                                .add(FloatVector.fromArray(ConvMicroKernels.S, tile, (i * NV + j) * L))
                                 .intoArray(sums, at, in);
                     }
                 }

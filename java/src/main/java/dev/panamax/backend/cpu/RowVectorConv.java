@@ -42,6 +42,8 @@ final class RowVectorConv {
         InputBand band = new InputBand(pr);
         int[] taps = band.tapOffsets();
         float[] packed = pack(pr, weights);
+        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, NV);
+        PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), NV);
         int tasks = pr.n() * pr.groups() * band.bands;
         Parallel.forChunks(tasks, task -> {
             int b = task % band.bands;
@@ -51,28 +53,20 @@ final class RowVectorConv {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            band(pr, band, b, g, taps, packed, in, bias, scratch, y, yGroup);
+            band(pr, band, b, b == band.bands - 1 ? last : full, g, taps, packed, in, bias, scratch, y, yGroup);
         });
     }
 
-    /** Every output channel of group g over band b. */
-    private static void band(ConvProblem pr, InputBand band, int b, int g, int[] taps, float[] packed, float[] in,
+    /** Every output channel of group g over band b, whose pixel vectors are v. */
+    private static void band(ConvProblem pr, InputBand band, int b, PixelVectors v, int g, int[] taps, float[] packed, float[] in,
                              float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
-        int rows = band.rowsOf(b);
-        int pitch = pitch(pr, band);
-        int units = ceilDiv(rows * pitch, L);
-        int padded = roundUp(units, NV); // the last call's extra vectors recompute vector 0
-        int stride = padded * L;
+        int stride = v.stride();
         float[] out = scratch.out(MR * stride);
-        int[] base = scratch.offsets(padded);
-        for (int u = 0; u < padded; u++) {
-            int f = u < units ? u * L : 0;
-            base[u] = band.pixel(f / pitch, f % pitch);
-        }
         int kBlocks = ceilDiv(pr.out(), MR);
         for (int kb = 0; kb < kBlocks; kb++) {
             int aOff = (g * kBlocks + kb) * pr.taps() * MR;
-            for (int u = 0; u < padded; u += NV) {
+            for (int u = 0; u < v.base().length; u += NV) {
+                int[] base = v.base();
                 ConvMicroKernels.packedRowsGatheredVectors(pr.taps(), packed, aOff, taps, in,
                         base[u], base[u + 1], base[u + 2], base[u + 3], out, u * L, stride);
             }
@@ -80,8 +74,8 @@ final class RowVectorConv {
                 int k = kb * MR + i;
                 float add = bias == null ? 0f : bias[g * pr.out() + k];
                 long dst = yGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
-                for (int row = 0; row < rows; row++) {
-                    ConvScratch.storeRow(out, i * stride + row * pitch, add, y, dst + (long) row * pr.q(), pr.q());
+                for (int row = 0; row < band.rowsOf(b); row++) {
+                    ConvScratch.storeRow(out, i * stride + row * v.pitch(), add, y, dst + (long) row * pr.q(), pr.q());
                 }
             }
         }
@@ -112,11 +106,13 @@ final class RowVectorConv {
         InputBand band = new InputBand(pr);
         int[] taps = Arrays.copyOf(band.tapOffsets(), roundUp(pr.taps(), NT)); // extra taps read offset 0; dropped
         int tBlocks = taps.length / NT;
+        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, 1);
+        PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), 1);
         WeightGradientChunks.run(pr, band, partialSize(pr), (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
             band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            weightGradientBand(pr, band, b, taps, in, gy, gyGroup, scratch, partial, off);
+            weightGradientBand(pr, band, b, b == band.bands - 1 ? last : full, taps, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> {
             int at = off + (((k / MR) * tBlocks + t / NT) * MR * NT + k % MR * NT + t % NT) * L;
             float sum = 0f;
@@ -127,15 +123,14 @@ final class RowVectorConv {
         }, gw);
     }
 
-    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, int[] taps, float[] in, MemorySegment gy,
-                                           long gyGroup, ConvScratch scratch, float[] partial, int off) {
+    private static void weightGradientBand(ConvProblem pr, InputBand band, int b, PixelVectors v, int[] taps, float[] in,
+                                           MemorySegment gy, long gyGroup, ConvScratch scratch, float[] partial, int off) {
         int kBlocks = ceilDiv(pr.out(), MR);
-        int first = b * band.bandRows;
-        var g = new PitchedGradient(pr, band, first, band.rowsOf(b), first, pr.out(), kBlocks * MR, 1, gy, gyGroup, scratch);
+        float[] g = PitchedGradient.copy(pr, v, b * band.bandRows, band.rowsOf(b), pr.out(), kBlocks * MR, gy, gyGroup, scratch);
         int tBlocks = taps.length / NT;
         for (int kb = 0; kb < kBlocks; kb++) {
             for (int tb = 0; tb < tBlocks; tb++) {
-                ConvMicroKernels.packedRowsDotGatheredVectors(g.units, g.values, kb * MR * g.stride, g.stride, in, g.base, g.lanes,
+                ConvMicroKernels.packedRowsDotGatheredVectors(v.units(), g, kb * MR * v.stride(), v.stride(), in, v.base(), v.lanes(),
                         taps, tb * NT, partial, off + (kb * tBlocks + tb) * MR * NT * L);
             }
         }
