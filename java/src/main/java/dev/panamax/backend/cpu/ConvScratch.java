@@ -70,7 +70,11 @@ final class ConvScratch {
     /** dst[dstIndex ..+count) = src[at ..+count) + add, into dense float32 tensor memory. */
     static void storeRow(float[] src, int at, float add, MemorySegment dst, long dstIndex, int count) {
         FloatVector bias = FloatVector.broadcast(S, add);
-        for (int i = 0; i < count; i += S.length()) {
+        int i = 0;
+        for (int whole = count - count % S.length(); i < whole; i += S.length()) {
+            FloatVector.fromArray(S, src, at + i).add(bias).intoMemorySegment(dst, (dstIndex + i) * Float.BYTES, NATIVE);
+        }
+        if (i < count) {
             VectorMask<Float> in = S.indexInRange(i, count);
             FloatVector.fromArray(S, src, at + i, in).add(bias).intoMemorySegment(dst, (dstIndex + i) * Float.BYTES, NATIVE, in);
         }

@@ -3,6 +3,9 @@ package dev.panamax.backend.cpu;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The input rows that a band of output rows reads, for one image and group, copied into a heap
@@ -18,6 +21,10 @@ import java.util.Arrays;
  */
 final class InputBand {
     static final int SLACK = 32;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Lanes 0, 2, 4, ... of two vectors side by side. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     /** Target size of one band's buffer, in floats: it should stay in L2 while the band is computed. */
     private static final long BAND_FLOATS = 64 * 1024;
 
@@ -121,7 +128,15 @@ final class InputBand {
             System.arraycopy(staging, from, buf, dst + lo, hi - lo);
             return;
         }
-        for (int j = lo; j < hi; j++) {
+        int j = lo;
+        if (sw == 2) { // the stem's stride: even lanes of two vectors at a time
+            for (; j + L <= hi && from + (j - lo) * 2 + 2 * L <= staging.length; j += L) {
+                int src = from + (j - lo) * 2;
+                FloatVector.fromArray(S, staging, src).rearrange(EVEN, FloatVector.fromArray(S, staging, src + L))
+                        .intoArray(buf, dst + j);
+            }
+        }
+        for (; j < hi; j++) {
             buf[dst + j] = staging[from + (j - lo) * sw];
         }
     }

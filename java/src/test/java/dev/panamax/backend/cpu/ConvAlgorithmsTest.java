@@ -212,6 +212,12 @@ class ConvAlgorithmsTest {
     }
 
     @Test
+    void wideStrideTwoRowsSplitTheirPhasesByVectors() {
+        checkLarge(new Case("rows, stride 2, 64 columns", new long[] {1, 3, 20, 64}, new long[] {16, 3, 3, 3}, false,
+                ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 10, 32, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() {
         int original = Parallel.threads();
         try (Scope s = Scope.open()) {
