@@ -24,10 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * from Panamax's memory pool and frees it, as user code does; bytes moved per call are 12·size for binary ops,
  * 8·size for unary ones.
  */
+// 5 s of warm-up: the first second of a vector kernel runs 4 to 20 times slower, until C2 has compiled it.
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ElementwiseBenchmark {
