@@ -1,20 +1,18 @@
 package dev.panamax.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
-
 /**
- * The one thread pool every CPU kernel splits its work over.
+ * The one set of threads every CPU kernel splits its work over: the calling thread and the
+ * workers of a {@link Team}, which take a region's chunks one by one.
  *
  * <p>Sized by the system property {@code panamax.threads} (default: available processors) and
  * resizable at run time with {@link #setThreads(int)}. Work is split into a fixed number of
  * ranges that depends only on the problem size and the grain, never on the thread count, so a
  * kernel that combines per-range partial results in range order gives the same bits on 1 or N
- * threads.
+ * threads. A region started inside another, or while another thread's region holds the team,
+ * runs on its calling thread alone.
  */
 public final class Parallel {
-    private static volatile ForkJoinPool pool = newPool(initialThreads());
+    private static volatile Team team = new Team(initialThreads());
 
     private Parallel() {}
 
@@ -30,12 +28,12 @@ public final class Parallel {
         void run(int chunk);
     }
 
-    /** Number of worker threads kernels may use. */
+    /** Number of threads kernels may use: the calling thread and its workers. */
     public static int threads() {
-        return pool.getParallelism();
+        return team.size;
     }
 
-    /** Replaces the pool with one of {@code n} threads; kernels already running finish on the old one. */
+    /** Replaces the team with one of {@code n} threads; kernels already running finish on the old one. */
     public static synchronized void setThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("panamax.threads must be >= 1, got " + n);
@@ -43,9 +41,9 @@ public final class Parallel {
         if (n == threads()) {
             return;
         }
-        ForkJoinPool old = pool;
-        pool = newPool(n);
-        old.shutdown();
+        Team old = team;
+        team = new Team(n);
+        old.close();
     }
 
     /**
@@ -75,44 +73,17 @@ public final class Parallel {
         return n / chunks * c + Math.min(c, n % chunks);
     }
 
-    /** Runs {@code body(c)} for every {@code c} in {@code [0, chunks)}, on the pool when it helps. */
+    /** Runs {@code body(c)} for every {@code c} in {@code [0, chunks)}, on the team's threads when it helps. */
     public static void forChunks(int chunks, ChunkBody body) {
         if (chunks <= 0) {
             return;
         }
-        ForkJoinPool p = pool;
-        if (chunks == 1 || p.getParallelism() == 1 || ForkJoinTask.inForkJoinPool()) {
-            for (int c = 0; c < chunks; c++) {
-                body.run(c);
-            }
+        Team t = team;
+        if (chunks > 1 && t.size > 1 && t.tryRun(chunks, body)) {
             return;
         }
-        p.invoke(new Split(body, 0, chunks, Math.max(1, chunks / (p.getParallelism() * 4))));
-    }
-
-    private static final class Split extends RecursiveAction {
-        private final ChunkBody body;
-        private final int from;
-        private final int to;
-        private final int leaf;
-
-        Split(ChunkBody body, int from, int to, int leaf) {
-            this.body = body;
-            this.from = from;
-            this.to = to;
-            this.leaf = leaf;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= leaf) {
-                for (int c = from; c < to; c++) {
-                    body.run(c);
-                }
-                return;
-            }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Split(body, from, mid, leaf), new Split(body, mid, to, leaf));
+        for (int c = 0; c < chunks; c++) {
+            body.run(c);
         }
     }
 
@@ -130,14 +101,5 @@ public final class Parallel {
             // fall through to the error below
         }
         throw new IllegalArgumentException("system property panamax.threads must be a positive integer, got '" + v + "'");
-    }
-
-    private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("panamax-cpu-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
     }
 }
