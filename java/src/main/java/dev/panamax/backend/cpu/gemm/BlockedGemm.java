@@ -7,17 +7,15 @@ import dev.panamax.backend.cpu.Parallel;
  *
  * <p>For each KC x NC block of B (packed once into panels shared by all threads, streamed from L2/L3), each
  * MR-row micro-panel of A is packed (it stays in L1) and multiplied by every NR-column panel of the block.
- * Threads take micro-panels of A (and, when A has too few, ranges of B's panels), as many chunks as the pool
- * balances well. Every micro-tile of C is computed by the same kernel over the same depth blocks in the same
- * order whoever computes it, so 1 and N threads give the same bits.
+ * Each thread takes one rectangle of C (see {@link Grid}). Every micro-tile of C is computed by the same
+ * kernel over the same depth blocks in the same order whoever computes it, so 1 and N threads give the same
+ * bits.
  */
 final class BlockedGemm {
     /** Depth of a packed block: with K up to KC the product is one pass, C is written once. */
     static final int KC_MAX = 1024;
     /** Width of a packed B block: wide, because A is repacked for each block. */
     static final int NC_MAX = 4096;
-    /** With fewer micro-panels of A than this many per thread, chunks also split B's panels. */
-    private static final int ROW_CHUNKS_PER_THREAD = 4;
 
     private BlockedGemm() {}
 
@@ -32,38 +30,37 @@ final class BlockedGemm {
             for (int d = 0; d < depthBlocks; d++) {
                 int p0 = (int) Parallel.chunkStart(k, depthBlocks, d);
                 int kc = (int) Parallel.chunkStart(k, depthBlocks, d + 1) - p0;
-                var block = new SharedPanelsOfB(b, p0, kc, jc, nc, nr, buffers.b(SharedPanelsOfB.length(kc, nc, nr)));
+                float[] packed = buffers.b(SharedPanelsOfB.length(kc, nc, nr));
+                var block = new SharedPanelsOfB(b, p0, kc, jc, nc, nr, packed, threads);
+                var grid = Grid.choose(shape, m, block, threads);
                 float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
-                multiplyBlock(shape, m, a, p0, kc, block, alpha, blockBeta, c, jc, threads);
+                int column = jc;
+                Parallel.forChunks(grid.parts(),
+                        part -> multiplyPart(shape, grid, part, a, p0, kc, block, alpha, blockBeta, c, column));
             }
         }
     }
 
-    /** C[:, jc : jc + nc] (+)= alpha * A[:, p0 : p0 + kc] * block, split into chunks over the pool. */
-    private static void multiplyBlock(KernelShape shape, int m, FloatMatrix a, int p0, int kc, SharedPanelsOfB block,
-                                      float alpha, float beta, FloatMatrix c, int jc, int threads) {
-        var grid = Grid.of(shape, m, block.units(), threads);
-        Parallel.forChunks(grid.chunks(),
-                chunk -> multiplyChunk(shape, grid, chunk, a, p0, kc, block, alpha, beta, c, jc));
-    }
-
-    /** C[rows of the chunk, columns of its units] (+)= A[rows, p0 : p0 + kc] * block, on this thread. */
-    private static void multiplyChunk(KernelShape shape, Grid grid, int chunk, FloatMatrix a, int p0, int kc,
-                                      SharedPanelsOfB block, float alpha, float beta, FloatMatrix c, int jc) {
+    /** C[rows of the part, columns of its units] (+)= A[rows, p0 : p0 + kc] * block, on this thread. */
+    private static void multiplyPart(KernelShape shape, Grid grid, int part, FloatMatrix a, int p0, int kc,
+                                     SharedPanelsOfB block, float alpha, float beta, FloatMatrix c, int jc) {
         int mr = shape.rows;
         int nr = shape.columns();
         PackBuffers buffers = PackBuffers.forCurrentThread();
         float[] packedA = buffers.a(kc * mr);
         float[] staging = buffers.staging(Packing.stagingLength(nr));
         float[] tile = buffers.tile(mr * nr);
-        int rowEnd = grid.rowEnd(chunk);
-        int firstUnit = grid.firstUnit(chunk);
-        int endUnit = grid.endUnit(chunk);
-        for (int i = grid.rowStart(chunk); i < rowEnd; i += mr) {
+        int rowEnd = grid.rowEnd(part);
+        int firstUnit = grid.firstUnit(part);
+        int units = grid.endUnit(part) - firstUnit;
+        // Parts that share units start at different ones, so they pack different units first.
+        int startOffset = units * grid.rowPart(part) / grid.rowParts();
+        for (int i = grid.rowStart(part); i < rowEnd; i += mr) {
             int rows = Math.min(mr, rowEnd - i);
             Packing.packA(a, i, rows, p0, kc, mr, packedA);
             long deferred = 0; // units another thread was packing when we reached them
-            for (int u = firstUnit; u < endUnit; u++) {
+            for (int t = 0; t < units; t++) {
+                int u = firstUnit + (startOffset + t) % units;
                 if (block.tryAcquire(u, staging)) {
                     multiplyUnit(shape, packedA, kc, block, u, tile, rows, alpha, beta, c, i, jc);
                 } else {
@@ -92,43 +89,60 @@ final class BlockedGemm {
     }
 
     /**
-     * Chunks of one block's work: rowGroups ranges of A's micro-panels times unitGroups ranges of B's units.
-     * One thread gets one chunk; several threads get one micro-panel per chunk (the pool balances them), and
-     * when A has few micro-panels, B's units are split too.
+     * A split of one block's work into rowParts x colParts rectangles, one per thread: ranges of A's
+     * micro-panels times ranges of B's units. Parts share B's packed panels; each packs its own micro-panels of
+     * A, so splitting columns repeats A's packing: the split with the least work in its largest part wins.
      */
-    record Grid(int m, int mr, int rowPanels, int rowGroups, int units, int unitGroups) {
-        static Grid of(KernelShape shape, int m, int units, int threads) {
+    record Grid(int m, int mr, int rowParts, int colParts, int units) {
+        /** Cost of packing one float, relative to one vector FMA: bulk copies, shared between parts. */
+        private static final double PACK_COST = 0.25;
+
+        static Grid choose(KernelShape shape, int m, SharedPanelsOfB block, int threads) {
             int rowPanels = ceilDiv(m, shape.rows);
-            if (threads == 1) {
-                return new Grid(m, shape.rows, rowPanels, 1, units, 1);
+            int units = block.units();
+            Grid best = new Grid(m, shape.rows, 1, 1, units);
+            double bestCost = Double.MAX_VALUE;
+            for (int rp = 1; rp <= Math.min(threads, rowPanels); rp++) {
+                int cp = Math.min(threads / rp, units);
+                double rowsEach = ceilDiv(rowPanels, rp);
+                double colPanelsEach = ceilDiv(units, cp) * (double) (block.endPanel(0) - block.firstPanel(0));
+                double cost = rowsEach * colPanelsEach * shape.rows * shape.vectors
+                        + rowsEach * shape.rows * PACK_COST
+                        + colPanelsEach * shape.columns() * PACK_COST / rp;
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = new Grid(m, shape.rows, rp, cp, units);
+                }
             }
-            int wanted = ROW_CHUNKS_PER_THREAD * threads;
-            int unitGroups = rowPanels >= wanted ? 1 : Math.min(units, ceilDiv(wanted, rowPanels));
-            return new Grid(m, shape.rows, rowPanels, rowPanels, units, unitGroups);
+            return best;
         }
 
-        int chunks() {
-            return rowGroups * unitGroups;
+        int parts() {
+            return rowParts * colParts;
         }
 
-        int rowStart(int chunk) {
-            return rowBoundary(chunk / unitGroups);
+        int rowPart(int part) {
+            return part / colParts;
         }
 
-        int rowEnd(int chunk) {
-            return rowBoundary(chunk / unitGroups + 1);
+        int rowStart(int part) {
+            return rowBoundary(rowPart(part));
         }
 
-        int firstUnit(int chunk) {
-            return (int) Parallel.chunkStart(units, unitGroups, chunk % unitGroups);
+        int rowEnd(int part) {
+            return rowBoundary(rowPart(part) + 1);
         }
 
-        int endUnit(int chunk) {
-            return (int) Parallel.chunkStart(units, unitGroups, chunk % unitGroups + 1);
+        int firstUnit(int part) {
+            return (int) Parallel.chunkStart(units, colParts, part % colParts);
         }
 
-        private int rowBoundary(int group) {
-            return Math.min(m, (int) Parallel.chunkStart(rowPanels, rowGroups, group) * mr);
+        int endUnit(int part) {
+            return (int) Parallel.chunkStart(units, colParts, part % colParts + 1);
+        }
+
+        private int rowBoundary(int rowPart) {
+            return Math.min(m, (int) Parallel.chunkStart(ceilDiv(m, mr), rowParts, rowPart) * mr);
         }
     }
 }

@@ -23,7 +23,7 @@ final class MicroKernels {
                     float[] tile) {
         switch (shape) {
             case ROWS6_VECTORS4 -> rows6Vectors4(kc, a, aOffset, aRowStride, b, bOffset, tile);
-            case ROWS4_VECTORS2 -> rows4Vectors2(kc, a, aOffset, aRowStride, b, bOffset, tile);
+            case ROWS6_VECTORS2 -> rows6Vectors2(kc, a, aOffset, aRowStride, b, bOffset, tile);
         }
     }
 
@@ -121,11 +121,13 @@ final class MicroKernels {
         c53.intoArray(tile, 23 * L);
     }
 
-    static void rows4Vectors2(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
+    static void rows6Vectors2(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
         int a0Row = aOffset;
         int a1Row = aOffset + 1 * aRowStride;
         int a2Row = aOffset + 2 * aRowStride;
         int a3Row = aOffset + 3 * aRowStride;
+        int a4Row = aOffset + 4 * aRowStride;
+        int a5Row = aOffset + 5 * aRowStride;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -134,6 +136,10 @@ final class MicroKernels {
         FloatVector c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S);
         FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bp = bOffset + p * 2 * L;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -150,6 +156,12 @@ final class MicroKernels {
             FloatVector a3 = FloatVector.broadcast(S, a[a3Row + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4Row + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5Row + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
         }
         c00.intoArray(tile, 0 * L);
         c01.intoArray(tile, 1 * L);
@@ -159,5 +171,9 @@ final class MicroKernels {
         c21.intoArray(tile, 5 * L);
         c30.intoArray(tile, 6 * L);
         c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L);
+        c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L);
+        c51.intoArray(tile, 11 * L);
     }
 }

@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * One KC x NC block of B in packed panels, shared by every thread of a product. Panels are packed in units
- * of a few adjacent panels (a unit spans at least 1 KiB of each row of B, which the prefetcher streams well),
- * by whichever thread needs a unit first: no barrier before the multiplications start, and no unit is packed
- * twice. A thread that finds a unit being packed by another multiplies other units and comes back to it.
+ * of a few adjacent panels (1 KiB of each row of B, which the prefetcher streams well, unless B is too narrow
+ * to give each thread two units), by whichever thread needs a unit first: no barrier before the
+ * multiplications start, and no unit is packed twice. A thread that finds a unit being packed by another
+ * multiplies other units and comes back to it.
  */
 final class SharedPanelsOfB {
     private static final int FREE = 0;
@@ -28,8 +29,11 @@ final class SharedPanelsOfB {
     private final float[] packed;
     private final AtomicIntegerArray state;
 
-    /** Block {@code B[p0 : p0 + kc, j0 : j0 + nc]}, packed into {@code packed} (at least kc * nc rounded up to nr). */
-    SharedPanelsOfB(FloatMatrix b, int p0, int kc, int j0, int nc, int nr, float[] packed) {
+    /**
+     * Block {@code B[p0 : p0 + kc, j0 : j0 + nc]}, packed into {@code packed} (at least kc * nc rounded up to
+     * nr), for {@code threads} threads.
+     */
+    SharedPanelsOfB(FloatMatrix b, int p0, int kc, int j0, int nc, int nr, float[] packed, int threads) {
         this.b = b;
         this.p0 = p0;
         this.kc = kc;
@@ -38,7 +42,9 @@ final class SharedPanelsOfB {
         this.nr = nr;
         this.packed = packed;
         int panels = BlockedGemm.ceilDiv(nc, nr);
-        this.panelsPerUnit = Math.max(BlockedGemm.ceilDiv(MIN_UNIT_COLUMNS, nr), BlockedGemm.ceilDiv(panels, MAX_UNITS));
+        int streamsWell = BlockedGemm.ceilDiv(MIN_UNIT_COLUMNS, nr);
+        int twoPerThread = Math.max(1, panels / (2 * threads)); // a narrow B still gives every thread some packing
+        this.panelsPerUnit = Math.max(BlockedGemm.ceilDiv(panels, MAX_UNITS), Math.min(streamsWell, twoPerThread));
         this.state = new AtomicIntegerArray(BlockedGemm.ceilDiv(panels, panelsPerUnit));
     }
 

@@ -62,17 +62,17 @@ class BlockedGemmTest {
     }
 
     @Test
-    void gridGivesEachMicroPanelOfAItsOwnChunkAndSplitsBWhenAIsShort() {
+    void gridSplitsRowsOfATallProductAndColumnsOfAShortOne() {
         KernelShape shape = KernelShape.ROWS6_VECTORS4;
-        var tall = BlockedGemm.Grid.of(shape, 2000, 16, 2);
-        assertEquals(334, tall.chunks(), "one chunk per micro-panel of A");
-        assertEquals(1998, tall.rowStart(333));
-        assertEquals(2000, tall.rowEnd(333));
-        var short_ = BlockedGemm.Grid.of(shape, 6, 16, 2);
-        assertEquals(8, short_.chunks(), "one micro-panel of A: split B's units instead");
-        assertEquals(14, short_.firstUnit(7));
-        assertEquals(16, short_.endUnit(7));
-        assertEquals(1, BlockedGemm.Grid.of(shape, 2000, 16, 1).chunks(), "one thread, one chunk");
+        var block = new SharedPanelsOfB(null, 0, 8, 0, 16 * shape.columns(), shape.columns(), new float[0], 2);
+        assertEquals(4, block.units(), "16 panels: 2 units per thread");
+        var tall = BlockedGemm.Grid.choose(shape, 2000, block, 2);
+        assertEquals(2, tall.rowParts());
+        assertEquals(1002, tall.rowEnd(0), "334 micro-panels, 167 each");
+        var short_ = BlockedGemm.Grid.choose(shape, 6, block, 2);
+        assertEquals(2, short_.colParts(), "one micro-panel of A: split B's units instead");
+        assertEquals(2, short_.firstUnit(1));
+        assertEquals(1, BlockedGemm.Grid.choose(shape, 2000, block, 1).parts(), "one thread, one part");
     }
 
     private static GemmCase.Product blocked(KernelShape shape, int threads) {
