@@ -62,7 +62,7 @@ final class ChannelVectorConv {
             int img = task / band.bands / pr.groups();
             ConvScratch scratch = ConvScratch.get();
             float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, 0, scratch);
             long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             forwardBand(pr, band, b, shape, taps, pixels, packed, g * pr.taps() * lanes, lanes, in, bias, g * pr.out(),
                     scratch, y, yGroup);
@@ -123,7 +123,7 @@ final class ChannelVectorConv {
         int[] pixels = pixels(pr, band, 1);
         WeightGradientChunks.run(pr, band, rowsPadded * lanes, (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, 0, scratch);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             weightGradientBand(pr, band, b, shape, taps, pixels, lanes, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> partial[off + t * lanes + k], gw);

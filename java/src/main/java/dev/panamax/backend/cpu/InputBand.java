@@ -26,7 +26,7 @@ final class InputBand {
     /** Lanes 0, 2, 4, ... of two vectors side by side. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     /** Target size of one band's buffer, in floats: it should stay in L2 while the band is computed. */
-    private static final long BAND_FLOATS = 64 * 1024;
+    static final long BAND_FLOATS = 64 * 1024;
 
     final ConvProblem pr;
     /** Output rows per band (the last band may have fewer). */
@@ -89,10 +89,11 @@ final class InputBand {
 
     /**
      * Copies the input of band b from {@code src} (dense float32, {@code base} = element index of
-     * the group's first channel of the image) into {@code buf}: each channel's rows come over in
-     * one bulk copy into {@code staging}, and are spread into padded rows from there.
+     * the group's first channel of the image) into {@code buf} from index {@code at}: each
+     * channel's rows come over in one bulk copy into {@code staging}, and are spread into padded
+     * rows from there.
      */
-    void fill(MemorySegment src, long base, int b, float[] buf, ConvScratch scratch) {
+    void fill(MemorySegment src, long base, int b, float[] buf, int at, ConvScratch scratch) {
         int sw = pr.strideW();
         int used = (rowsOf(b) - 1) * pr.strideH() + (pr.kh() - 1) * pr.dilationH() + 1;
         int top = b * bandRows * pr.strideH() - pr.padTop();
@@ -103,7 +104,7 @@ final class InputBand {
             MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (base + ((long) c * pr.h() + first) * pr.w()) * Float.BYTES,
                     staging, 0, (end - first) * pr.w());
             for (int y = 0; y < used; y++) {
-                int dst = (c * rows + y) * sw * cols;
+                int dst = at + (c * rows + y) * sw * cols;
                 int ih = top + y;
                 if (ih < first || ih >= end) {
                     Arrays.fill(buf, dst, dst + sw * cols, 0f);

@@ -16,6 +16,8 @@ final class RowVectorConv {
     private static final int NV = ConvMicroKernels.VECTORS;
     private static final int L = ConvMicroKernels.L;
     private static final int NT = ConvMicroKernels.DOT_TAPS;
+    /** Images per task of the forward pass, at most, when a whole image fits in one band. */
+    private static final int MAX_IMAGES = 4;
     /** Lane-wise partial sums of the weight gradient kept per chunk, at most (else the channel kernel does it). */
     private static final int MAX_PARTIAL = 1 << 16;
 
@@ -42,40 +44,52 @@ final class RowVectorConv {
         InputBand band = new InputBand(pr);
         int[] taps = band.tapOffsets();
         float[] packed = pack(pr, weights);
-        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, NV);
+        // small images go several to a task: fewer calls, and one padding to whole kernel calls for all of them
+        int images = band.bands == 1 ? (int) Math.clamp(InputBand.BAND_FLOATS / band.floats(), 1, MAX_IMAGES) : 1;
+        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, images, NV);
         PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), NV);
-        int tasks = pr.n() * pr.groups() * band.bands;
-        Parallel.forChunks(tasks, task -> {
+        int imageTasks = ceilDiv(pr.n(), images);
+        Parallel.forChunks(imageTasks * pr.groups() * band.bands, task -> {
             int b = task % band.bands;
             int g = task / band.bands % pr.groups();
-            int img = task / band.bands / pr.groups();
+            int first = task / band.bands / pr.groups() * images;
+            int count = Math.min(images, pr.n() - first);
             ConvScratch scratch = ConvScratch.get();
-            float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
-            long yGroup = yOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            band(pr, band, b, b == band.bands - 1 ? last : full, g, taps, packed, in, bias, scratch, y, yGroup);
+            float[] in = scratch.band(Math.toIntExact(images * band.floats() + InputBand.SLACK));
+            for (int j = 0; j < count; j++) {
+                long xImage = xOff + (first + j) * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w();
+                band.fill(x, xImage, b, in, (int) (j * band.floats()), scratch);
+            }
+            long yGroup = yOff + first * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
+            band(pr, band, b, b == band.bands - 1 && images == 1 ? last : full, count, g, taps, packed, in, bias, scratch, y, yGroup);
         });
     }
 
-    /** Every output channel of group g over band b, whose pixel vectors are v. */
-    private static void band(ConvProblem pr, InputBand band, int b, PixelVectors v, int g, int[] taps, float[] packed, float[] in,
-                             float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
+    /**
+     * Every output channel of group g over band b of {@code count} consecutive images (from the
+     * one at yGroup), whose pixel vectors are v; vectors of absent images compute garbage, dropped.
+     */
+    private static void band(ConvProblem pr, InputBand band, int b, PixelVectors v, int count, int g, int[] taps, float[] packed,
+                             float[] in, float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
         int stride = v.stride();
         float[] out = scratch.out(MR * stride);
         int kBlocks = ceilDiv(pr.out(), MR);
+        int[] base = v.base();
         for (int kb = 0; kb < kBlocks; kb++) {
             int aOff = (g * kBlocks + kb) * pr.taps() * MR;
-            for (int u = 0; u < v.base().length; u += NV) {
-                int[] base = v.base();
+            for (int u = 0; u < base.length; u += NV) {
                 ConvMicroKernels.packedRowsGatheredVectors(pr.taps(), packed, aOff, taps, in,
                         base[u], base[u + 1], base[u + 2], base[u + 3], out, u * L, stride);
             }
-            for (int i = 0; i < Math.min(MR, pr.out() - kb * MR); i++) {
-                int k = kb * MR + i;
-                float add = bias == null ? 0f : bias[g * pr.out() + k];
-                long dst = yGroup + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
-                for (int row = 0; row < band.rowsOf(b); row++) {
-                    ConvScratch.storeRow(out, i * stride + row * v.pitch(), add, y, dst + (long) row * pr.q(), pr.q());
+            for (int j = 0; j < count; j++) {
+                for (int i = 0; i < Math.min(MR, pr.out() - kb * MR); i++) {
+                    int k = kb * MR + i;
+                    float add = bias == null ? 0f : bias[g * pr.out() + k];
+                    long dst = yGroup + j * pr.outputImage() + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
+                    int src = i * stride + j * v.units() * L;
+                    for (int row = 0; row < band.rowsOf(b); row++) {
+                        ConvScratch.storeRow(out, src + row * v.pitch(), add, y, dst + (long) row * pr.q(), pr.q());
+                    }
                 }
             }
         }
@@ -110,7 +124,7 @@ final class RowVectorConv {
         PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), 1);
         WeightGradientChunks.run(pr, band, partialSize(pr), (g, img, b, scratch, partial, off) -> {
             float[] in = scratch.band(band.length());
-            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, scratch);
+            band.fill(x, xOff + img * pr.inputImage() + (long) g * pr.in() * pr.h() * pr.w(), b, in, 0, scratch);
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             weightGradientBand(pr, band, b, b == band.bands - 1 ? last : full, taps, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> {
