@@ -2,6 +2,7 @@ package dev.panamax.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,15 +24,20 @@ final class Team {
     private volatile Region region;
     private volatile boolean closed;
 
+    /** Numbers the regions, so a worker can tell a new one from the one it has done without holding on to it. */
+    private final AtomicLong regions = new AtomicLong();
+
     /** One region: its chunks, the next one to claim, how many have finished, and the first failure. */
     private static final class Region {
+        final long number;
         final Parallel.ChunkBody body;
         final int chunks;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         volatile Throwable failure;
 
-        Region(Parallel.ChunkBody body, int chunks) {
+        Region(long number, Parallel.ChunkBody body, int chunks) {
+            this.number = number;
             this.body = body;
             this.chunks = chunks;
         }
@@ -57,7 +63,7 @@ final class Team {
         if (depth[0] > 0 || closed || !busy.compareAndSet(false, true)) {
             return false;
         }
-        Region r = new Region(body, chunks);
+        Region r = new Region(regions.incrementAndGet(), body, chunks);
         try {
             region = r;
             for (Thread w : workers) {
@@ -113,19 +119,11 @@ final class Team {
 
     private void workerLoop() {
         int[] depth = DEPTH.get();
-        Region done = null;
+        long done = 0; // the number of the last region worked on: the region itself (and what its body holds) may be freed
         while (!closed) {
-            Region r = region;
-            if (r != null && r != done) {
-                work(r, depth);
-                done = r;
-                continue;
-            }
+            done = workOnNewRegion(done, depth);
             long idleSince = System.nanoTime();
-            while (region == null || region == done) {
-                if (closed) {
-                    return;
-                }
+            while (!closed && !hasNewRegion(done)) {
                 if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
@@ -133,5 +131,19 @@ final class Team {
                 }
             }
         }
+    }
+
+    private long workOnNewRegion(long done, int[] depth) {
+        Region r = region;
+        if (r == null || r.number == done) {
+            return done;
+        }
+        work(r, depth);
+        return r.number;
+    }
+
+    private boolean hasNewRegion(long done) {
+        Region r = region;
+        return r != null && r.number != done;
     }
 }
