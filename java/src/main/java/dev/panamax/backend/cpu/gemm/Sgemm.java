@@ -21,7 +21,10 @@ public final class Sgemm {
      * 0.75 us blocked, 12^3 1.85 and 0.66 us).
      */
     static final long DIRECT_MAX_FMAS = 1024;
-    /** Below this many multiply-adds handing work to a second thread costs more than it saves. */
+    /**
+     * Below this many multiply-adds a second thread saves little (Zen 4: 64x128x64 took 12.5 us on one thread
+     * and 11.8 on two, 128x128x64 23 and 17 us).
+     */
     static final long PARALLEL_MIN_FMAS = 1L << 20;
 
     private Sgemm() {}
