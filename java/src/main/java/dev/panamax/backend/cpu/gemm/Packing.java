@@ -1,7 +1,6 @@
 package dev.panamax.backend.cpu.gemm;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
@@ -15,7 +14,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Packing {
     private static final VectorSpecies<Float> S = KernelShape.SPECIES;
     private static final int L = KernelShape.LANES;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Depth of the column stretches {@link #packBPanelColumnMajor} gathers from: nr x 64 floats stay in L1. */
     private static final int GATHER_DEPTH = 64;
@@ -24,7 +22,7 @@ final class Packing {
 
     private Packing() {}
 
-    /** Floats of staging {@link #packB} needs for panels nr wide. */
+    /** Floats of staging {@link #packB} needs for panels nr wide (at least one panel row, 4 KiB or more). */
     static int stagingLength(int nr) {
         return nr * GATHER_DEPTH;
     }
@@ -50,7 +48,7 @@ final class Packing {
     static void packB(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst, int offset,
                       float[] staging) {
         if (b.colStride() == 1) {
-            packBRowMajor(b, p0, kc, j0, nc, nr, dst, offset);
+            packBRowMajor(b, p0, kc, j0, nc, nr, dst, offset, staging);
             return;
         }
         for (int q = 0; q * nr < nc; q++) {
@@ -60,21 +58,25 @@ final class Packing {
     }
 
     /**
-     * Rows of B are contiguous: read each row once, front to back (what the prefetcher likes), and deal its
-     * vectors out to the panels. Masked-off lanes read as zero, which pads the last panel.
+     * Rows of B are contiguous: bulk-copy a stretch of each row into staging (one bounds check per stretch, not
+     * one per vector), then deal its vectors out to the panels. Staging past the last column stays zero, which
+     * pads the last panel.
      */
     private static void packBRowMajor(FloatMatrix b, long p0, int kc, long j0, int nc, int nr, float[] dst,
-                                      int offset) {
-        MemorySegment s = b.segment();
-        for (int p = 0; p < kc; p++) {
-            long rowAt = b.index(p0 + p, j0) * Float.BYTES;
-            for (int j = 0, panel = offset; j < nc; panel += kc * nr) {
-                for (int to = panel + p * nr, end = to + nr; to < end; to += L, j += L) {
-                    long at = rowAt + (long) j * Float.BYTES;
-                    FloatVector v = j + L <= nc
-                            ? FloatVector.fromMemorySegment(S, s, at, ORDER)
-                            : FloatVector.fromMemorySegment(S, s, at, ORDER, S.indexInRange(j, nc));
-                    v.intoArray(dst, to);
+                                      int offset, float[] staging) {
+        int stretch = staging.length / nr * nr;
+        for (int first = 0; first < nc; first += stretch) {
+            int columns = Math.min(stretch, nc - first);
+            int padded = (columns + nr - 1) / nr * nr;
+            Arrays.fill(staging, columns, padded, 0f);
+            int firstPanel = offset + first / nr * kc * nr;
+            for (int p = 0; p < kc; p++) {
+                MemorySegment.copy(b.segment(), FloatMatrix.FLOAT, b.index(p0 + p, j0 + first) * Float.BYTES,
+                        staging, 0, columns);
+                for (int j = 0, to = firstPanel + p * nr; j < padded; j += nr, to += kc * nr) {
+                    for (int v = 0; v < nr; v += L) {
+                        FloatVector.fromArray(S, staging, j + v).intoArray(dst, to + v);
+                    }
                 }
             }
         }
