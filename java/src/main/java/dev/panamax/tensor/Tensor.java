@@ -504,22 +504,28 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Runs the garbage collector until the cleaner has freed every unreachable tensor (bounded
-     * to a few seconds), so live counts no longer change because of garbage made earlier.
+     * Runs the garbage collector until the cleaner has freed every unreachable tensor: rounds of
+     * GC, each waiting for a sentinel the cleaner frees, until the live and leaked counts stop
+     * moving (bounded to a few seconds).
      */
     static void collectUnreachable() {
-        for (int round = 0; round < 3; round++) {
+        long previous = -1;
+        for (int round = 0; round < 40; round++) {
             java.util.concurrent.CountDownLatch cleaned = new java.util.concurrent.CountDownLatch(1);
             CLEANER.register(new Object(), cleaned::countDown);
-            for (int i = 0; i < 50 && cleaned.getCount() > 0; i++) {
-                System.gc();
-                try {
-                    cleaned.await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            System.gc();
+            try {
+                cleaned.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
+            long now = LIVE.get() * 31 + LEAKED.get();
+            if (now == previous && cleaned.getCount() == 0) {
+                return;
+            }
+            previous = now;
         }
     }
 
