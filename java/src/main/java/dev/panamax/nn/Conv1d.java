@@ -2,7 +2,6 @@ package dev.panamax.nn;
 
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 
@@ -11,13 +10,8 @@ import dev.panamax.tensor.Tensor;
  * bias, PyTorch's default initialisation. The options' width entries apply ({@code stride(s)},
  * {@code padding(p)} set them).
  */
-public final class Conv1d extends Module {
-    private final long inChannels;
-    private final long outChannels;
+public final class Conv1d extends ConvLayer {
     private final int kernel;
-    private final ConvOptions options;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** Stride 1, no padding, with bias. */
     public Conv1d(long inChannels, long outChannels, int kernel) {
@@ -26,25 +20,8 @@ public final class Conv1d extends Module {
 
     public Conv1d(long inChannels, long outChannels, int kernel, ConvOptions options, boolean bias, Generator gen) {
         LayerChecks.convolution("Conv1d", inChannels, outChannels, options.groups(), kernel);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
+        super(inChannels, outChannels, options, new long[] {outChannels, inChannels / options.groups(), kernel}, outChannels, bias, gen);
         this.kernel = kernel;
-        this.options = options;
-        this.weight = registerParameter("weight", Tensor.empty(DType.FLOAT32, outChannels, inChannels / options.groups(), kernel));
-        this.bias = bias ? registerParameter("bias", Tensor.empty(DType.FLOAT32, outChannels)) : null;
-        Init.pytorchDefault(weight, this.bias, gen);
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
-    }
-
-    public ConvOptions options() {
-        return options;
     }
 
     public int kernel() {

@@ -2,19 +2,13 @@ package dev.panamax.nn;
 
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 
 /** 2-D convolution layer: weight [out, in/groups, kH, kW], optional bias, PyTorch's default initialisation. */
-public final class Conv2d extends Module {
-    private final long inChannels;
-    private final long outChannels;
+public final class Conv2d extends ConvLayer {
     private final int kernelH;
     private final int kernelW;
-    private final ConvOptions options;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** Square kernel, stride 1, no padding, with bias. */
     public Conv2d(long inChannels, long outChannels, int kernel) {
@@ -27,26 +21,10 @@ public final class Conv2d extends Module {
 
     public Conv2d(long inChannels, long outChannels, int kernelH, int kernelW, ConvOptions options, boolean bias, Generator gen) {
         LayerChecks.convolution("Conv2d", inChannels, outChannels, options.groups(), kernelH, kernelW);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
+        super(inChannels, outChannels, options, new long[] {outChannels, inChannels / options.groups(), kernelH, kernelW}, outChannels,
+                bias, gen);
         this.kernelH = kernelH;
         this.kernelW = kernelW;
-        this.options = options;
-        this.weight = registerParameter("weight", Tensor.empty(DType.FLOAT32, outChannels, inChannels / options.groups(), kernelH, kernelW));
-        this.bias = bias ? registerParameter("bias", Tensor.empty(DType.FLOAT32, outChannels)) : null;
-        Init.pytorchDefault(weight, this.bias, gen);
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
-    }
-
-    public ConvOptions options() {
-        return options;
     }
 
     public int kernelH() {

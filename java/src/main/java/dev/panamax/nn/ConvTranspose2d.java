@@ -2,7 +2,6 @@ package dev.panamax.nn;
 
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 
@@ -11,14 +10,9 @@ import dev.panamax.tensor.Tensor;
  * bias, PyTorch's default initialisation (its fan-in is weight.size(1)·kH·kW, as PyTorch's).
  * Output padding comes from the options.
  */
-public final class ConvTranspose2d extends Module {
-    private final long inChannels;
-    private final long outChannels;
+public final class ConvTranspose2d extends ConvLayer {
     private final int kernelH;
     private final int kernelW;
-    private final ConvOptions options;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** Square kernel, stride 1, no padding, with bias. */
     public ConvTranspose2d(long inChannels, long outChannels, int kernel) {
@@ -35,26 +29,10 @@ public final class ConvTranspose2d extends Module {
         if (options.padMode() != null) {
             throw new IllegalArgumentException("ConvTranspose2d: padding must be a number, not \"" + options.padMode() + "\"");
         }
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
+        super(inChannels, outChannels, options, new long[] {inChannels, outChannels / options.groups(), kernelH, kernelW}, outChannels,
+                bias, gen);
         this.kernelH = kernelH;
         this.kernelW = kernelW;
-        this.options = options;
-        this.weight = registerParameter("weight", Tensor.empty(DType.FLOAT32, inChannels, outChannels / options.groups(), kernelH, kernelW));
-        this.bias = bias ? registerParameter("bias", Tensor.empty(DType.FLOAT32, outChannels)) : null;
-        Init.pytorchDefault(weight, this.bias, gen);
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
-    }
-
-    public ConvOptions options() {
-        return options;
     }
 
     @Override
