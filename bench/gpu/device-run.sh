@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
 # On the GPU machine, in one device call carrying .gpu (staged by bench/gpu/stage.sh):
 #   bash bench/gpu/device-run.sh [tests|bench|all]          (default: all)
-# runs the gpu-tagged JUnit tests, then the speed table: Panamax (GpuBench) and PyTorch
-# (torch_bench.py, the machine's python3) on the same cases in the same call, and prints
-# the ratios. Logs, the JUnit reports and both raw tables go to $OUT (default /tmp/panamax-gpu).
+# prints `panamax info`, runs the gpu-tagged JUnit tests, then the speed table: Panamax (GpuBench)
+# and PyTorch (torch_bench.py, the machine's python3) on the same cases in the same call, and
+# prints the ratios. Logs, the JUnit report and the table go to $OUT (default /tmp/panamax-gpu);
+# a JVM crash leaves its hs_err file there too. TEST_TIMEOUT and BENCH_TIMEOUT bound each stage.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${OUT:-/tmp/panamax-gpu}
 mkdir -p "$out"
 what=${1:-all}
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+export JAVA_OPTS="${JAVA_OPTS:-} -XX:ErrorFile=$out/hs_err.log"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.cli.Main info 2>&1 | tee "$out/info.txt"
 
 if [[ $what == all || $what == tests ]]; then
-  OUT=$out timeout 420 bash .gpu/run.sh >"$out/gpu-tests.log" 2>&1
-  echo "gpu tests: exit $? (log $out/gpu-tests.log, reports $out/junit)"
-  grep -E 'tests (successful|failed|aborted)|✘' "$out/gpu-tests.log" | head -40
+  SECONDS=0
+  OUT=$out timeout "${TEST_TIMEOUT:-240}" bash .gpu/run.sh >"$out/gpu-tests.log" 2>&1
+  echo "gpu tests: exit $? in ${SECONDS} s (log $out/gpu-tests.log, reports $out/junit)"
+  grep -E 'tests (successful|failed|aborted|skipped)|✘' "$out/gpu-tests.log" | head -60
 fi
 
 if [[ $what == all || $what == bench ]]; then
-  timeout 240 bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.bench.gpu.GpuBench >"$out/panamax.tsv" 2>"$out/panamax.err"
+  timeout "${BENCH_TIMEOUT:-120}" bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.bench.gpu.GpuBench >"$out/panamax.tsv" 2>"$out/bench.err"
   echo "panamax bench: exit $?"
-  timeout 240 python3 bench/gpu/torch_bench.py >"$out/torch.tsv" 2>"$out/torch.err"
+  timeout "${BENCH_TIMEOUT:-120}" python3 bench/gpu/torch_bench.py >"$out/torch.tsv" 2>>"$out/bench.err"
   echo "pytorch bench: exit $?"
+  tail -30 "$out/bench.err"
   grep '^#' "$out/torch.tsv" "$out/panamax.tsv"
   # case -> (PyTorch, Panamax, ratio against the issue's target)
   awk -F'\t' '

@@ -50,7 +50,12 @@ public final class GpuBench {
         cases.put("tiny_relu_host_us", () -> tinyRelu(gpu));
         for (var e : cases.entrySet()) {
             if (args.length == 0 || Arrays.asList(args).contains(e.getKey())) {
-                e.getValue().run();
+                try {
+                    e.getValue().run();
+                } catch (RuntimeException failure) { // one broken case must not hide the others' figures
+                    System.err.println("GpuBench: " + e.getKey() + " failed:");
+                    failure.printStackTrace();
+                }
             }
         }
     }
