@@ -36,7 +36,7 @@ template <typename T>
 __device__ __forceinline__ T normal_pdf(T x) { return exp(T(-0.5) * x * x) * T(INV_SQRT_2PI); }
 
 template <typename T>
-__device__ T unary_apply(int op, T x, T p0, T p1) {
+__device__ __forceinline__ T unary_apply(int op, T x, T p0, T p1) {
     switch (op) {
         case NEG: return -x;
         case EXP: return exp(x);
@@ -98,7 +98,7 @@ __device__ T unary_derivative(int op, T x, T y, T p0, T p1) {
 }
 
 template <typename T>
-__device__ T binary_apply(int op, T a, T b) {
+__device__ __forceinline__ T binary_apply(int op, T a, T b) {
     switch (op) {
         case ADD: return a + b;
         case SUB: return a - b;
@@ -115,6 +115,64 @@ __device__ T binary_apply(int op, T a, T b) {
         case GE: return a >= b ? T(1) : T(0);
         case LOGICAL_AND: return a != 0 && b != 0 ? T(1) : T(0);
         default: return a != 0 || b != 0 ? T(1) : T(0);  // LOGICAL_OR
+    }
+}
+
+// ---------------------------------------------------------------- dense float32
+
+#define DENSE_UNROLL 4
+
+template <typename F>
+__device__ __forceinline__ float4 map4(float4 u, float4 v, F f) {
+    return make_float4(f(u.x, v.x), f(u.y, v.y), f(u.z, v.z), f(u.w, v.w));
+}
+
+// out[i] = f(a[i], b[i]) over n contiguous floats (b unread when UNARY). Each thread loads
+// DENSE_UNROLL float4s before it computes or stores any, so enough bytes are in flight to reach
+// the memory bandwidth; the scalar loop takes the tail and misaligned pointers.
+template <bool UNARY, typename F>
+__device__ __forceinline__ void dense_f32(const float* a, const float* b, float* out, long long n, F f) {
+    uintptr_t bits = (uintptr_t)a | (uintptr_t)out | (UNARY ? 0 : (uintptr_t)b);
+    long long quads = (bits & 15) == 0 ? n / 4 : 0;
+    const float4* a4 = (const float4*)a;
+    const float4* b4 = (const float4*)b;
+    float4* out4 = (float4*)out;
+    long long stride = (long long)gridDim.x * blockDim.x;
+    long long q = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    for (; q + (DENSE_UNROLL - 1) * stride < quads; q += DENSE_UNROLL * stride) {
+        float4 u[DENSE_UNROLL], v[DENSE_UNROLL];
+#pragma unroll
+        for (int k = 0; k < DENSE_UNROLL; k++) {
+            u[k] = __ldg(a4 + q + k * stride);
+            v[k] = UNARY ? u[k] : __ldg(b4 + q + k * stride);
+        }
+#pragma unroll
+        for (int k = 0; k < DENSE_UNROLL; k++) out4[q + k * stride] = map4(u[k], v[k], f);
+    }
+    for (; q < quads; q += stride) out4[q] = map4(__ldg(a4 + q), UNARY ? __ldg(a4 + q) : __ldg(b4 + q), f);
+    GRID_STRIDE(i, n - 4 * quads) {
+        long long e = 4 * quads + i;
+        out[e] = f(a[e], UNARY ? a[e] : b[e]);
+    }
+}
+
+// The op code as a compile-time constant, so each instance's loop holds one op, not a switch
+// per element: tries OP, then OP + 1, ... up to LAST.
+template <int OP, int LAST>
+__device__ void unary_dense_from(int op, const float* x, float* y, long long n, float p0, float p1) {
+    if (op == OP) {
+        dense_f32<true>(x, x, y, n, [=](float e, float) { return unary_apply<float>(OP, e, p0, p1); });
+    } else if constexpr (OP < LAST) {
+        unary_dense_from<OP + 1, LAST>(op, x, y, n, p0, p1);
+    }
+}
+
+template <int OP, int LAST>
+__device__ void binary_dense_from(int op, const float* a, const float* b, float* out, long long n) {
+    if (op == OP) {
+        dense_f32<false>(a, b, out, n, [](float u, float v) { return binary_apply<float>(OP, u, v); });
+    } else if constexpr (OP < LAST) {
+        binary_dense_from<OP + 1, LAST>(op, a, b, out, n);
     }
 }
 
@@ -165,18 +223,8 @@ __device__ void unary(int op, const void* x, int xd, void* y, int yd, const Layo
 #define UNARY(T) unary<T>(op, x, xd, y, yd, L, n, p0, p1)
 FLOAT_AND_DOUBLE(pmx_unary, (int op, const void* x, int xd, void* y, int yd, Layout L, long long n, double p0, double p1), UNARY)
 
-// Dense float32: four elements per load where both pointers allow it.
 extern "C" __global__ void pmx_unary_dense_f32(int op, const float* x, float* y, long long n, float p0, float p1) {
-    long long quads = ((((uintptr_t)x | (uintptr_t)y) & 15) == 0) ? n / 4 : 0;
-    GRID_STRIDE(q, quads) {
-        float4 v = ((const float4*)x)[q];
-        v.x = unary_apply<float>(op, v.x, p0, p1);
-        v.y = unary_apply<float>(op, v.y, p0, p1);
-        v.z = unary_apply<float>(op, v.z, p0, p1);
-        v.w = unary_apply<float>(op, v.w, p0, p1);
-        ((float4*)y)[q] = v;
-    }
-    GRID_STRIDE(i, n - 4 * quads) y[4 * quads + i] = unary_apply<float>(op, x[4 * quads + i], p0, p1);
+    unary_dense_from<NEG, LOGICAL_NOT>(op, x, y, n, p0, p1);
 }
 
 // gradIn = gradOut * f'(x), and 0 wherever f' is 0 (even for an infinite gradOut), as the CPU.
@@ -208,17 +256,7 @@ __device__ void binary(int op, const void* a, int ad, const void* b, int bd, voi
 FLOAT_AND_DOUBLE(pmx_binary, (int op, const void* a, int ad, const void* b, int bd, void* out, int od, Layout L, long long n), BINARY)
 
 extern "C" __global__ void pmx_binary_dense_f32(int op, const float* a, const float* b, float* out, long long n) {
-    long long quads = ((((uintptr_t)a | (uintptr_t)b | (uintptr_t)out) & 15) == 0) ? n / 4 : 0;
-    GRID_STRIDE(q, quads) {
-        float4 u = ((const float4*)a)[q];
-        float4 v = ((const float4*)b)[q];
-        u.x = binary_apply<float>(op, u.x, v.x);
-        u.y = binary_apply<float>(op, u.y, v.y);
-        u.z = binary_apply<float>(op, u.z, v.z);
-        u.w = binary_apply<float>(op, u.w, v.w);
-        ((float4*)out)[q] = u;
-    }
-    GRID_STRIDE(i, n - 4 * quads) out[4 * quads + i] = binary_apply<float>(op, a[4 * quads + i], b[4 * quads + i]);
+    binary_dense_from<ADD, LOGICAL_OR>(op, a, b, out, n);
 }
 
 template <typename T>

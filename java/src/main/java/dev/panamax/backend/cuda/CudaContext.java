@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * One GPU's resources, created once and kept for the JVM's life: the device's primary context,
  * one non-blocking stream that all work is issued on (in order, so nothing else synchronises),
  * the device's stream-ordered memory pool set to keep what it has (no cudaMalloc or cudaFree
- * once a training loop has warmed up), cuBLAS and cuDNN handles bound to the stream, the
- * loaded fatbin of Panamax's kernels, and a pinned host buffer for copies.
+ * once a training loop has warmed up) with a cache of small blocks in front of it, cuBLAS and
+ * cuDNN handles bound to the stream, the loaded fatbin of Panamax's kernels, and a pinned host
+ * buffer for copies.
  */
 final class CudaContext {
     /** Threads per block of every launch (the kernels' tree reductions assume this power of two). */
@@ -37,6 +38,7 @@ final class CudaContext {
     private final MemorySegment staging;
     private final int multiprocessors;
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
+    private final SmallBlockCache smallBlocks = new SmallBlockCache();
     /** Held while a cuBLAS or cuDNN handle is in use: they may not be driven by two threads at once. */
     final Object libraryLock = new Object();
 
@@ -113,58 +115,81 @@ final class CudaContext {
     // ---------------------------------------------------------------- memory
 
     /**
-     * A block of {@code bytes} from the stream-ordered pool (0 for an empty request). On
-     * exhaustion the pool's cached blocks are released once and the allocation retried.
+     * A block of at least {@code bytes} (0 for an empty request): a cached small block of its size
+     * when there is one, else one from the stream-ordered pool. On exhaustion the cached blocks and
+     * the pool's reserve are released once and the allocation retried.
      */
     long allocate(long bytes) {
         if (bytes == 0) {
             return 0;
         }
+        long size = SmallBlockCache.blockSize(bytes);
+        if (SmallBlockCache.cacheable(size)) {
+            long cached = smallBlocks.take(size);
+            if (cached != 0) {
+                return cached;
+            }
+        }
         makeCurrent();
         MemorySegment out = OUT.get();
-        int s = CudaRuntime.cudaMallocAsync(out, bytes, stream); // the hot calls check their status inline: no lambda per call
+        int s = CudaRuntime.cudaMallocAsync(out, size, stream); // the hot calls check their status inline: no lambda per call
         if (s == CUDA_ERROR_MEMORY_ALLOCATION) {
+            CudaRuntime.cudaGetLastError(); // clear the (non-sticky) allocation error
+            smallBlocks.drain(this::freeToPool);
             synchronize();
             Status.cudart("cudaMemPoolTrimTo", () -> CudaRuntime.cudaMemPoolTrimTo(pool, 0));
-            CudaRuntime.cudaGetLastError(); // clear the (non-sticky) allocation error
-            s = CudaRuntime.cudaMallocAsync(out, bytes, stream);
+            s = CudaRuntime.cudaMallocAsync(out, size, stream);
         }
         if (s != 0) {
-            throw Status.cudartError("cudaMallocAsync(" + bytes + " bytes)", s);
+            throw Status.cudartError("cudaMallocAsync(" + size + " bytes)", s);
         }
         return out.get(ValueLayout.JAVA_LONG, 0);
     }
 
-    /** Returns a block to the pool, ordered after the work already issued on the stream. */
-    void free(long address) {
-        if (address != 0) {
-            makeCurrent();
-            int s = CudaRuntime.cudaFreeAsync(MemorySegment.ofAddress(address), stream);
-            if (s != 0) {
-                throw Status.cudartError("cudaFreeAsync", s);
-            }
+    /**
+     * Returns a block that {@link #allocate} gave for {@code bytes}: to the small-block cache, or to
+     * the pool ordered after the work already issued on the stream.
+     */
+    void free(long address, long bytes) {
+        if (address == 0) {
+            return;
+        }
+        long size = SmallBlockCache.blockSize(bytes);
+        if (SmallBlockCache.cacheable(size)) {
+            smallBlocks.put(address, size);
+        } else {
+            freeToPool(address);
         }
     }
 
-    /** Device bytes the pool hands out now (live tensors and scratch), or holds (reserved). */
+    private void freeToPool(long address) {
+        makeCurrent();
+        int s = CudaRuntime.cudaFreeAsync(MemorySegment.ofAddress(address), stream);
+        if (s != 0) {
+            throw Status.cudartError("cudaFreeAsync", s);
+        }
+    }
+
+    /** Device bytes in use by live tensors and scratch (not counting cached free blocks), or held by the pool (reserved). */
     long poolBytes(boolean reserved) {
         makeCurrent();
         MemorySegment out = OUT.get();
         int attr = reserved ? CudaRuntime.cudaMemPoolAttrReservedMemCurrent() : CudaRuntime.cudaMemPoolAttrUsedMemCurrent();
         Status.cudart("cudaMemPoolGetAttribute", () -> CudaRuntime.cudaMemPoolGetAttribute(pool, attr, out));
-        return out.get(ValueLayout.JAVA_LONG, 0);
+        long bytes = out.get(ValueLayout.JAVA_LONG, 0);
+        return reserved ? bytes : bytes - smallBlocks.cachedBytes();
     }
 
     /** Device scratch of {@code bytes}, freed (stream-ordered, so after the work that uses it) when closed. */
     Scratch scratch(long bytes) {
-        return new Scratch(this, allocate(bytes));
+        return new Scratch(this, allocate(bytes), bytes);
     }
 
     /** A temporary device block. */
-    record Scratch(CudaContext context, long address) implements AutoCloseable {
+    record Scratch(CudaContext context, long address, long bytes) implements AutoCloseable {
         @Override
         public void close() {
-            context.free(address);
+            context.free(address, bytes);
         }
     }
 

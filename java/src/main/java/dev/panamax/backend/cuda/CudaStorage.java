@@ -31,6 +31,6 @@ final class CudaStorage extends Storage {
 
     @Override
     protected void free() {
-        context.free(address);
+        context.free(address, byteSize());
     }
 }

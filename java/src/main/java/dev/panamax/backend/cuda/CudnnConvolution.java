@@ -196,7 +196,7 @@ final class CudnnConvolution {
     /** The context's workspace, grown to at least {@code bytes}. */
     private long workspace(long bytes) {
         if (bytes > workspaceBytes) {
-            ctx.free(workspace);
+            ctx.free(workspace, workspaceBytes);
             workspace = ctx.allocate(bytes);
             workspaceBytes = bytes;
         }
