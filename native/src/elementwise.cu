@@ -120,7 +120,7 @@ __device__ __forceinline__ T binary_apply(int op, T a, T b) {
 
 // ---------------------------------------------------------------- dense float32
 
-#define DENSE_UNROLL 4
+#define DENSE_UNROLL 4  // CudaContext.blocksForDense sizes the grid for it
 
 template <typename F>
 __device__ __forceinline__ float4 map4(float4 u, float4 v, F f) {

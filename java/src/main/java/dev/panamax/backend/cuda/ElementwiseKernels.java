@@ -113,7 +113,7 @@ final class ElementwiseKernels {
         }
         String type = suffix(x, out);
         if (type.equals("_f32") && x.isContiguous() && out.isContiguous()) {
-            ctx.launch("pmx_unary_dense_f32", ctx.blocksFor((n + 3) / 4),
+            ctx.launch("pmx_unary_dense_f32", ctx.blocksForDense(n),
                     KernelArgs.begin().i32(op.ordinal()).ptr(x).ptr(out).i64(n).f32((float) p0).f32((float) p1));
             return;
         }
@@ -140,7 +140,7 @@ final class ElementwiseKernels {
         boolean floats = a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32
                 && (out.dtype() == DType.FLOAT32 || (op.isComparison() && out.dtype() == DType.BOOL));
         if (floats && out.dtype() == DType.FLOAT32 && a.isContiguous() && b.isContiguous() && out.isContiguous()) {
-            ctx.launch("pmx_binary_dense_f32", ctx.blocksFor((n + 3) / 4), KernelArgs.begin().i32(op.ordinal()).ptr(a).ptr(b).ptr(out).i64(n));
+            ctx.launch("pmx_binary_dense_f32", ctx.blocksForDense(n), KernelArgs.begin().i32(op.ordinal()).ptr(a).ptr(b).ptr(out).i64(n));
             return;
         }
         KernelLayout layout = KernelLayout.merged(out.shape(), a.strides(), b.strides(), out.strides());
