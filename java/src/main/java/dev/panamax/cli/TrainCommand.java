@@ -1,6 +1,7 @@
 package dev.panamax.cli;
 
 import dev.panamax.Panamax;
+import dev.panamax.backend.Backends;
 import dev.panamax.data.DataLoader;
 import dev.panamax.data.TensorDataset;
 import dev.panamax.data.datasets.FashionMnist;
@@ -36,9 +37,9 @@ import java.util.Set;
 final class TrainCommand {
     static final String USAGE = """
             usage: panamax train [--model NAME] [--epochs N] [--batch-size N] [--lr LR] [--optimizer adam|adamw|sgd]
-                                 [--schedule onecycle|cosine|none] [--device cpu|cuda] [--threads N] [--seed N]
+                                 [--schedule onecycle|cosine|none] [--device cpu|cuda|auto] [--threads N] [--seed N]
                                  [--data DIR] [--out DIR] [--resume CHECKPOINT] [--workers N]
-              defaults: lenet5, 3 epochs, batch 128, adam, onecycle with peak lr 0.004, cpu, seed 0,
+              defaults: lenet5, 3 epochs, batch 128, adam, onecycle with peak lr 0.004, cpu (auto: cuda when usable), seed 0,
                         data from /usr/share/datasets/fashion-mnist or the embedded sample, out runs/<model>-<time>
             """;
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "batch-size", "lr", "optimizer", "schedule", "device",
@@ -57,10 +58,7 @@ final class TrainCommand {
         double lr = a.positiveDouble("lr", 4e-3);
         String optimizerName = a.choice("optimizer", "adam", List.of("adam", "adamw", "sgd"));
         String schedule = a.choice("schedule", "onecycle", List.of("onecycle", "cosine", "none"));
-        Device device = Device.parse(a.string("device", "cpu"));
-        if (!device.equals(Device.CPU)) {
-            throw new IllegalStateException("--device " + device + " is not usable: " + Device.whyNotCuda());
-        }
+        Device device = device(a.string("device", "cpu"));
         if (a.flag("threads")) {
             Panamax.setThreads(a.positiveInt("threads", 1));
         }
@@ -77,12 +75,12 @@ final class TrainCommand {
              Standardized set = Standardized.of(raw)) {
             out.println("data: " + raw.description());
             out.printf(Locale.ROOT, "inputs standardised with the training set's mean %.4f and std %.4f%n", set.mean, set.std);
-            try (Module model = ModelCatalog.create(modelName, FashionMnist.CLASSES.size(), 1, 28, gen);
+            try (Module model = ModelCatalog.create(modelName, FashionMnist.CLASSES.size(), 1, 28, gen).to(device);
                  DataLoader train = DataLoader.builder(set.train).batchSize(batchSize).shuffle(true).seed(seed).numWorkers(workers).build();
                  DataLoader test = DataLoader.builder(set.test).batchSize(1000).build();
                  Optimizer optimizer = optimizer(optimizerName, model, schedule.equals("onecycle") ? lr / 25 : lr)) {
-                out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, lr %s, batch %d, %d epochs, %d threads, seed %d%n",
-                        modelName, model.parameterCount(), optimizerName, schedule, lr, batchSize, epochs, Panamax.threads(), seed);
+                out.printf(Locale.ROOT, "model: %s on %s, %,d parameters; %s, %s schedule, lr %s, batch %d, %d epochs, %d threads, seed %d%n",
+                        modelName, device, model.parameterCount(), optimizerName, schedule, lr, batchSize, epochs, Panamax.threads(), seed);
                 LRScheduler perStep = schedule.equals("onecycle")
                         ? OneCycleLR.builder(optimizer, lr).epochs(epochs, train.numBatches()).build() : null;
                 LRScheduler perEpoch = schedule.equals("cosine") ? new CosineAnnealingLR(optimizer, epochs) : null;
@@ -100,6 +98,19 @@ final class TrainCommand {
             }
         }
         return Main.OK;
+    }
+
+    /** {@code cpu}, {@code cuda[:N]} (which must be usable) or {@code auto} (the best usable one). */
+    private static Device device(String name) {
+        if (name.equalsIgnoreCase("auto")) {
+            return Device.best();
+        }
+        Device device = Device.parse(name);
+        String why = Backends.unavailableReason(device);
+        if (!why.isEmpty()) {
+            throw new IllegalStateException("--device " + device + " is not usable: " + why);
+        }
+        return device;
     }
 
     private static Optimizer optimizer(String name, Module model, double lr) {

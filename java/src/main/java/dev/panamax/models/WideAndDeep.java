@@ -89,7 +89,8 @@ public final class WideAndDeep extends Module {
                     + (numeric == 0 ? " (none: pass null)" : "") + ", got " + (numericFeatures == null ? "null" : numericFeatures.shape()));
         }
         List<Tensor> columns = new ArrayList<>();
-        try (Tensor offsets = Tensor.of(fieldOffsets, fields); Tensor ids = categorical.add(offsets); Tensor wideOut = wide.forward(ids)) {
+        try (Tensor hostOffsets = Tensor.of(fieldOffsets, fields); Tensor offsets = hostOffsets.to(categorical.device());
+             Tensor ids = categorical.add(offsets); Tensor wideOut = wide.forward(ids)) {
             for (int f = 0; f < fields; f++) {
                 try (Tensor column = categorical.select(1, f)) {
                     columns.add(embeddings.get(f).forward(column));

@@ -100,7 +100,7 @@ public final class Init {
                     if (count.item() == 0) {
                         return t;
                     }
-                    try (Tensor redrawn = Tensor.random(gen, RandomKind.NORMAL, mean, std, t.dtype(), t.shape().toArray());
+                    try (Tensor redrawn = Tensor.empty(t.shape(), t.dtype(), t.device()).random_(gen, RandomKind.NORMAL, mean, std);
                          Tensor merged = Tensor.where(outside, redrawn, t)) {
                         t.copy_(merged);
                     }

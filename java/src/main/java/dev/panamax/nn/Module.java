@@ -1,6 +1,7 @@
 package dev.panamax.nn;
 
 import dev.panamax.autograd.GradMode;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -138,6 +139,34 @@ public abstract class Module implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Moves every parameter and buffer of this module and its descendants to {@code device} in
+     * place (PyTorch's {@code module.to(device)}): layers and optimizers keep the same tensor
+     * objects, now on the device, with their gradients. Tensors already there stay as they are.
+     * Move before training, as in PyTorch: an optimizer creates its state beside the parameters
+     * at its first step, and state it already has stays where it is.
+     *
+     * @return this module
+     * @throws IllegalStateException naming the first tensor that cannot move in place (see {@link
+     *     Tensor#moveTo}); those before it have moved
+     */
+    public Module to(Device device) {
+        stateDict().forEach((key, t) -> {
+            try {
+                t.moveTo(device);
+            } catch (IllegalStateException e) {
+                // the tensor knows only its own name, not where it sits in the module tree
+                throw new IllegalStateException(getClass().getSimpleName() + ".to(" + device + "): " + key + ": " + e.getMessage(), e);
+            }
+        });
+        return this;
+    }
+
+    /** The device of the first parameter (or buffer), the CPU for a module with neither. */
+    public Device device() {
+        return stateDict().values().stream().findFirst().map(Tensor::device).orElse(Device.CPU);
     }
 
     /** Training mode for this module and its descendants (dropout active, batch statistics). */

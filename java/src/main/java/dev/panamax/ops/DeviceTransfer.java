@@ -1,6 +1,8 @@
 package dev.panamax.ops;
 
 import dev.panamax.autograd.Autograd;
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.Operand;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -24,16 +26,21 @@ public final class DeviceTransfer {
     }
 
     /** A contiguous copy of x on device, outside autograd. */
-    static Tensor copy(Tensor x, Device device) {
+    public static Tensor copy(Tensor x, Device device) {
         Tensor out = Tensor.empty(x.shape(), x.dtype(), device);
-        long bytes = x.numel() * x.dtype().byteSize();
+        copy(x.backend(), x.operand(), out.backend(), out.operand());
+        return out;
+    }
+
+    /** Copies {@code src} (any layout) into the contiguous {@code dst} of the same dtype and size, on any two devices. */
+    public static void copy(Backend srcBackend, Operand src, Backend dstBackend, Operand dst) {
+        long bytes = src.numel() * src.dtype().byteSize();
         if (bytes > 0) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment host = arena.allocate(bytes, 8);
-                x.backend().read(x.operand(), host);
-                out.backend().write(host, out.operand());
+                srcBackend.read(src, host);
+                dstBackend.write(host, dst);
             }
         }
-        return out;
     }
 }

@@ -188,7 +188,7 @@ public abstract class Optimizer implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             ParamState s = state.get(params.get(i));
             if (s != null && !s.isEmpty()) {
-                st.put(i, s.copy());
+                st.put(i, s.copy(params.get(i).device()));
             }
         }
         return new OptimizerState(name(), gs, st);
@@ -238,7 +238,8 @@ public abstract class Optimizer implements AutoCloseable {
         }
         state.values().forEach(ParamState::close);
         state.clear();
-        saved.state().forEach((index, s) -> state.put(params.get(index), s.copy()));
+        // a checkpoint's state is on the CPU; the update kernels want it beside the parameter
+        saved.state().forEach((index, s) -> state.put(params.get(index), s.copy(params.get(index).device())));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.panamax.optim;
 
+import dev.panamax.ops.DeviceTransfer;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,10 +53,10 @@ public final class ParamState implements AutoCloseable {
         return tensors.isEmpty() && scalars.isEmpty();
     }
 
-    /** A deep copy: new contiguous tensors with the same bits. */
-    ParamState copy() {
+    /** A deep copy on {@code device} (its parameter's): new contiguous tensors with the same bits. */
+    ParamState copy(Device device) {
         ParamState c = new ParamState();
-        tensors.forEach((k, t) -> c.put(k, t.contiguousCopy()));
+        tensors.forEach((k, t) -> c.put(k, t.device().equals(device) ? t.contiguousCopy() : DeviceTransfer.copy(t, device)));
         c.scalars.putAll(scalars);
         return c;
     }

@@ -54,7 +54,7 @@ public final class Scope implements AutoCloseable {
         if (t.owner() != this) {
             throw new IllegalArgumentException("keep: " + t.describe() + " does not belong to this scope");
         }
-        t.moveTo(parent);
+        t.moveToScope(parent);
         return t;
     }
 

@@ -42,11 +42,12 @@ public final class Tensor implements AutoCloseable {
     private static final AtomicLong LIVE = new AtomicLong();
     private static final AtomicLong LEAKED = new AtomicLong();
 
-    private final Resource resource;
-    private final Cleaner.Cleanable cleanable;
-    private final Operand operand;
+    // not final: moveTo(Device) swaps them for memory on another device
+    private Resource resource;
+    private Cleaner.Cleanable cleanable;
+    private Operand operand;
     private final Shape shape;
-    private final Backend backend;
+    private Backend backend;
 
     private Scope owner;
     /** Graph nodes that will read this tensor in backward; close() waits for them (see close()). */
@@ -486,7 +487,7 @@ public final class Tensor implements AutoCloseable {
         return owner;
     }
 
-    void moveTo(Scope scope) {
+    void moveToScope(Scope scope) {
         owner = scope;
         if (scope != null) {
             scope.register(this);
@@ -496,6 +497,58 @@ public final class Tensor implements AutoCloseable {
     /** Takes this tensor out of any scope: the caller (or an owning object) closes it. */
     public Tensor unscoped() {
         owner = null;
+        return this;
+    }
+
+    /**
+     * Moves this tensor's elements to {@code device} in place, as {@code Module.to(device)} needs:
+     * the same object (held in layers' final fields and by optimizers) now lives there, as a
+     * contiguous copy; its old memory is freed. Name, requiresGrad and scope are kept, and an
+     * existing gradient is moved too (a copy on the device replaces it). Nothing happens when the
+     * tensor is on {@code device} already. For parameters and buffers; {@link #to(Device)} is the
+     * copy that everything else wants.
+     *
+     * @throws IllegalStateException when this tensor is closed, is not a leaf, is read by a recorded
+     *     graph that has not run backward yet, or shares its memory with other views (they would be
+     *     left on the old device)
+     */
+    public synchronized Tensor moveTo(Device device) {
+        checkAlive();
+        if (device.equals(device())) {
+            return this;
+        }
+        String refused = gradFn != null ? "it was computed by " + gradFn.name() + "; only leaves (parameters, buffers) move in place"
+                : graphHolds > 0 ? "a recorded graph still reads it; run backward or close the graph's result first"
+                : !isExclusive() ? "its memory is shared with other views, which would stay behind; close them first"
+                : null;
+        if (refused != null) {
+            throw new IllegalStateException("moveTo(" + device + "): cannot move " + describe() + " from " + device() + " in place: "
+                    + refused + " (to(device) makes a copy)");
+        }
+        Backend target = Backends.get(device);
+        Operand moved = new Operand(target.allocate(dtype(), numel()), dtype(), shape.toArray(), shape.contiguousStrides(), 0);
+        Tensor movedGrad;
+        try {
+            DeviceTransfer.copy(backend, operand, target, moved);
+            movedGrad = grad == null ? null : DeviceTransfer.copy(grad, device).unscoped();
+        } catch (RuntimeException e) {
+            moved.storage().release();
+            throw e;
+        }
+        // one Cleaner registration per tensor: the new memory's is made before the old one is freed
+        Resource old = resource;
+        Cleaner.Cleanable oldCleanable = cleanable;
+        resource = new Resource(moved.storage(), old.description);
+        cleanable = CLEANER.register(this, resource);
+        LIVE.incrementAndGet();
+        operand = moved;
+        backend = target;
+        old.closedExplicitly = true;
+        oldCleanable.clean();
+        if (grad != null) {
+            grad.close();
+            grad = movedGrad;
+        }
         return this;
     }
 
@@ -699,10 +752,16 @@ public final class Tensor implements AutoCloseable {
      * Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor. A src
      * that is another view of this tensor's memory (x.copy_(x.t()), a shifted slice) is read from a
      * copy: the copy would otherwise read elements it has already overwritten (as in-place binary
-     * ops do, {@link Pointwise#inPlace}).
+     * ops do, {@link Pointwise#inPlace}). A src on another device is copied over first (a CPU
+     * checkpoint loaded into a GPU model).
      */
     public Tensor copy_(Tensor src) {
         checkInPlace("copy_");
+        if (!src.device().equals(device())) {
+            try (Tensor here = DeviceTransfer.copy(src, device())) {
+                return copy_(here);
+            }
+        }
         try (Tensor b = src.expand(shape.toArray())) {
             Operand from = b.operand();
             if (from.storage() != operand.storage()

@@ -4,6 +4,7 @@ import dev.panamax.autograd.GradMode;
 import dev.panamax.data.Batch;
 import dev.panamax.data.DataLoader;
 import dev.panamax.nn.Module;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
 import java.util.function.BiFunction;
@@ -40,7 +41,7 @@ public final class Metrics {
         }
     }
 
-    /** Evaluates {@code model} (switched to eval mode and back) without recording a graph. */
+    /** Evaluates {@code model} (switched to eval mode and back) without recording a graph, on the model's device. */
     public static Result evaluate(Module model, DataLoader loader, BiFunction<Tensor, Tensor, Tensor> lossFn, int k) {
         boolean wasTraining = model.isTraining();
         model.eval();
@@ -48,12 +49,15 @@ public final class Metrics {
         long n = 0;
         long top1 = 0;
         long topK = 0;
+        Device device = model.device();
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             for (Batch batch : loader) {
                 try (batch; Scope s = Scope.open()) {
-                    Tensor logits = model.forward(batch.inputs());
-                    lossSum += lossFn.apply(logits, batch.labels()).item() * batch.size();
-                    long[] c = correct(logits, batch.labels(), k);
+                    Tensor inputs = batch.inputs().to(device);
+                    Tensor labels = batch.labels().to(device);
+                    Tensor logits = model.forward(inputs);
+                    lossSum += lossFn.apply(logits, labels).item() * batch.size();
+                    long[] c = correct(logits, labels, k);
                     top1 += c[0];
                     topK += c[1];
                     n += batch.size();

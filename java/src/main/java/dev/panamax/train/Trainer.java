@@ -7,6 +7,7 @@ import dev.panamax.optim.GradClipping;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.schedule.LRScheduler;
 import dev.panamax.optim.schedule.ReduceLROnPlateau;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
@@ -244,6 +245,7 @@ public final class Trainer {
         b.model.train();
         ProgressBar bar = new ProgressBar(b.out, b.terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, b.epochs), b.train.numBatches());
         List<Tensor> params = b.model.parameters();
+        Device device = b.model.device();
         double lossSum = 0;
         long seen = 0;
         long correct = 0;
@@ -251,9 +253,12 @@ public final class Trainer {
         try (DataLoader.Epoch batches = b.train.iterator()) {
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); Scope s = Scope.open()) {
+                    // the batch on the model's device: copies (aliases on the same device) the scope frees after the step
+                    Tensor inputs = batch.inputs().to(device);
+                    Tensor labels = batch.labels().to(device);
                     b.optimizer.zeroGrad();
-                    Tensor logits = b.model.forward(batch.inputs());
-                    Tensor loss = b.loss.apply(logits, batch.labels());
+                    Tensor logits = b.model.forward(inputs);
+                    Tensor loss = b.loss.apply(logits, labels);
                     loss.backward();
                     if (b.clipNorm > 0) {
                         GradClipping.clipGradNorm(params, b.clipNorm);
@@ -263,7 +268,7 @@ public final class Trainer {
                         b.stepScheduler.step();
                     }
                     lossSum += loss.item() * batch.size();
-                    correct += Metrics.correct(logits, batch.labels(), 1)[0];
+                    correct += Metrics.correct(logits, labels, 1)[0];
                     seen += batch.size();
                 }
                 bar.update(++step, seen, lossSum / seen);

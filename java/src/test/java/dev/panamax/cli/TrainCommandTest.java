@@ -1,10 +1,13 @@
 package dev.panamax.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.panamax.data.datasets.FashionMnist;
 import dev.panamax.data.datasets.MnistData;
+import dev.panamax.tensor.Device;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -93,7 +96,18 @@ class TrainCommandTest {
 
     @Test
     void aMissingDeviceIsAFailureWithTheReason() {
-        assertEquals(Main.FAILED, run("train", "--device", "cuda", "--epochs", "1"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not usable"), err.toString(StandardCharsets.UTF_8));
+        assumeFalse(Device.whyNotCuda().isEmpty(), "CUDA is usable here");
+        assertEquals(Main.FAILED, run("train", "--device", "cuda", "--epochs", "1", "--out", dir.resolve("run").toString()));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("panamax train: --device cuda:0 is not usable: " + Device.whyNotCuda()), message);
+        assertFalse(Files.exists(dir.resolve("run")), "nothing was started");
+    }
+
+    @Test
+    void deviceAutoTrainsOnTheBestDevice() throws IOException {
+        Path sample = FashionMnist.findSample();
+        assertEquals(Main.OK, run("train", "--device", "auto", "--model", "logistic", "--data", sample.toString(), "--epochs", "1",
+                "--out", dir.resolve("run").toString()), () -> stdout() + err.toString(StandardCharsets.UTF_8));
+        assertTrue(stdout().contains("model: logistic on " + Device.best() + ", "), stdout());
     }
 }

@@ -3,12 +3,14 @@ package dev.panamax.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
 import dev.panamax.ops.LinearAlgebra;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
@@ -101,6 +103,35 @@ class ModuleTest {
         List<Tensor> params = net.parameters();
         net.close();
         assertTrue(params.stream().allMatch(Tensor::isClosed));
+    }
+
+    @Test
+    void toItsOwnDeviceIsANoOpReturningTheModule() {
+        try (Sequential net = smallNet(1); Flatten empty = new Flatten()) {
+            List<Tensor> params = net.parameters();
+            List<Object> operands = params.stream().map(t -> (Object) t.operand()).toList();
+            assertSame(net, net.to(Device.CPU));
+            assertEquals(Device.CPU, net.device());
+            assertEquals(Device.CPU, empty.device(), "no parameters: the CPU");
+            for (int i = 0; i < params.size(); i++) {
+                assertSame(params.get(i), net.parameters().get(i));
+                assertSame(operands.get(i), params.get(i).operand(), "the same memory");
+            }
+        }
+    }
+
+    @Test
+    void toRefusalsNameTheTensorsPlaceInTheTree() {
+        try (Sequential net = smallNet(1); Tensor view = net.parameters().get(2).detach()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.to(Device.cuda(0)));
+            // 0.weight and 0.bias come first: without a GPU their move fails, with one it succeeds
+            if (Device.whyNotCuda().isEmpty()) {
+                assertTrue(e.getMessage().startsWith("Sequential.to(cuda:0): 3.weight: ") && e.getMessage().contains("shared with other views"),
+                        e.getMessage());
+            } else {
+                assertTrue(e.getMessage().startsWith("Sequential.to(cuda:0): 0.weight: "), e.getMessage());
+            }
+        }
     }
 
     @Test
