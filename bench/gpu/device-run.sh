@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # On the GPU machine, in one device call carrying .gpu (staged by bench/gpu/stage.sh):
-#   bash bench/gpu/device-run.sh [tests|bench|all]          (default: all)
+#   bash bench/gpu/device-run.sh [tests|bench|train|all]          (default: all)
 # prints `panamax info`, runs the gpu-tagged JUnit tests, then the speed table: Panamax (GpuBench)
 # and PyTorch (torch_bench.py, the machine's python3) on the same cases in the same call, and
-# prints the ratios. Logs, the JUnit report and the table go to $OUT (default /tmp/panamax-gpu);
-# a JVM crash leaves its hs_err file there too. TEST_TIMEOUT and BENCH_TIMEOUT bound each stage.
+# prints the ratios; then `panamax train --device cuda` on the embedded Fashion-MNIST sample (the
+# full set does not fit in what a device call carries), a resume on the GPU and an eval on the CPU.
+# Logs and the table go to $OUT (default /tmp/panamax-gpu); a JVM crash leaves its hs_err file
+# there too. TEST_TIMEOUT and BENCH_TIMEOUT bound those stages.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -17,8 +19,8 @@ bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.cli.Main info 2>&1 | tee "$ou
 
 if [[ $what == all || $what == tests ]]; then
   SECONDS=0
-  OUT=$out timeout "${TEST_TIMEOUT:-240}" bash .gpu/run.sh >"$out/gpu-tests.log" 2>&1
-  echo "gpu tests: exit $? in ${SECONDS} s (log $out/gpu-tests.log, reports $out/junit)"
+  OUT= timeout "${TEST_TIMEOUT:-240}" bash .gpu/run.sh >"$out/gpu-tests.log" 2>&1
+  echo "gpu tests: exit $? in ${SECONDS} s (log $out/gpu-tests.log)"
   grep -E 'tests (successful|failed|aborted|skipped)|✘' "$out/gpu-tests.log" | head -60
 fi
 
@@ -46,4 +48,13 @@ if [[ $what == all || $what == bench ]]; then
       goal = $1 == "tiny_relu_host_us" ? "≤ 4 µs" : sprintf("≤ %.2f×", target[$1])
       printf "| %s | %.4g%s | %.4g%s | %s | %s |\n", $1, torch[$1], unit, $2, unit, ratio, goal
     }' "$out/torch.tsv" "$out/panamax.tsv" | tee "$out/table.md"
+fi
+
+if [[ $what == all || $what == train ]]; then
+  panamax=(bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.cli.Main)
+  run=/tmp/panamax-gpu-run
+  { timeout 120 "${panamax[@]}" train --device cuda --epochs 3 --out $run/first
+    timeout 60 "${panamax[@]}" train --device cuda --epochs 4 --resume $run/first/last.safetensors --out $run/resumed
+    timeout 60 "${panamax[@]}" eval $run/resumed/last.safetensors; } 2>&1 | grep -v '^WARNING' >"$out/train.log"
+  grep -vE '^\s*(step|\[)' "$out/train.log" | tail -40
 fi

@@ -33,6 +33,8 @@ import java.util.function.BiFunction;
 public final class Trainer {
     private final Builder b;
     private final List<EpochStats> history = new ArrayList<>();
+    /** Why curves.png could not be drawn, once it could not (null while it can). */
+    private String plotFailure;
 
     private Trainer(Builder b) {
         this.b = b;
@@ -300,10 +302,7 @@ public final class Trainer {
             StringBuilder csv = new StringBuilder(EpochStats.CSV_HEADER).append('\n');
             history.forEach(h -> csv.append(h.csv()).append('\n'));
             AtomicFiles.write(b.outDir.resolve("history.csv"), o -> o.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            CurvePlot.write(b.outDir.resolve("curves.png"), "epoch", List.of(
-                    new CurvePlot.Panel("loss", List.of(series("train", EpochStats::trainLoss), series("validation", EpochStats::valLoss))),
-                    new CurvePlot.Panel("accuracy", List.of(series("train", EpochStats::trainAccuracy),
-                            series("validation", EpochStats::valAccuracy)))));
+            plotCurves();
             tb.scalar("loss/train", s.epoch(), s.trainLoss());
             tb.scalar("accuracy/train", s.epoch(), s.trainAccuracy());
             if (!Double.isNaN(s.valLoss())) {
@@ -313,6 +312,25 @@ public final class Trainer {
             tb.scalar("lr", s.epoch(), s.lr());
         } catch (IOException e) {
             throw new UncheckedIOException("writing the curves to " + b.outDir, e);
+        }
+    }
+
+    /**
+     * curves.png, unless this JVM cannot draw (a runtime without java.desktop, no fonts on a bare
+     * server): then a note, once, and training goes on; history.csv and TensorBoard hold the same numbers.
+     */
+    private void plotCurves() throws IOException {
+        if (plotFailure != null) {
+            return;
+        }
+        try {
+            CurvePlot.write(b.outDir.resolve("curves.png"), "epoch", List.of(
+                    new CurvePlot.Panel("loss", List.of(series("train", EpochStats::trainLoss), series("validation", EpochStats::valLoss))),
+                    new CurvePlot.Panel("accuracy", List.of(series("train", EpochStats::trainAccuracy),
+                            series("validation", EpochStats::valAccuracy)))));
+        } catch (LinkageError | InternalError | RuntimeException e) {
+            plotFailure = e.toString();
+            b.out.println("curves.png not written (this JVM cannot draw: " + plotFailure + "); history.csv and TensorBoard have the curves");
         }
     }
 
