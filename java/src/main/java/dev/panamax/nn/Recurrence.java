@@ -1,0 +1,271 @@
+package dev.panamax.nn;
+
+import dev.panamax.ops.LinearAlgebra;
+import dev.panamax.ops.Regularization;
+import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.Shape;
+import dev.panamax.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The computation shared by the recurrent layers and cells, composed of differentiable ops
+ * (linear, sigmoid, tanh, mul, add, narrow, where, stack, cat), so autograd and every backend work
+ * unchanged. Per layer and direction the input projection of all steps is one matrix product;
+ * each step then adds one product with the recurrent weights. Per-step temporaries are closed as
+ * soon as they are used (a recorded graph keeps what its backward needs).
+ *
+ * <p>Equations and gate order are PyTorch's: LSTM i, f, g, o with c' = f·c + i·g and h' = o·tanh(c')
+ * (then h' Whrᵀ with a projection); GRU r, z, n with n = tanh(W_in x + b_in + r·(W_hn h + b_hn))
+ * and h' = (1 − z)·n + z·h.
+ */
+final class Recurrence {
+    private Recurrence() {}
+
+    enum Mode {
+        RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
+
+        final int gates;
+
+        Mode(int gates) {
+            this.gates = gates;
+        }
+    }
+
+    /** The shape of a stack of recurrent layers. */
+    record Config(Mode mode, long inputSize, long hiddenSize, long projSize, int numLayers, boolean bias, boolean batchFirst,
+                  double dropout, boolean bidirectional) {
+        int directions() {
+            return bidirectional ? 2 : 1;
+        }
+
+        /** The size of h: the projection size when there is one, else the hidden size. */
+        long outSize() {
+            return projSize > 0 ? projSize : hiddenSize;
+        }
+
+        /** weight_ih, weight_hh, [bias_ih, bias_hh], [weight_hr]. */
+        int weightsPerDirection() {
+            return 2 + (bias ? 2 : 0) + (projSize > 0 ? 1 : 0);
+        }
+    }
+
+    /**
+     * One step from the input projection {@code xw} = x W_ihᵀ + b_ih [B, gates·H] and the state
+     * (h [B, out], c [B, H] for the LSTM, else null); returns the new {h, c} (c null but for the LSTM).
+     */
+    static Tensor[] step(Mode mode, Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh, Tensor wHr) {
+        long hid = wHh.size(0) / mode.gates;
+        try (Tensor hw = LinearAlgebra.linear(h, wHh, bHh)) {
+            switch (mode) {
+                case RNN_TANH, RNN_RELU -> {
+                    try (Tensor pre = xw.add(hw)) {
+                        return new Tensor[] {mode == Mode.RNN_TANH ? pre.tanh() : pre.relu(), null};
+                    }
+                }
+                case LSTM -> {
+                    try (Tensor gates = xw.add(hw);
+                         Tensor ifPre = gates.narrow(1, 0, 2 * hid); Tensor ifGate = ifPre.sigmoid();
+                         Tensor i = ifGate.narrow(1, 0, hid); Tensor f = ifGate.narrow(1, hid, hid);
+                         Tensor gPre = gates.narrow(1, 2 * hid, hid); Tensor g = gPre.tanh();
+                         Tensor oPre = gates.narrow(1, 3 * hid, hid); Tensor o = oPre.sigmoid();
+                         Tensor fc = f.mul(c); Tensor ig = i.mul(g)) {
+                        Tensor cNew = fc.add(ig);
+                        try (Tensor tc = cNew.tanh()) {
+                            Tensor hFull = o.mul(tc);
+                            if (wHr == null) {
+                                return new Tensor[] {hFull, cNew};
+                            }
+                            try (hFull) {
+                                return new Tensor[] {LinearAlgebra.linear(hFull, wHr, null), cNew};
+                            }
+                        }
+                    }
+                }
+                case GRU -> {
+                    try (Tensor xrz = xw.narrow(1, 0, 2 * hid); Tensor hrz = hw.narrow(1, 0, 2 * hid);
+                         Tensor rzPre = xrz.add(hrz); Tensor rz = rzPre.sigmoid();
+                         Tensor r = rz.narrow(1, 0, hid); Tensor z = rz.narrow(1, hid, hid);
+                         Tensor hn = hw.narrow(1, 2 * hid, hid); Tensor rhn = r.mul(hn);
+                         Tensor xn = xw.narrow(1, 2 * hid, hid); Tensor nPre = xn.add(rhn); Tensor n = nPre.tanh();
+                         Tensor hMinusN = h.sub(n); Tensor zd = z.mul(hMinusN)) {
+                        return new Tensor[] {n.add(zd), null};
+                    }
+                }
+                default -> throw new AssertionError(mode);
+            }
+        }
+    }
+
+    /**
+     * Runs the layers over a batched input ([T, B, in], or [B, T, in] with batch-first). The weights
+     * are in PyTorch's flat order (per layer, per direction: weight_ih, weight_hh, [bias_ih,
+     * bias_hh], [weight_hr]); h0 [L·D, B, out] and c0 [L·D, B, H] may be null (zeros); lengths
+     * (each in 1..T) may be null (all T). Arguments are assumed checked by the caller.
+     */
+    static RNNOutput run(Config cfg, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights, boolean training,
+                         Generator gen) {
+        int timeDim = cfg.batchFirst() ? 1 : 0;
+        long steps = input.size(timeDim);
+        long batch = input.size(1 - timeDim);
+        boolean lstm = cfg.mode() == Mode.LSTM;
+        int dirs = cfg.directions();
+        List<Tensor> finalH = new ArrayList<>();
+        List<Tensor> finalC = new ArrayList<>();
+        Tensor active = null;
+        Tensor zero = null;
+        boolean[] allActive = new boolean[(int) steps];
+        Tensor layerInput = input;
+        try {
+            if (lengths != null) {
+                boolean[] mask = new boolean[(int) (steps * batch)];
+                for (int t = 0; t < steps; t++) {
+                    allActive[t] = true;
+                    for (int b = 0; b < batch; b++) {
+                        mask[(int) (t * batch + b)] = t < lengths[b];
+                        allActive[t] &= t < lengths[b];
+                    }
+                }
+                try (Tensor m = Tensor.of(mask, steps, batch, 1)) {
+                    active = m.device().equals(input.device()) ? m.alias() : m.to(input.device());
+                }
+                zero = Tensor.full(Shape.scalar(), 0, input.dtype(), input.device());
+            } else {
+                java.util.Arrays.fill(allActive, true);
+            }
+            for (int layer = 0; layer < cfg.numLayers(); layer++) {
+                List<Tensor> dirOutputs = new ArrayList<>(dirs);
+                try {
+                    for (int dir = 0; dir < dirs; dir++) {
+                        int base = (layer * dirs + dir) * cfg.weightsPerDirection();
+                        Tensor wIh = weights.get(base);
+                        Tensor wHh = weights.get(base + 1);
+                        Tensor bIh = cfg.bias() ? weights.get(base + 2) : null;
+                        Tensor bHh = cfg.bias() ? weights.get(base + 3) : null;
+                        Tensor wHr = cfg.projSize() > 0 ? weights.get(base + cfg.weightsPerDirection() - 1) : null;
+                        int index = layer * dirs + dir;
+                        Tensor h = h0 == null ? zeros(input, batch, cfg.outSize()) : h0.select(0, index);
+                        Tensor c = !lstm ? null : c0 == null ? zeros(input, batch, cfg.hiddenSize()) : c0.select(0, index);
+                        Tensor[] last = direction(cfg.mode(), layerInput, timeDim, steps, batch, dir == 1, h, c, wIh, wHh, bIh, bHh, wHr,
+                                active, zero, allActive, dirOutputs);
+                        finalH.add(last[0]);
+                        if (lstm) {
+                            finalC.add(last[1]);
+                        }
+                    }
+                    Tensor out = dirOutputs.size() == 1 ? dirOutputs.get(0).alias() : Tensor.cat(dirOutputs, 2);
+                    if (layer < cfg.numLayers() - 1 && cfg.dropout() > 0 && training) {
+                        Tensor dropped = Regularization.dropout(out, cfg.dropout(), true, gen);
+                        out.close();
+                        out = dropped;
+                    }
+                    if (layerInput != input) {
+                        layerInput.close();
+                    }
+                    layerInput = out;
+                } finally {
+                    dirOutputs.forEach(Tensor::close);
+                }
+            }
+            Tensor output = layerInput;
+            layerInput = input;
+            Tensor hN = Tensor.stack(finalH, 0);
+            Tensor cN = lstm ? Tensor.stack(finalC, 0) : null;
+            return new RNNOutput(output, hN, cN);
+        } finally {
+            if (layerInput != input) {
+                layerInput.close();
+            }
+            finalH.forEach(Tensor::close);
+            finalC.forEach(Tensor::close);
+            if (active != null) {
+                active.close();
+                zero.close();
+            }
+        }
+    }
+
+    private static Tensor zeros(Tensor like, long batch, long size) {
+        return Tensor.full(Shape.of(batch, size), 0, like.dtype(), like.device());
+    }
+
+    /**
+     * One direction of one layer: adds its stacked output (layout of the input) to {@code outputs}
+     * and returns its final {h, c}. Takes ownership of h and c. A step outside a sequence's length
+     * keeps that sequence's state and outputs zero, so the forward pass ends at each sequence's last
+     * step and the reverse pass starts there.
+     */
+    private static Tensor[] direction(Mode mode, Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c,
+                                      Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, Tensor wHr, Tensor active, Tensor zero,
+                                      boolean[] allActive, List<Tensor> outputs) {
+        long in = x.size(2);
+        long gates = wIh.size(0);
+        List<Tensor> stepOutputs = new ArrayList<>((int) steps);
+        // h may also be the last element of stepOutputs; it is then closed with them, not on its own
+        boolean hShared = false;
+        try (Tensor flat = x.reshape(steps * batch, in); Tensor proj = LinearAlgebra.linear(flat, wIh, bIh);
+             Tensor projSteps = proj.view(timeDim == 0 ? new long[] {steps, batch, gates} : new long[] {batch, steps, gates})) {
+            for (long k = 0; k < steps; k++) {
+                long t = reverse ? steps - 1 - k : k;
+                Tensor[] next;
+                try (Tensor xw = projSteps.select(timeDim, t)) {
+                    next = step(mode, xw, h, c, wHh, bHh, wHr);
+                }
+                if (allActive[(int) t]) {
+                    stepOutputs.add(next[0]);
+                    if (!hShared) {
+                        h.close();
+                    }
+                    h = next[0];
+                    hShared = true;
+                    if (c != null) {
+                        c.close();
+                        c = next[1];
+                    }
+                } else {
+                    try (Tensor m = active.select(0, t)) {
+                        stepOutputs.add(Tensor.where(m, next[0], zero));
+                        Tensor kept = Tensor.where(m, next[0], h);
+                        next[0].close();
+                        if (!hShared) {
+                            h.close();
+                        }
+                        h = kept;
+                        hShared = false;
+                        if (c != null) {
+                            Tensor keptC = Tensor.where(m, next[1], c);
+                            next[1].close();
+                            c.close();
+                            c = keptC;
+                        }
+                    }
+                }
+            }
+            if (reverse) {
+                Collections.reverse(stepOutputs);
+            }
+            outputs.add(Tensor.stack(stepOutputs, timeDim));
+            Tensor hLast = hShared ? h.alias() : h;
+            h = null;
+            return new Tensor[] {hLast, c};
+        } catch (RuntimeException | Error e) {
+            if (h != null && !hShared) {
+                h.close();
+            }
+            if (c != null) {
+                c.close();
+            }
+            throw e;
+        } finally {
+            stepOutputs.forEach(Tensor::close);
+        }
+    }
+
+    /** A cell's step on a batched input [B, in] with batched state. */
+    static Tensor[] cell(Mode mode, Tensor x, Tensor h, Tensor c, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        try (Tensor xw = LinearAlgebra.linear(x, wIh, bIh)) {
+            return step(mode, xw, h, c, wHh, bHh, null);
+        }
+    }
+}
