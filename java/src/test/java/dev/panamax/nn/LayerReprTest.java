@@ -71,6 +71,19 @@ class LayerReprTest {
     }
 
     @Test
+    void recurrentLayersAndCells() {
+        RecurrentOptions all = RecurrentOptions.DEFAULT.projSize(5).numLayers(2).bias(false).batchFirst(true).dropout(0.5).bidirectional(true);
+        assertPrints("LSTM(10, 20, proj_size=5, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True)",
+                new LSTM(10, 20, all, gen));
+        assertPrints("GRU(3, 4)", new GRU(3, 4));
+        assertPrints("GRU(3, 4, num_layers=3, dropout=0.25)", new GRU(3, 4, RecurrentOptions.DEFAULT.numLayers(3).dropout(0.25), gen));
+        assertPrints("RNN(3, 4, bidirectional=True)", new RNN(3, 4, RecurrentOptions.DEFAULT.nonlinearity("relu").bidirectional(true), gen));
+        assertPrints("RNNCell(3, 4, bias=False, nonlinearity=relu)", new RNNCell(3, 4, false, "relu", gen));
+        assertPrints("LSTMCell(3, 4)", new LSTMCell(3, 4));
+        assertPrints("GRUCell(2, 5, bias=False)", new GRUCell(2, 5, false, gen));
+    }
+
+    @Test
     void numbersArePrintedAsPythonPrintsFloats() {
         List<double[]> cases = List.of(new double[] {1e-5}, new double[] {1e-4}, new double[] {0.1}, new double[] {2}, new double[] {-0.001},
                 new double[] {1.5e-7}, new double[] {1e16}, new double[] {123456.75}, new double[] {0.0});

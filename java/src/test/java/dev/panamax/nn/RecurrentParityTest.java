@@ -57,11 +57,15 @@ class RecurrentParityTest {
     }
 
     static RNNBase build(Recurrence.Mode mode, RecurrentOptions o, Generator gen) {
+        return build(mode, IN, HIDDEN, o, gen);
+    }
+
+    static RNNBase build(Recurrence.Mode mode, long in, long hidden, RecurrentOptions o, Generator gen) {
         return switch (mode) {
-            case RNN_TANH -> new RNN(IN, HIDDEN, o, gen);
-            case RNN_RELU -> new RNN(IN, HIDDEN, o.nonlinearity("relu"), gen);
-            case LSTM -> new LSTM(IN, HIDDEN, o, gen);
-            case GRU -> new GRU(IN, HIDDEN, o, gen);
+            case RNN_TANH -> new RNN(in, hidden, o, gen);
+            case RNN_RELU -> new RNN(in, hidden, o.nonlinearity("relu"), gen);
+            case LSTM -> new LSTM(in, hidden, o, gen);
+            case GRU -> new GRU(in, hidden, o, gen);
         };
     }
 
