@@ -20,6 +20,9 @@ public record RecurrentOptions(int numLayers, boolean bias, boolean batchFirst, 
     public static final RecurrentOptions DEFAULT = new RecurrentOptions(1, true, false, 0, false, 0, "tanh");
 
     public RecurrentOptions {
+        if (nonlinearity == null) {
+            throw new IllegalArgumentException("RecurrentOptions: nonlinearity must be 'tanh' or 'relu', got null");
+        }
         nonlinearity = nonlinearity.toLowerCase(Locale.ROOT);
     }
 
