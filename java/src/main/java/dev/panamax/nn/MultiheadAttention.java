@@ -190,8 +190,9 @@ public final class MultiheadAttention extends Module {
         }
         Tensor out;
         Tensor weights = null;
-        try (qh; kh; vh; Attention.Result r = Attention.scaledDotProductAttentionWithWeights(qh, kh, vh, mask,
-                isTraining() ? dropout : 0, false, null, generator)) {
+        double p = isTraining() ? dropout : 0;
+        try (qh; kh; vh; Attention.Result r = needWeights ? Attention.scaledDotProductAttentionWithWeights(qh, kh, vh, mask, p, false, null, generator)
+                : new Attention.Result(Attention.scaledDotProductAttention(qh, kh, vh, mask, p, false, null, generator), null)) {
             if (mask != null) {
                 mask.close();
             }
@@ -337,10 +338,5 @@ public final class MultiheadAttention extends Module {
              Tensor excluded = mask.logicalNot()) {
             return z.maskedFill(excluded, Double.NEGATIVE_INFINITY);
         }
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "";
     }
 }

@@ -216,6 +216,24 @@ class AttentionTest {
     }
 
     @Test
+    void emptySequencesAsPyTorch() {
+        try (Scope s = Scope.open()) {
+            Tensor q = Tensor.randn(gen, 2, 3, 4).requiresGrad(true);
+            Tensor noKeys = Attention.scaledDotProductAttention(q, Tensor.zeros(2, 0, 4), Tensor.zeros(2, 0, 5));
+            assertArrayEquals(new long[] {2, 3, 5}, noKeys.shape().toArray());
+            assertArrayEquals(new float[30], noKeys.toFloatArray(), "no keys: zeros, as PyTorch");
+            Tensor masked = Attention.scaledDotProductAttention(q, Tensor.zeros(2, 0, 4), Tensor.zeros(2, 0, 5), Tensor.zeros(DType.BOOL, 3, 0),
+                    0, false, null, null);
+            assertArrayEquals(new float[30], masked.toFloatArray());
+            noKeys.sum().backward();
+            assertArrayEquals(new float[24], q.grad().toFloatArray());
+            Tensor noQueries = Attention.scaledDotProductAttention(Tensor.zeros(2, 0, 4), Tensor.randn(gen, 2, 3, 4), Tensor.randn(gen, 2, 3, 5),
+                    null, 0, true, null, null);
+            assertArrayEquals(new long[] {2, 0, 5}, noQueries.shape().toArray());
+        }
+    }
+
+    @Test
     void float64Throughout() {
         try (Scope s = Scope.open()) {
             Tensor q = Tensor.randn(gen, 2, 3).to(DType.FLOAT64);
