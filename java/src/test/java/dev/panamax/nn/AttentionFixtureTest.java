@@ -87,6 +87,41 @@ class AttentionFixtureTest {
         }
     }
 
+    /** The gradients of sum(output · projection) that PyTorch computed, for every parameter and the given inputs. */
+    private static void assertGradients(String caseName, Module module, Tensor output, Map<String, Tensor> inputs) {
+        try (Tensor weighted = output.mul(get(caseName + ".projection")); Tensor loss = weighted.sum()) {
+            loss.backward();
+        }
+        for (Parameter p : module.namedParameters()) {
+            assertMatches(caseName + ": gradient of " + p.name(), get(caseName + ".grad." + p.name()), p.tensor().grad());
+        }
+        inputs.forEach((name, t) -> assertMatches(caseName + ": gradient of " + name, get(caseName + ".grad." + name), t.grad()));
+    }
+
+    @Test
+    void multiheadAttentionGradientsMatchPyTorch() {
+        try (Scope s = Scope.open(); MultiheadAttention mha = loaded("mha", new MultiheadAttention(8, 2, 0.1, true, 8, 8, true, new Generator(1)))) {
+            Tensor q = get("mha.query").detach().requiresGrad(true);
+            Tensor k = get("mha.key").detach().requiresGrad(true);
+            Tensor v = get("mha.value").detach().requiresGrad(true);
+            Tensor out = mha.forward(q, k, v, get("mha.key_padding_mask"), false, get("mha.attn_mask"), true, false).output();
+            assertGradients("mha", mha, out, Map.of("query", q, "key", k, "value", v));
+        }
+    }
+
+    @Test
+    void transformerEncoderLayerGradientsMatchPyTorch() {
+        for (String c : new String[] {"post", "pre"}) {
+            boolean normFirst = c.equals("pre");
+            try (Scope s = Scope.open(); TransformerEncoderLayer layer = loaded(c, new TransformerEncoderLayer(8, 2, 16, 0.1,
+                    normFirst ? "gelu" : "relu", 1e-5, true, normFirst, true, new Generator(2)))) {
+                Tensor src = get(c + ".src").detach().requiresGrad(true);
+                Tensor y = layer.forward(src, null, get(c + ".src_key_padding_mask"), false);
+                assertGradients(c, layer, y, Map.of("src", src));
+            }
+        }
+    }
+
     @Test
     void multiheadAttentionWithKdimVdimSequenceFirstAndBoolMask() {
         try (Scope s = Scope.open(); MultiheadAttention mha = loaded("mha_kv", new MultiheadAttention(8, 4, 0, true, 6, 3, false, new Generator(1)))) {

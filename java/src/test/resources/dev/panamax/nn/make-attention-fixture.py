@@ -24,6 +24,19 @@ def randomise(module):
                 p.add_(0.2 * torch.randn_like(p))
 
 
+def gradients(case, module, output, inputs):
+    """Gradients of sum(output * projection) for every parameter and the named inputs, as <case>.grad.<name>."""
+    projection = torch.randn(output.shape)
+    for p in module.parameters():
+        p.grad = None
+    (output * projection).sum().backward()
+    out[f"{case}.projection"] = projection
+    for name, p in module.named_parameters():
+        out[f"{case}.grad.{name}"] = p.grad.detach().contiguous()
+    for name, t in inputs.items():
+        out[f"{case}.grad.{name}"] = t.grad.detach().contiguous()
+
+
 def put(case, module, **tensors):
     for k, v in module.state_dict().items():
         out[f"{case}.state.{k}"] = v.detach().contiguous()
@@ -43,6 +56,9 @@ with torch.no_grad():
     o_self, _ = mha(q, q, q, need_weights=False)
 put("mha", mha, query=q, key=k, value=v, key_padding_mask=kpm, attn_mask=attn_mask, output=o, weights=w, weights_per_head=wh,
     self_output=o_self)
+qg, kg, vg = (t.clone().requires_grad_(True) for t in (q, k, v))
+og, _ = mha(qg, kg, vg, key_padding_mask=kpm, need_weights=False, attn_mask=attn_mask)
+gradients("mha", mha, og, {"query": qg, "key": kg, "value": vg})
 
 # MultiheadAttention with kdim and vdim (separate projection weights), sequence first, bool attn_mask
 mkv = torch.nn.MultiheadAttention(8, 4, kdim=6, vdim=3).eval()
@@ -64,6 +80,8 @@ for case, norm_first, act in (("post", False, "relu"), ("pre", True, "gelu")):
     with torch.no_grad():
         y = layer(src, src_key_padding_mask=kpm)
     put(case, layer, src=src, src_key_padding_mask=kpm, output=y)
+    src_g = src.clone().requires_grad_(True)
+    gradients(case, layer, layer(src_g, src_key_padding_mask=kpm), {"src": src_g})
 
 # TransformerEncoder: two post-norm layers and a final norm, sequence first, causal mask
 enc = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1), 2, norm=torch.nn.LayerNorm(8),
