@@ -19,9 +19,10 @@ import dev.panamax.tensor.Tensor;
  * Attention#scaledDotProductAttention}'s: in a bool {@code keyPaddingMask} or {@code attnMask},
  * true marks a key to <i>ignore</i>; float masks are added to the scores.
  *
- * <p>One difference from PyTorch: a query that may attend to no key at all (every key padded or
- * masked) gets an output of {@code out_proj.bias} and weights of zero, as PyTorch's fused path
- * ({@code need_weights=False}) gives, where PyTorch's {@code need_weights=True} path gives NaN.
+ * <p>A query that may attend to no key at all (every key padded or masked) gets an output of
+ * {@code out_proj.bias} and weights of zero, always. PyTorch 2.13 is not consistent here: its
+ * {@code need_weights=False} path through {@code scaled_dot_product_attention} gives the same,
+ * but its {@code need_weights=True} path and its fused inference fast path give NaN.
  */
 public final class MultiheadAttention extends Module {
     private final long embedDim;
