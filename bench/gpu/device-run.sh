@@ -37,6 +37,7 @@ if [[ $what == all || $what == bench ]]; then
       target["matmul_4096_fp32"] = 1.05; target["matmul_4096_tf32"] = 1.05
       target["conv_fwd"] = 1.05; target["conv_fwd_bwd"] = 1.05
       target["batchnorm_train_fwd_bwd"] = 1.1; target["maxpool_fwd"] = 1.1; target["relu_64Mi"] = 1.05
+      target["lstm_fwd"] = 1.05; target["sdpa_fwd"] = 1.2; target["sdpa_fwd_bwd"] = 1.2
       print "| work | PyTorch | Panamax | ratio | target |"
       print "|---|---|---|---|---|"
     }

@@ -96,6 +96,30 @@ def tiny_relu():
         report("tiny_relu_host_us", 1000 * timed(2000, 10_000, lambda: torch.relu(x)))
 
 
+def lstm():
+    model = torch.nn.LSTM(512, 512).to(dev)
+    x = torch.randn(100, 64, 512, device=dev)
+    with torch.no_grad():
+        report("lstm_fwd", timed(3, 10, lambda: model(x)))
+
+
+def attention(backward):
+    q, k, v = (torch.randn(4, 16, 4096, 64, device=dev, requires_grad=backward) for _ in range(3))
+    g = torch.randn(4, 16, 4096, 64, device=dev)
+
+    def body():
+        y = F.scaled_dot_product_attention(q, k, v)
+        if backward:
+            q.grad = k.grad = v.grad = None
+            y.backward(g)
+
+    if backward:
+        report("sdpa_fwd_bwd", timed(3, 5, body))
+    else:
+        with torch.no_grad():
+            report("sdpa_fwd", timed(3, 5, body))
+
+
 CASES = {
     "matmul_4096_fp32": lambda: matmul(False),
     "matmul_4096_tf32": lambda: matmul(True),
@@ -105,6 +129,9 @@ CASES = {
     "maxpool_fwd": maxpool,
     "relu_64Mi": relu,
     "tiny_relu_host_us": tiny_relu,
+    "lstm_fwd": lstm,
+    "sdpa_fwd": lambda: attention(False),
+    "sdpa_fwd_bwd": lambda: attention(True),
 }
 
 if __name__ == "__main__":

@@ -72,19 +72,19 @@ class CudaIndexLossOptimGpuTest {
         try (Scope ignored = Scope.open()) {
             Tensor pc = randn(13, 37, 3).requiresGrad(true);
             Tensor pg = pc.detach().to(gpu).requiresGrad(true);
-            Optimizer oc = make.apply(List.of(pc));
-            Optimizer og = make.apply(List.of(pg));
-            for (int step = 0; step < 5; step++) {
-                Tensor target = randn(100 + step, 37, 3);
-                pc.zeroGrad();
-                pg.zeroGrad();
-                pc.sub(target).pow(2).sum().backward();
-                pg.sub(target.to(gpu)).pow(2).sum().backward();
-                oc.step();
-                og.step();
-            }
-            try (var g = GradMode.noGrad()) {
-                CudaParity.assertClose(name + " parameter after 5 steps", pc, pg, 10);
+            try (Optimizer oc = make.apply(List.of(pc)); Optimizer og = make.apply(List.of(pg))) {
+                for (int step = 0; step < 5; step++) {
+                    Tensor target = randn(100 + step, 37, 3);
+                    pc.zeroGrad();
+                    pg.zeroGrad();
+                    pc.sub(target).pow(2).sum().backward();
+                    pg.sub(target.to(gpu)).pow(2).sum().backward();
+                    oc.step();
+                    og.step();
+                }
+                try (var g = GradMode.noGrad()) {
+                    CudaParity.assertClose(name + " parameter after 5 steps", pc, pg, 10);
+                }
             }
         }
     }

@@ -27,6 +27,7 @@ class CudaMemoryGpuTest {
     void deviceMemoryIsFlatOverTenThousandTrainingSteps() {
         Device gpu = GpuDevice.get();
         Generator gen = new Generator(1);
+        MemoryStats.settled(); // earlier tests' unclosed tensors must not be collected (and their device memory freed) mid-loop
         try (Scope outer = Scope.open()) {
             Tensor w = Tensor.randn(gen, 4, 1, 3, 3).mul(0.3).to(gpu).detach().requiresGrad(true);
             Tensor v = Tensor.randn(gen, 4 * 3 * 3, 10).mul(0.1).to(gpu).detach().requiresGrad(true);

@@ -1,6 +1,10 @@
 package dev.panamax.bench.gpu;
 
 import dev.panamax.Panamax;
+import dev.panamax.autograd.GradMode;
+import dev.panamax.nn.LSTM;
+import dev.panamax.nn.RecurrentOptions;
+import dev.panamax.ops.Attention;
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
 import dev.panamax.ops.Normalization;
@@ -48,6 +52,9 @@ public final class GpuBench {
         cases.put("maxpool_fwd", () -> maxPool(gpu));
         cases.put("relu_64Mi", () -> relu(gpu));
         cases.put("tiny_relu_host_us", () -> tinyRelu(gpu));
+        cases.put("lstm_fwd", () -> lstm(gpu));
+        cases.put("sdpa_fwd", () -> attention(gpu, false));
+        cases.put("sdpa_fwd_bwd", () -> attention(gpu, true));
         for (var e : cases.entrySet()) {
             if (args.length == 0 || Arrays.asList(args).contains(e.getKey())) {
                 try {
@@ -118,7 +125,7 @@ public final class GpuBench {
 
     private static void batchNorm(Device gpu) {
         try (Tensor x = randn(gpu, 64, 64, 56, 56).requiresGrad(true); Tensor weight = randn(gpu, 64).requiresGrad(true);
-             Tensor bias = randn(gpu, 64).requiresGrad(true); Tensor mean = randn(gpu, 64); Tensor var = randn(gpu, 64).abs();
+             Tensor bias = randn(gpu, 64).requiresGrad(true); Tensor mean = randn(gpu, 64); Tensor signedVar = randn(gpu, 64); Tensor var = signedVar.abs();
              Tensor g = randn(gpu, 64, 64, 56, 56)) {
             report("batchnorm_train_fwd_bwd", time(5, 20, () -> {
                 x.zeroGrad();
@@ -143,6 +150,35 @@ public final class GpuBench {
     private static void relu(Device gpu) {
         try (Tensor x = randn(gpu, 64L << 20)) {
             report("relu_64Mi", time(5, 20, () -> x.relu().close()));
+        }
+    }
+
+    /** LSTM, 1 layer, seq 100, batch 64, hidden 512, inference. */
+    private static void lstm(Device gpu) {
+        try (LSTM lstm = new LSTM(512, 512, RecurrentOptions.DEFAULT, new Generator(2)); Tensor x = randn(gpu, 100, 64, 512);
+             GradMode.Guard noGrad = GradMode.noGrad()) {
+            lstm.to(gpu);
+            report("lstm_fwd", time(3, 10, () -> lstm.forward(x).close()));
+        }
+    }
+
+    /** Scaled dot-product attention, batch 4, 16 heads, length 4096, head size 64. */
+    private static void attention(Device gpu, boolean backward) {
+        try (Tensor q = randn(gpu, 4, 16, 4096, 64).requiresGrad(backward); Tensor k = randn(gpu, 4, 16, 4096, 64).requiresGrad(backward);
+             Tensor v = randn(gpu, 4, 16, 4096, 64).requiresGrad(backward); Tensor g = randn(gpu, 4, 16, 4096, 64)) {
+            report(backward ? "sdpa_fwd_bwd" : "sdpa_fwd", time(3, 5, () -> {
+                try (Tensor y = Attention.scaledDotProductAttention(q, k, v)) {
+                    if (backward) {
+                        q.zeroGrad();
+                        k.zeroGrad();
+                        v.zeroGrad();
+                        y.backward(g);
+                    }
+                }
+            }));
+            q.zeroGrad();
+            k.zeroGrad();
+            v.zeroGrad();
         }
     }
 

@@ -1,0 +1,116 @@
+package dev.panamax.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.panamax.nn.Module;
+import dev.panamax.nn.MultiheadAttention;
+import dev.panamax.nn.Parameter;
+import dev.panamax.nn.TransformerEncoderLayer;
+import dev.panamax.ops.Attention;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
+import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.MemoryStats;
+import dev.panamax.tensor.Scope;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.Leaks;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attention is composed of ops, so it runs on CUDA unchanged: scaled dot-product attention with
+ * masks, MultiheadAttention with a key padding mask and both TransformerEncoderLayer variants
+ * agree with the CPU on outputs and every gradient.
+ */
+@Tag("gpu")
+class CudaAttentionGpuTest {
+    private static final double TOL = 1e-4;
+
+    private static void assertClose(Tensor expected, Tensor actual, String what) {
+        float[] e = expected.toFloatArray();
+        float[] a = actual.toFloatArray();
+        assertEquals(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) {
+            assertEquals(e[i], a[i], TOL * (1 + Math.abs(e[i])), what + " at flat index " + i);
+        }
+    }
+
+    @Test
+    void scaledDotProductAttentionWithCausalAndBooleanMasks() {
+        Device gpu = GpuDevice.get();
+        MemoryStats before = Leaks.baseline();
+        try (Scope s = Scope.open()) {
+            Tensor q = Tensor.randn(new Generator(1), 2, 3, 5, 8).requiresGrad(true);
+            Tensor k = Tensor.randn(new Generator(2), 2, 3, 7, 8).requiresGrad(true);
+            Tensor v = Tensor.randn(new Generator(3), 2, 3, 7, 4).requiresGrad(true);
+            Tensor mask = Tensor.rand(new Generator(4), 5, 7).gt(0.3);
+            List<Tensor> cpuIn = List.of(q, k, v);
+            List<Tensor> gpuIn = cpuIn.stream().map(t -> t.detach().to(gpu).requiresGrad(true)).toList();
+            for (boolean causal : new boolean[] {false, true}) {
+                Tensor m = causal ? null : mask;
+                Tensor a = Attention.scaledDotProductAttention(q, k, v, m, 0, causal, null, null);
+                Tensor b = Attention.scaledDotProductAttention(gpuIn.get(0), gpuIn.get(1), gpuIn.get(2), m == null ? null : m.to(gpu), 0,
+                        causal, null, null);
+                assertEquals(gpu, b.device());
+                assertClose(a, b, "output (causal " + causal + ")");
+                a.square().sum().backward();
+                b.square().sum().backward();
+                for (int i = 0; i < 3; i++) {
+                    assertClose(cpuIn.get(i).grad(), gpuIn.get(i).grad(), "gradient " + "qkv".charAt(i) + " (causal " + causal + ")");
+                    cpuIn.get(i).zeroGrad();
+                    gpuIn.get(i).zeroGrad();
+                }
+            }
+        }
+        Leaks.assertNoneSince(before, "scaled dot-product attention on " + gpu);
+    }
+
+    private static <M extends Module> void compareModules(Function<Generator, M> build, long[] inputShape,
+                                                          BiFunction<M, Tensor, Tensor> forward) {
+        Device gpu = GpuDevice.get();
+        MemoryStats before = Leaks.baseline();
+        try (M cpu = build.apply(new Generator(5)); M dev = build.apply(new Generator(5)); Scope s = Scope.open()) {
+            cpu.eval();
+            dev.eval();
+            dev.to(gpu);
+            Tensor x = Tensor.randn(new Generator(6), inputShape).requiresGrad(true);
+            Tensor xd = x.detach().to(gpu).requiresGrad(true);
+            Tensor a = forward.apply(cpu, x);
+            Tensor b = forward.apply(dev, xd);
+            assertEquals(gpu, b.device());
+            assertClose(a, b, "output");
+            a.square().sum().backward();
+            b.square().sum().backward();
+            assertClose(x.grad(), xd.grad(), "input gradient");
+            List<Parameter> pc = cpu.namedParameters();
+            List<Parameter> pd = dev.namedParameters();
+            for (int i = 0; i < pc.size(); i++) {
+                assertClose(pc.get(i).tensor().grad(), pd.get(i).tensor().grad(), pc.get(i).name() + " gradient");
+            }
+        }
+        Leaks.assertNoneSince(before, "attention layers on " + gpu);
+    }
+
+    @Test
+    void multiheadAttentionWithKeyPaddingMask() {
+        compareModules(g -> new MultiheadAttention(16, 4, 0.0, true, 16, 16, true, g), new long[] {3, 6, 16}, (m, x) -> {
+            Device d = x.device();
+            try (Tensor padding = Tensor.of(new float[] {0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, 3, 6).to(DType.BOOL);
+                 Tensor onDevice = padding.to(d);
+                 MultiheadAttention.Output out = m.forward(x, x, x, onDevice, false, null, true, false)) {
+                return out.output().alias();
+            }
+        });
+    }
+
+    @Test
+    void transformerEncoderLayerPostAndPreNorm() {
+        for (boolean normFirst : new boolean[] {false, true}) {
+            compareModules(g -> new TransformerEncoderLayer(16, 4, 32, 0.0, normFirst ? "gelu" : "relu", 1e-5, true, normFirst, true, g),
+                    new long[] {2, 5, 16}, (m, x) -> m.forward(x, null, null, true));
+        }
+    }
+}
