@@ -10,3 +10,4 @@
 #include "norm.cu"
 #include "loss.cu"
 #include "optim.cu"
+#include "rnn.cu"

@@ -247,4 +247,36 @@ public interface Backend {
      * of one float dtype and size.
      */
     void adamUpdate(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, Operand maxExpAvgSq, AdamUpdate update);
+
+    // ------------------------------------------------------------ recurrent cells (issue #8)
+
+    /**
+     * The pointwise part of an LSTM step. From the gate pre-activations gates [B, 4H] (PyTorch's
+     * order i, f, g, o) and the cell state c [B, H]: act [B, 4H] = (σ(i), σ(f), tanh(g), σ(o)),
+     * cNew = σ(f)·c + σ(i)·tanh(g), tanhC = tanh(cNew) and h = σ(o)·tanhC ([B, H] each). Every
+     * operand is contiguous, of one float dtype; h and cNew may be parts of one allocation.
+     */
+    void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC);
+
+    /**
+     * Gradients of {@link #lstmCell} from its saved act, c and tanhC and the gradients gradH and
+     * gradC of h and cNew (gradC null: zero): gradGates [B, 4H] and gradCPrev [B, H] (the
+     * gradient of c), each null when not wanted. All contiguous, of one float dtype.
+     */
+    void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates, Operand gradCPrev);
+
+    /**
+     * The pointwise part of a GRU step. From xw = x W_ihᵀ + b_ih and hw = h W_hhᵀ + b_hh ([B, 3H],
+     * order r, z, n) and h [B, H]: r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r·hn),
+     * hNew = n + z·(h − n) (= (1 − z)·n + z·h), and act [B, 3H] = (r, z, n). All contiguous, of
+     * one float dtype.
+     */
+    void gruCell(Operand xw, Operand hw, Operand h, Operand hNew, Operand act);
+
+    /**
+     * Gradients of {@link #gruCell} from its saved act, hw and h and the gradient gradHNew of hNew:
+     * gradXw, gradHw [B, 3H] and gradH [B, H], each null when not wanted. All contiguous, of one
+     * float dtype.
+     */
+    void gruCellBackward(Operand act, Operand hw, Operand h, Operand gradHNew, Operand gradXw, Operand gradHw, Operand gradH);
 }

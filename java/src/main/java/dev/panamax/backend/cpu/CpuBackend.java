@@ -411,4 +411,27 @@ public final class CpuBackend implements Backend {
     public void adamUpdate(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, Operand maxExpAvgSq, AdamUpdate update) {
         OptimizerKernels.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
     }
+
+    // ------------------------------------------------------------ recurrent cells (issue #8)
+
+    @Override
+    public void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC) {
+        RnnKernels.lstmCell(gates, c, h, cNew, act, tanhC);
+    }
+
+    @Override
+    public void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
+                                 Operand gradCPrev) {
+        RnnKernels.lstmCellBackward(act, c, tanhC, gradH, gradC, gradGates, gradCPrev);
+    }
+
+    @Override
+    public void gruCell(Operand xw, Operand hw, Operand h, Operand hNew, Operand act) {
+        RnnKernels.gruCell(xw, hw, h, hNew, act);
+    }
+
+    @Override
+    public void gruCellBackward(Operand act, Operand hw, Operand h, Operand gradHNew, Operand gradXw, Operand gradHw, Operand gradH) {
+        RnnKernels.gruCellBackward(act, hw, h, gradHNew, gradXw, gradHw, gradH);
+    }
 }

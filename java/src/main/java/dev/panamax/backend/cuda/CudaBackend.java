@@ -33,6 +33,7 @@ final class CudaBackend implements Backend {
     private final IndexKernels indexing;
     private final LossKernels losses;
     private final OptimizerKernels optimizers;
+    private final RnnKernels rnn;
 
     CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -47,6 +48,7 @@ final class CudaBackend implements Backend {
         indexing = new IndexKernels(ctx);
         losses = new LossKernels(ctx);
         optimizers = new OptimizerKernels(ctx);
+        rnn = new RnnKernels(ctx);
     }
 
     void synchronize() {
@@ -361,5 +363,32 @@ final class CudaBackend implements Backend {
     public void adamUpdate(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, Operand maxExpAvgSq, AdamUpdate update) {
         ctx.makeCurrent();
         optimizers.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
+    }
+
+    // ------------------------------------------------------------ recurrent cells (issue #8)
+
+    @Override
+    public void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC) {
+        ctx.makeCurrent();
+        rnn.lstmCell(gates, c, h, cNew, act, tanhC);
+    }
+
+    @Override
+    public void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
+                                 Operand gradCPrev) {
+        ctx.makeCurrent();
+        rnn.lstmCellBackward(act, c, tanhC, gradH, gradC, gradGates, gradCPrev);
+    }
+
+    @Override
+    public void gruCell(Operand xw, Operand hw, Operand h, Operand hNew, Operand act) {
+        ctx.makeCurrent();
+        rnn.gruCell(xw, hw, h, hNew, act);
+    }
+
+    @Override
+    public void gruCellBackward(Operand act, Operand hw, Operand h, Operand gradHNew, Operand gradXw, Operand gradHw, Operand gradH) {
+        ctx.makeCurrent();
+        rnn.gruCellBackward(act, hw, h, gradHNew, gradXw, gradHw, gradH);
     }
 }

@@ -1,0 +1,473 @@
+package dev.panamax.backend.cpu;
+
+import dev.panamax.backend.Operand;
+import dev.panamax.backend.UnaryOp;
+import dev.panamax.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The pointwise part of an LSTM and a GRU step, forward and backward, each one pass over the
+ * batch rows (issue #8): a step is then one GEMM plus one of these instead of a dozen elementwise
+ * ops with their temporaries.
+ *
+ * <p>Operands are contiguous [B, k·H] rows of one float dtype (see {@code Backend#lstmCell} and
+ * friends). Rows are split over {@link Parallel}; within a row, float32 sigmoid and tanh are
+ * {@link VectorMath}'s passes (whole vectors in place, the ragged tail through a zero-padded copy,
+ * as {@code FloatKernels} does), so the activations are the same bits as the unfused ops', and the
+ * products and sums are taken in the composed formulation's order, so the forward results are too.
+ * float64 is scalar, with {@link UnaryOp}'s formulas, like {@code DoubleKernels}.
+ */
+final class RnnKernels {
+    private static final int L = FloatKernels.L;
+    /** Elements (rows times gate width) per parallel range. */
+    private static final long GRAIN = 16_384;
+    private static final ThreadLocal<MemorySegment> PAD = ThreadLocal.withInitial(() -> MemorySegment.ofArray(new float[L]));
+
+    private RnnKernels() {}
+
+    private static MemorySegment seg(Operand op) {
+        return op == null ? null : CpuBackend.segment(op);
+    }
+
+    private static long base(Operand op) {
+        return op == null ? 0 : op.offset() * op.dtype().byteSize();
+    }
+
+    private static void rows(long batch, long rowElements, Parallel.RangeBody body) {
+        Parallel.forRange(batch, Math.max(1, GRAIN / Math.max(1, rowElements)), body);
+    }
+
+    // ---------------------------------------------------------------- float32 helpers
+
+    private static void sigmoid(MemorySegment xs, long xo, MemorySegment ys, long yo, int n) {
+        activate(false, xs, xo, ys, yo, n);
+    }
+
+    private static void tanh(MemorySegment xs, long xo, MemorySegment ys, long yo, int n) {
+        activate(true, xs, xo, ys, yo, n);
+    }
+
+    /** sigmoid or tanh of n floats: whole vectors in place, the tail through a zero-padded copy. */
+    private static void activate(boolean tanh, MemorySegment xs, long xo, MemorySegment ys, long yo, int n) {
+        int whole = n - n % L;
+        if (whole > 0) {
+            if (tanh) {
+                VectorMath.tanh(xs, xo, ys, yo, whole);
+            } else {
+                VectorMath.sigmoid(xs, xo, ys, yo, whole);
+            }
+        }
+        int rest = n - whole;
+        if (rest > 0) {
+            MemorySegment t = PAD.get();
+            t.fill((byte) 0);
+            MemorySegment.copy(xs, xo + 4L * whole, t, 0, 4L * rest);
+            if (tanh) {
+                VectorMath.tanh(t, 0, t, 0, L);
+            } else {
+                VectorMath.sigmoid(t, 0, t, 0, L);
+            }
+            MemorySegment.copy(t, 0, ys, yo + 4L * whole, 4L * rest);
+        }
+    }
+
+    private static float f(MemorySegment s, long byteOffset) {
+        return s.get(ValueLayout.JAVA_FLOAT, byteOffset);
+    }
+
+    private static void f(MemorySegment s, long byteOffset, float v) {
+        s.set(ValueLayout.JAVA_FLOAT, byteOffset, v);
+    }
+
+    private static double d(MemorySegment s, long byteOffset) {
+        return s.get(ValueLayout.JAVA_DOUBLE, byteOffset);
+    }
+
+    private static void d(MemorySegment s, long byteOffset, double v) {
+        s.set(ValueLayout.JAVA_DOUBLE, byteOffset, v);
+    }
+
+    private static double sigmoid(double x) {
+        return UnaryOp.SIGMOID.apply(x, 0, 0);
+    }
+
+    // ---------------------------------------------------------------- LSTM
+
+    static void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC) {
+        long batch = c.shape()[0];
+        int hid = (int) c.shape()[1];
+        if (batch == 0 || hid == 0) {
+            return;
+        }
+        MemorySegment gs = seg(gates), cs = seg(c), hs = seg(h), ns = seg(cNew), as = seg(act), ts = seg(tanhC);
+        long g0 = base(gates), c0 = base(c), h0 = base(h), n0 = base(cNew), a0 = base(act), t0 = base(tanhC);
+        boolean single = gates.dtype() == DType.FLOAT32;
+        rows(batch, 4L * hid, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                if (single) {
+                    lstmRowFloat(hid, gs, g0 + 16L * hid * b, cs, c0 + 4L * hid * b, hs, h0 + 4L * hid * b, ns, n0 + 4L * hid * b,
+                            as, a0 + 16L * hid * b, ts, t0 + 4L * hid * b);
+                } else {
+                    lstmRowDouble(hid, gs, g0 + 32L * hid * b, cs, c0 + 8L * hid * b, hs, h0 + 8L * hid * b, ns, n0 + 8L * hid * b,
+                            as, a0 + 32L * hid * b, ts, t0 + 8L * hid * b);
+                }
+            }
+        });
+    }
+
+    private static void lstmRowFloat(int hid, MemorySegment gs, long go, MemorySegment cs, long co, MemorySegment hs, long ho,
+                                     MemorySegment ns, long no, MemorySegment as, long ao, MemorySegment ts, long to) {
+        long gate = 4L * hid;
+        sigmoid(gs, go, as, ao, 2 * hid);
+        tanh(gs, go + 2 * gate, as, ao + 2 * gate, hid);
+        sigmoid(gs, go + 3 * gate, as, ao + 3 * gate, hid);
+        int whole = hid - hid % L;
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatVector i = FloatKernels.load(as, ao + b);
+            FloatVector fg = FloatKernels.load(as, ao + gate + b);
+            FloatVector g = FloatKernels.load(as, ao + 2 * gate + b);
+            FloatVector c = FloatKernels.load(cs, co + b);
+            FloatKernels.store(fg.mul(c).add(i.mul(g)), ns, no + b);
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            f(ns, no + b, f(as, ao + gate + b) * f(cs, co + b) + f(as, ao + b) * f(as, ao + 2 * gate + b));
+        }
+        tanh(ns, no, ts, to, hid);
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatKernels.store(FloatKernels.load(as, ao + 3 * gate + b).mul(FloatKernels.load(ts, to + b)), hs, ho + b);
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            f(hs, ho + b, f(as, ao + 3 * gate + b) * f(ts, to + b));
+        }
+    }
+
+    private static void lstmRowDouble(int hid, MemorySegment gs, long go, MemorySegment cs, long co, MemorySegment hs, long ho,
+                                      MemorySegment ns, long no, MemorySegment as, long ao, MemorySegment ts, long to) {
+        long gate = 8L * hid;
+        for (int j = 0; j < hid; j++) {
+            long b = 8L * j;
+            double i = sigmoid(d(gs, go + b));
+            double fg = sigmoid(d(gs, go + gate + b));
+            double g = Math.tanh(d(gs, go + 2 * gate + b));
+            double o = sigmoid(d(gs, go + 3 * gate + b));
+            double c = fg * d(cs, co + b) + i * g;
+            double tc = Math.tanh(c);
+            d(as, ao + b, i);
+            d(as, ao + gate + b, fg);
+            d(as, ao + 2 * gate + b, g);
+            d(as, ao + 3 * gate + b, o);
+            d(ns, no + b, c);
+            d(ts, to + b, tc);
+            d(hs, ho + b, o * tc);
+        }
+    }
+
+    static void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
+                                 Operand gradCPrev) {
+        long batch = c.shape()[0];
+        int hid = (int) c.shape()[1];
+        if (batch == 0 || hid == 0 || (gradGates == null && gradCPrev == null)) {
+            return;
+        }
+        MemorySegment as = seg(act), cs = seg(c), ts = seg(tanhC), dhs = seg(gradH), dcs = seg(gradC), dgs = seg(gradGates),
+                dps = seg(gradCPrev);
+        long a0 = base(act), c0 = base(c), t0 = base(tanhC), dh0 = base(gradH), dc0 = base(gradC), dg0 = base(gradGates),
+                dp0 = base(gradCPrev);
+        int size = c.dtype().byteSize();
+        rows(batch, 4L * hid, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                long row = (long) size * hid * b;
+                if (size == 4) {
+                    lstmBackwardRowFloat(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, dcs, dc0 + row,
+                            dgs, dg0 + 4 * row, dps, dp0 + row);
+                } else {
+                    lstmBackwardRowDouble(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, dcs, dc0 + row,
+                            dgs, dg0 + 4 * row, dps, dp0 + row);
+                }
+            }
+        });
+    }
+
+    private static void lstmBackwardRowFloat(int hid, MemorySegment as, long ao, MemorySegment cs, long co, MemorySegment ts, long to,
+                                             MemorySegment dhs, long dho, MemorySegment dcs, long dco, MemorySegment dgs, long dgo,
+                                             MemorySegment dps, long dpo) {
+        long gate = 4L * hid;
+        int whole = hid - hid % L;
+        FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
+        FloatVector zero = FloatVector.zero(FloatKernels.S);
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatVector i = FloatKernels.load(as, ao + b);
+            FloatVector fg = FloatKernels.load(as, ao + gate + b);
+            FloatVector g = FloatKernels.load(as, ao + 2 * gate + b);
+            FloatVector o = FloatKernels.load(as, ao + 3 * gate + b);
+            FloatVector tc = FloatKernels.load(ts, to + b);
+            FloatVector dh = FloatKernels.load(dhs, dho + b);
+            FloatVector dc = dcs == null ? zero : FloatKernels.load(dcs, dco + b);
+            // the composed rule's order: d(tanh c') = dh·o, then ·(1 − tc²), then + dc
+            FloatVector dct = dh.mul(o).mul(one.sub(tc.mul(tc))).add(dc);
+            if (dgs != null) {
+                FloatVector c = FloatKernels.load(cs, co + b);
+                FloatKernels.store(dct.mul(g).mul(i.mul(one.sub(i))), dgs, dgo + b);
+                FloatKernels.store(dct.mul(c).mul(fg.mul(one.sub(fg))), dgs, dgo + gate + b);
+                FloatKernels.store(dct.mul(i).mul(one.sub(g.mul(g))), dgs, dgo + 2 * gate + b);
+                FloatKernels.store(dh.mul(tc).mul(o.mul(one.sub(o))), dgs, dgo + 3 * gate + b);
+            }
+            if (dps != null) {
+                FloatKernels.store(dct.mul(fg), dps, dpo + b);
+            }
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            float i = f(as, ao + b);
+            float fg = f(as, ao + gate + b);
+            float g = f(as, ao + 2 * gate + b);
+            float o = f(as, ao + 3 * gate + b);
+            float tc = f(ts, to + b);
+            float dh = f(dhs, dho + b);
+            float dc = dcs == null ? 0f : f(dcs, dco + b);
+            float dct = dh * o * (1f - tc * tc) + dc;
+            if (dgs != null) {
+                float c = f(cs, co + b);
+                f(dgs, dgo + b, dct * g * (i * (1f - i)));
+                f(dgs, dgo + gate + b, dct * c * (fg * (1f - fg)));
+                f(dgs, dgo + 2 * gate + b, dct * i * (1f - g * g));
+                f(dgs, dgo + 3 * gate + b, dh * tc * (o * (1f - o)));
+            }
+            if (dps != null) {
+                f(dps, dpo + b, dct * fg);
+            }
+        }
+    }
+
+    private static void lstmBackwardRowDouble(int hid, MemorySegment as, long ao, MemorySegment cs, long co, MemorySegment ts, long to,
+                                              MemorySegment dhs, long dho, MemorySegment dcs, long dco, MemorySegment dgs, long dgo,
+                                              MemorySegment dps, long dpo) {
+        long gate = 8L * hid;
+        for (int j = 0; j < hid; j++) {
+            long b = 8L * j;
+            double i = d(as, ao + b);
+            double fg = d(as, ao + gate + b);
+            double g = d(as, ao + 2 * gate + b);
+            double o = d(as, ao + 3 * gate + b);
+            double tc = d(ts, to + b);
+            double dh = d(dhs, dho + b);
+            double dc = dcs == null ? 0 : d(dcs, dco + b);
+            double dct = dh * o * (1 - tc * tc) + dc;
+            if (dgs != null) {
+                double c = d(cs, co + b);
+                d(dgs, dgo + b, dct * g * (i * (1 - i)));
+                d(dgs, dgo + gate + b, dct * c * (fg * (1 - fg)));
+                d(dgs, dgo + 2 * gate + b, dct * i * (1 - g * g));
+                d(dgs, dgo + 3 * gate + b, dh * tc * (o * (1 - o)));
+            }
+            if (dps != null) {
+                d(dps, dpo + b, dct * fg);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- GRU
+
+    static void gruCell(Operand xw, Operand hw, Operand h, Operand hNew, Operand act) {
+        long batch = h.shape()[0];
+        int hid = (int) h.shape()[1];
+        if (batch == 0 || hid == 0) {
+            return;
+        }
+        MemorySegment xs = seg(xw), ws = seg(hw), hs = seg(h), ns = seg(hNew), as = seg(act);
+        long x0 = base(xw), w0 = base(hw), h0 = base(h), n0 = base(hNew), a0 = base(act);
+        int size = h.dtype().byteSize();
+        rows(batch, 3L * hid, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                long row = (long) size * hid * b;
+                if (size == 4) {
+                    gruRowFloat(hid, xs, x0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, ns, n0 + row, as, a0 + 3 * row);
+                } else {
+                    gruRowDouble(hid, xs, x0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, ns, n0 + row, as, a0 + 3 * row);
+                }
+            }
+        });
+    }
+
+    private static void gruRowFloat(int hid, MemorySegment xs, long xo, MemorySegment ws, long wo, MemorySegment hs, long ho,
+                                    MemorySegment ns, long no, MemorySegment as, long ao) {
+        long gate = 4L * hid;
+        int rz = 2 * hid;
+        int wholeRz = rz - rz % L;
+        for (int j = 0; j < wholeRz; j += L) {
+            long b = 4L * j;
+            FloatKernels.store(FloatKernels.load(xs, xo + b).add(FloatKernels.load(ws, wo + b)), as, ao + b);
+        }
+        for (int j = wholeRz; j < rz; j++) {
+            long b = 4L * j;
+            f(as, ao + b, f(xs, xo + b) + f(ws, wo + b));
+        }
+        sigmoid(as, ao, as, ao, rz);
+        int whole = hid - hid % L;
+        long n = 2 * gate;
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatVector r = FloatKernels.load(as, ao + b);
+            FloatKernels.store(FloatKernels.load(xs, xo + n + b).add(r.mul(FloatKernels.load(ws, wo + n + b))), as, ao + n + b);
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            f(as, ao + n + b, f(xs, xo + n + b) + f(as, ao + b) * f(ws, wo + n + b));
+        }
+        tanh(as, ao + n, as, ao + n, hid);
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatVector z = FloatKernels.load(as, ao + gate + b);
+            FloatVector nv = FloatKernels.load(as, ao + n + b);
+            FloatKernels.store(nv.add(z.mul(FloatKernels.load(hs, ho + b).sub(nv))), ns, no + b);
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            float nv = f(as, ao + n + b);
+            f(ns, no + b, nv + f(as, ao + gate + b) * (f(hs, ho + b) - nv));
+        }
+    }
+
+    private static void gruRowDouble(int hid, MemorySegment xs, long xo, MemorySegment ws, long wo, MemorySegment hs, long ho,
+                                     MemorySegment ns, long no, MemorySegment as, long ao) {
+        long gate = 8L * hid;
+        for (int j = 0; j < hid; j++) {
+            long b = 8L * j;
+            double r = sigmoid(d(xs, xo + b) + d(ws, wo + b));
+            double z = sigmoid(d(xs, xo + gate + b) + d(ws, wo + gate + b));
+            double n = Math.tanh(d(xs, xo + 2 * gate + b) + r * d(ws, wo + 2 * gate + b));
+            d(as, ao + b, r);
+            d(as, ao + gate + b, z);
+            d(as, ao + 2 * gate + b, n);
+            d(ns, no + b, n + z * (d(hs, ho + b) - n));
+        }
+    }
+
+    static void gruCellBackward(Operand act, Operand hw, Operand h, Operand gradHNew, Operand gradXw, Operand gradHw, Operand gradH) {
+        long batch = h.shape()[0];
+        int hid = (int) h.shape()[1];
+        if (batch == 0 || hid == 0 || (gradXw == null && gradHw == null && gradH == null)) {
+            return;
+        }
+        MemorySegment as = seg(act), ws = seg(hw), hs = seg(h), gs = seg(gradHNew), dxs = seg(gradXw), dws = seg(gradHw), dhs = seg(gradH);
+        long a0 = base(act), w0 = base(hw), h0 = base(h), g0 = base(gradHNew), dx0 = base(gradXw), dw0 = base(gradHw), dh0 = base(gradH);
+        int size = h.dtype().byteSize();
+        rows(batch, 3L * hid, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                long row = (long) size * hid * b;
+                if (size == 4) {
+                    gruBackwardRowFloat(hid, as, a0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, gs, g0 + row, dxs, dx0 + 3 * row,
+                            dws, dw0 + 3 * row, dhs, dh0 + row);
+                } else {
+                    gruBackwardRowDouble(hid, as, a0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, gs, g0 + row, dxs, dx0 + 3 * row,
+                            dws, dw0 + 3 * row, dhs, dh0 + row);
+                }
+            }
+        });
+    }
+
+    private static void gruBackwardRowFloat(int hid, MemorySegment as, long ao, MemorySegment ws, long wo, MemorySegment hs, long ho,
+                                            MemorySegment gs, long go, MemorySegment dxs, long dxo, MemorySegment dws, long dwo,
+                                            MemorySegment dhs, long dho) {
+        long gate = 4L * hid;
+        int whole = hid - hid % L;
+        FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
+        for (int j = 0; j < whole; j += L) {
+            long b = 4L * j;
+            FloatVector r = FloatKernels.load(as, ao + b);
+            FloatVector z = FloatKernels.load(as, ao + gate + b);
+            FloatVector n = FloatKernels.load(as, ao + 2 * gate + b);
+            FloatVector g = FloatKernels.load(gs, go + b);
+            if (dhs != null) {
+                FloatKernels.store(g.mul(z), dhs, dho + b);
+            }
+            if (dxs == null && dws == null) {
+                continue;
+            }
+            FloatVector hn = FloatKernels.load(ws, wo + 2 * gate + b);
+            FloatVector hp = FloatKernels.load(hs, ho + b);
+            FloatVector dnPre = g.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+            FloatVector drPre = dnPre.mul(hn).mul(r.mul(one.sub(r)));
+            FloatVector dzPre = g.mul(hp.sub(n)).mul(z.mul(one.sub(z)));
+            if (dxs != null) {
+                FloatKernels.store(drPre, dxs, dxo + b);
+                FloatKernels.store(dzPre, dxs, dxo + gate + b);
+                FloatKernels.store(dnPre, dxs, dxo + 2 * gate + b);
+            }
+            if (dws != null) {
+                FloatKernels.store(drPre, dws, dwo + b);
+                FloatKernels.store(dzPre, dws, dwo + gate + b);
+                FloatKernels.store(dnPre.mul(r), dws, dwo + 2 * gate + b);
+            }
+        }
+        for (int j = whole; j < hid; j++) {
+            long b = 4L * j;
+            float r = f(as, ao + b);
+            float z = f(as, ao + gate + b);
+            float n = f(as, ao + 2 * gate + b);
+            float g = f(gs, go + b);
+            if (dhs != null) {
+                f(dhs, dho + b, g * z);
+            }
+            if (dxs == null && dws == null) {
+                continue;
+            }
+            float hn = f(ws, wo + 2 * gate + b);
+            float hp = f(hs, ho + b);
+            float dnPre = g * (1f - z) * (1f - n * n);
+            float drPre = dnPre * hn * (r * (1f - r));
+            float dzPre = g * (hp - n) * (z * (1f - z));
+            if (dxs != null) {
+                f(dxs, dxo + b, drPre);
+                f(dxs, dxo + gate + b, dzPre);
+                f(dxs, dxo + 2 * gate + b, dnPre);
+            }
+            if (dws != null) {
+                f(dws, dwo + b, drPre);
+                f(dws, dwo + gate + b, dzPre);
+                f(dws, dwo + 2 * gate + b, dnPre * r);
+            }
+        }
+    }
+
+    private static void gruBackwardRowDouble(int hid, MemorySegment as, long ao, MemorySegment ws, long wo, MemorySegment hs, long ho,
+                                             MemorySegment gs, long go, MemorySegment dxs, long dxo, MemorySegment dws, long dwo,
+                                             MemorySegment dhs, long dho) {
+        long gate = 8L * hid;
+        for (int j = 0; j < hid; j++) {
+            long b = 8L * j;
+            double r = d(as, ao + b);
+            double z = d(as, ao + gate + b);
+            double n = d(as, ao + 2 * gate + b);
+            double g = d(gs, go + b);
+            if (dhs != null) {
+                d(dhs, dho + b, g * z);
+            }
+            if (dxs == null && dws == null) {
+                continue;
+            }
+            double hn = d(ws, wo + 2 * gate + b);
+            double hp = d(hs, ho + b);
+            double dnPre = g * (1 - z) * (1 - n * n);
+            double drPre = dnPre * hn * (r * (1 - r));
+            double dzPre = g * (hp - n) * (z * (1 - z));
+            if (dxs != null) {
+                d(dxs, dxo + b, drPre);
+                d(dxs, dxo + gate + b, dzPre);
+                d(dxs, dxo + 2 * gate + b, dnPre);
+            }
+            if (dws != null) {
+                d(dws, dwo + b, drPre);
+                d(dws, dwo + gate + b, dzPre);
+                d(dws, dwo + 2 * gate + b, dnPre * r);
+            }
+        }
+    }
+}
