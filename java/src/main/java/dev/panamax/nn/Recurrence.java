@@ -1,6 +1,7 @@
 package dev.panamax.nn;
 
 import dev.panamax.ops.LinearAlgebra;
+import dev.panamax.ops.RecurrentCells;
 import dev.panamax.ops.Regularization;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Shape;
@@ -11,9 +12,10 @@ import java.util.List;
 
 /**
  * The computation shared by the recurrent layers and cells, composed of differentiable ops
- * (linear, sigmoid, tanh, mul, add, narrow, where, stack, cat), so autograd and every backend work
- * unchanged. Per layer and direction the input projection of all steps is one matrix product;
- * each step then adds one product with the recurrent weights. Per-step temporaries are closed as
+ * (linear, the fused {@link RecurrentCells} gate ops, tanh/relu, add, where, stack, cat), so
+ * autograd and every backend work unchanged. Per layer and direction the input projection of all
+ * steps is one matrix product; each step then adds one product with the recurrent weights and
+ * one fused pointwise op for the LSTM and GRU gates (issue #8). Per-step temporaries are closed as
  * soon as they are used (a recorded graph keeps what its backward needs).
  *
  * <p>Equations and gate order are PyTorch's: LSTM i, f, g, o with c' = f·c + i·g and h' = o·tanh(c')
@@ -56,7 +58,6 @@ final class Recurrence {
      * (h [B, out], c [B, H] for the LSTM, else null); returns the new {h, c} (c null but for the LSTM).
      */
     static Tensor[] step(Mode mode, Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh, Tensor wHr) {
-        long hid = wHh.size(0) / mode.gates;
         try (Tensor hw = LinearAlgebra.linear(h, wHh, bHh)) {
             switch (mode) {
                 case RNN_TANH, RNN_RELU -> {
@@ -65,33 +66,22 @@ final class Recurrence {
                     }
                 }
                 case LSTM -> {
-                    try (Tensor gates = xw.add(hw);
-                         Tensor ifPre = gates.narrow(1, 0, 2 * hid); Tensor ifGate = ifPre.sigmoid();
-                         Tensor i = ifGate.narrow(1, 0, hid); Tensor f = ifGate.narrow(1, hid, hid);
-                         Tensor gPre = gates.narrow(1, 2 * hid, hid); Tensor g = gPre.tanh();
-                         Tensor oPre = gates.narrow(1, 3 * hid, hid); Tensor o = oPre.sigmoid();
-                         Tensor fc = f.mul(c); Tensor ig = i.mul(g)) {
-                        Tensor cNew = fc.add(ig);
-                        try (Tensor tc = cNew.tanh()) {
-                            Tensor hFull = o.mul(tc);
-                            if (wHr == null) {
-                                return new Tensor[] {hFull, cNew};
-                            }
-                            try (hFull) {
-                                return new Tensor[] {LinearAlgebra.linear(hFull, wHr, null), cNew};
-                            }
-                        }
+                    Tensor[] hc;
+                    try (Tensor gates = xw.add(hw)) {
+                        hc = RecurrentCells.lstmCell(gates, c);
+                    }
+                    if (wHr == null) {
+                        return hc;
+                    }
+                    try (Tensor hFull = hc[0]) {
+                        return new Tensor[] {LinearAlgebra.linear(hFull, wHr, null), hc[1]};
+                    } catch (RuntimeException | Error e) {
+                        hc[1].close();
+                        throw e;
                     }
                 }
                 case GRU -> {
-                    try (Tensor xrz = xw.narrow(1, 0, 2 * hid); Tensor hrz = hw.narrow(1, 0, 2 * hid);
-                         Tensor rzPre = xrz.add(hrz); Tensor rz = rzPre.sigmoid();
-                         Tensor r = rz.narrow(1, 0, hid); Tensor z = rz.narrow(1, hid, hid);
-                         Tensor hn = hw.narrow(1, 2 * hid, hid); Tensor rhn = r.mul(hn);
-                         Tensor xn = xw.narrow(1, 2 * hid, hid); Tensor nPre = xn.add(rhn); Tensor n = nPre.tanh();
-                         Tensor hMinusN = h.sub(n); Tensor zd = z.mul(hMinusN)) {
-                        return new Tensor[] {n.add(zd), null};
-                    }
+                    return new Tensor[] {RecurrentCells.gruCell(xw, hw, h), null};
                 }
                 default -> throw new AssertionError(mode);
             }
