@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The recurrent layers are compositions of ops, so they run on CUDA unchanged: a stack on the GPU
- * and an identical one on the CPU agree on outputs, final states and every gradient, for full and
- * variable-length batches.
+ * The recurrent layers are compositions of ops (GEMMs plus the fused LSTM and GRU gate ops of
+ * native/src/rnn.cu, tested alone in CudaRecurrentCellsGpuTest), so they run on CUDA unchanged: a
+ * stack on the GPU and an identical one on the CPU agree on outputs, final states and every
+ * gradient, for full and variable-length batches.
  */
 @Tag("gpu")
 class CudaRecurrentGpuTest {
