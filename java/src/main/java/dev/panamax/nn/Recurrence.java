@@ -191,6 +191,9 @@ final class Recurrence {
                                       boolean[] allActive, List<Tensor> outputs) {
         long in = x.size(2);
         long gates = wIh.size(0);
+        if (mode == Mode.LSTM && wHr == null && steps > 0 && all(allActive)) {
+            return lstmSequence(x, timeDim, steps, batch, reverse, h, c, wIh, wHh, bIh, bHh, outputs);
+        }
         List<Tensor> stepOutputs = new ArrayList<>((int) steps);
         // h may also be the last element of stepOutputs; it is then closed with them, not on its own
         boolean hShared = false;
@@ -249,6 +252,47 @@ final class Recurrence {
             throw e;
         } finally {
             stepOutputs.forEach(Tensor::close);
+        }
+    }
+
+    private static boolean all(boolean[] flags) {
+        for (boolean f : flags) {
+            if (!f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An LSTM direction without projection whose steps are all active, as one op
+     * ({@link RecurrentCells#lstmSequence}): one GEMM for the input projection, then per step one
+     * GEMM and one fused gate kernel, and a backward through time into buffers allocated once.
+     * Takes ownership of h and c.
+     */
+    private static Tensor[] lstmSequence(Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c, Tensor wIh,
+                                         Tensor wHh, Tensor bIh, Tensor bHh, List<Tensor> outputs) {
+        long gates = wIh.size(0);
+        try (h; c; Tensor flat = x.reshape(steps * batch, x.size(2)); Tensor proj = LinearAlgebra.linear(flat, wIh, bIh);
+             Tensor projSteps = proj.view(timeDim == 0 ? new long[] {steps, batch, gates} : new long[] {batch, steps, gates});
+             Tensor timeMajor = timeDim == 0 ? projSteps.alias() : projSteps.transpose(0, 1);
+             Tensor y = RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse);
+             Tensor hs = y.select(0, 0); Tensor cs = y.select(0, 1)) {
+            long last = reverse ? 0 : steps - 1;
+            Tensor hLast = hs.select(0, last);
+            try {
+                if (timeDim == 0) {
+                    outputs.add(hs.alias());
+                } else {
+                    try (Tensor batchMajor = hs.transpose(0, 1)) {
+                        outputs.add(batchMajor.contiguous());
+                    }
+                }
+                return new Tensor[] {hLast, cs.select(0, last)};
+            } catch (RuntimeException | Error e) {
+                hLast.close();
+                throw e;
+            }
         }
     }
 

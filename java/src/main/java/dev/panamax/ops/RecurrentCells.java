@@ -114,6 +114,186 @@ public final class RecurrentCells {
         }
     }
 
+    /**
+     * A whole LSTM layer direction without projection, all steps active: from the input
+     * projections proj [T, B, 4H] (x W_ihᵀ + b_ih, time-major, any layout), h0 and c0 [B, H] and
+     * the recurrent weight wHh [4H, H] and bias bHh [4H] (or null), runs the steps in time order
+     * (backwards with {@code reverse}), each one matrix product and one {@link #lstmCell} kernel.
+     * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
+     * one node. Its backward is backpropagation through time with the same structure: per step one
+     * cell-backward kernel and one matrix product into buffers allocated once, then one product for
+     * the gradient of wHh over all steps; the gradient of proj is the stacked gate gradients
+     * themselves.
+     */
+    public static Tensor lstmSequence(Tensor proj, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh, boolean reverse) {
+        String op = "lstmSequence";
+        check(op, "proj", proj, 3);
+        check(op, "h0", h0, 2);
+        check(op, "c0", c0, 2);
+        check(op, "wHh", wHh, 2);
+        long steps = proj.size(0);
+        long batch = c0.size(0);
+        long hid = c0.size(1);
+        long gw = 4 * hid;
+        if (proj.size(1) != batch || proj.size(2) != gw || !h0.shape().equals(c0.shape()) || wHh.size(0) != gw || wHh.size(1) != hid
+                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != gw))) {
+            throw new IllegalArgumentException(op + ": expected proj [T, B, 4H], h0 and c0 [B, H], wHh [4H, H] and bHh [4H], got proj "
+                    + proj.shape() + ", h0 " + h0.shape() + ", c0 " + c0.shape() + ", wHh " + wHh.shape() + ", bHh "
+                    + (bHh == null ? "null" : bHh.shape()));
+        }
+        if (steps == 0) {
+            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
+        }
+        sameDtype(op, "proj", proj, "c0", c0);
+        sameDtype(op, "h0", h0, "c0", c0);
+        sameDtype(op, "wHh", wHh, "c0", c0);
+        if (bHh != null) {
+            sameDtype(op, "bHh", bHh, "c0", c0);
+        }
+        Backend be = OpSupport.backend(op, proj, h0, c0, wHh, bHh);
+        DType dtype = c0.dtype();
+        Tensor hc = contiguous(h0);
+        Tensor cc = contiguous(c0);
+        try {
+            Tensor y = OpSupport.empty(c0, Shape.of(2, steps, batch, hid), dtype);
+            Tensor act = OpSupport.empty(c0, Shape.of(steps, batch, gw), dtype);
+            Tensor tanhC = OpSupport.empty(c0, Shape.of(steps, batch, hid), dtype);
+            Operand yo = y.operand();
+            Operand ao = act.operand();
+            Operand to = tanhC.operand();
+            Operand po = proj.operand();
+            Operand wo = wHh.operand();
+            long[] bh = {batch, hid};
+            long[] bhStrides = {hid, 1};
+            long[] bg = {batch, gw};
+            long[] bgStrides = {gw, 1};
+            long plane = batch * hid;
+            try (Tensor hw = OpSupport.empty(c0, Shape.of(batch, gw), dtype); Tensor gates = OpSupport.empty(c0, Shape.of(batch, gw), dtype)) {
+                Operand hwo = hw.operand();
+                Operand go = gates.operand();
+                Operand bias = bHh == null ? null
+                        : bHh.operand().withLayout(bg, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
+                // wHhᵀ as [1, H, 4H]
+                Operand wt = wo.withLayout(new long[] {1, hid, gw}, new long[] {0, wo.strides()[1], wo.strides()[0]}, wo.offset());
+                Operand hPrev = hc.operand();
+                Operand cPrev = cc.operand();
+                for (long k = 0; k < steps; k++) {
+                    long t = reverse ? steps - 1 - k : k;
+                    be.matmul(hPrev.withLayout(new long[] {1, batch, hid}, new long[] {0, hPrev.strides()[0], hPrev.strides()[1]},
+                            hPrev.offset()), wt, hwo.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, hwo.offset()));
+                    if (bias != null) {
+                        be.binary(dev.panamax.backend.BinaryOp.ADD, hwo, bias, hwo);
+                    }
+                    Operand xw = po.withLayout(bg, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
+                    be.binary(dev.panamax.backend.BinaryOp.ADD, xw, hwo, go);
+                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
+                    Operand cOut = yo.withLayout(bh, bhStrides, yo.offset() + (steps + t) * plane);
+                    be.lstmCell(go, cPrev, hOut, cOut, ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw),
+                            to.withLayout(bh, bhStrides, to.offset() + t * plane));
+                    hPrev = hOut;
+                    cPrev = cOut;
+                }
+            }
+            Autograd.record("LstmSequenceBackward", y, (g, needs) -> {
+                OpSupport.noHigherOrder("LstmSequenceBackward");
+                try (Tensor gd = dense(g, dtype)) {
+                    return lstmSequenceBackward(be, gd.operand(), y.operand(), act.operand(), tanhC.operand(), hc, cc, wHh, reverse,
+                            needs, dtype);
+                }
+            }, proj, hc, cc, wHh, bHh);
+            return OpSupport.saveForBackward(y, act, tanhC);
+        } finally {
+            release(hc, h0);
+            release(cc, c0);
+        }
+    }
+
+    /** Backpropagation through time for {@link #lstmSequence}: {dproj, dh0, dc0, dwHh, dbHh}. */
+    private static Tensor[] lstmSequenceBackward(Backend be, Operand g, Operand yo, Operand ao, Operand to, Tensor h0, Tensor c0,
+                                                 Tensor wHh, boolean reverse, boolean[] needs, DType dtype) {
+        long steps = ao.shape()[0];
+        long batch = ao.shape()[1];
+        long gw = ao.shape()[2];
+        long hid = gw / 4;
+        long plane = batch * hid;
+        long[] bh = {batch, hid};
+        long[] bhStrides = {hid, 1};
+        long[] bg = {batch, gw};
+        long[] bgStrides = {gw, 1};
+        Tensor dGates = OpSupport.empty(c0, Shape.of(steps, batch, gw), dtype);
+        Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
+        Tensor dc = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
+        Tensor dwHh = null;
+        Tensor dbHh = null;
+        try (Tensor dhTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype); Tensor dcTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype)) {
+            Operand dgo = dGates.operand();
+            Operand dho = dh.operand();
+            Operand dco = dc.operand();
+            Operand dhTo = dhTot.operand();
+            Operand dcTo = dcTot.operand();
+            Operand wo = wHh.operand();
+            Operand w3 = wo.withLayout(new long[] {1, gw, hid}, new long[] {0, wo.strides()[0], wo.strides()[1]}, wo.offset());
+            for (long k = steps - 1; k >= 0; k--) {
+                long t = reverse ? steps - 1 - k : k;
+                boolean first = k == 0;
+                long tPrev = reverse ? t + 1 : t - 1;
+                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
+                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + (steps + t) * plane), dco, dcTo);
+                Operand cPrev = first ? c0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + (steps + tPrev) * plane);
+                Operand dgt = dgo.withLayout(bg, bgStrides, dgo.offset() + t * batch * gw);
+                be.lstmCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw), cPrev,
+                        to.withLayout(bh, bhStrides, to.offset() + t * plane), dhTo, dcTo, dgt, dco);
+                // dh_{t-1} = dgates_t @ wHh
+                be.matmul(dgt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, dgt.offset()), w3,
+                        dho.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, dho.offset()));
+            }
+            if (needs[3]) {
+                // dwHh = Σ_t dgates_tᵀ h_{t-1}: h_{t-1} is h0 for the first step and y[0] of the step before otherwise
+                long rest = steps - 1;
+                dwHh = OpSupport.empty(c0, Shape.of(gw, hid), dtype);
+                Operand dwo = dwHh.operand();
+                Operand dw3 = dwo.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, dwo.offset());
+                long firstT = reverse ? steps - 1 : 0;
+                Operand h0o = h0.operand();
+                be.matmul(dgo.withLayout(new long[] {1, gw, batch}, new long[] {0, 1, gw}, dgo.offset() + firstT * batch * gw),
+                        h0o.withLayout(new long[] {1, batch, hid}, new long[] {0, h0o.strides()[0], h0o.strides()[1]}, h0o.offset()), dw3);
+                if (rest > 0) {
+                    try (Tensor part = OpSupport.empty(c0, Shape.of(gw, hid), dtype)) {
+                        Operand po = part.operand();
+                        // forward: dgates[1..T-1] with y[0][0..T-2]; reverse: dgates[0..T-2] with y[0][1..T-1]
+                        long gStart = reverse ? 0 : 1;
+                        long hStart = reverse ? 1 : 0;
+                        be.matmul(dgo.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dgo.offset() + gStart * batch * gw),
+                                yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * plane),
+                                po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
+                        be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
+                    }
+                }
+            }
+            if (needs[4]) {
+                try (Tensor flat = dGates.viewOf(Shape.of(steps * batch, gw), new long[] {gw, 1}, dGates.storageOffset())) {
+                    dbHh = Reduction.sum(flat, new int[] {0}, false);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            dGates.close();
+            dh.close();
+            dc.close();
+            throw e;
+        }
+        Tensor[] grads = {needs[0] ? dGates : null, needs[1] ? dh : null, needs[2] ? dc : null, dwHh, dbHh};
+        if (!needs[0]) {
+            dGates.close();
+        }
+        if (!needs[1]) {
+            dh.close();
+        }
+        if (!needs[2]) {
+            dc.close();
+        }
+        return grads;
+    }
+
     private static void check(String op, String arg, Tensor t, int rank) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " must not be null");

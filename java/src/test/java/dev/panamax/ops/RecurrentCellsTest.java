@@ -329,4 +329,107 @@ class RecurrentCellsTest {
         }
         Leaks.assertNoneSince(before, "30 fused LSTM and GRU steps");
     }
+
+    // ---------------------------------------------------------------- whole sequences
+
+    /** lstmSequence as a loop of lstmCell steps (each its own graph node): y [2, T, B, H]. */
+    static Tensor sequenceByCells(Tensor proj, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh, boolean reverse) {
+        long steps = proj.size(0);
+        Tensor[] hs = new Tensor[(int) steps];
+        Tensor[] cs = new Tensor[(int) steps];
+        Tensor h = h0.alias();
+        Tensor c = c0.alias();
+        for (long k = 0; k < steps; k++) {
+            int t = (int) (reverse ? steps - 1 - k : k);
+            Tensor[] hc;
+            try (Tensor xw = proj.select(0, t); Tensor hw = LinearAlgebra.linear(h, wHh, bHh); Tensor gates = xw.add(hw)) {
+                hc = RecurrentCells.lstmCell(gates, c);
+            }
+            h.close();
+            c.close();
+            hs[t] = hc[0];
+            cs[t] = hc[1];
+            h = hc[0].alias();
+            c = hc[1].alias();
+        }
+        h.close();
+        c.close();
+        try (Tensor hStack = Tensor.stack(List.of(hs), 0); Tensor cStack = Tensor.stack(List.of(cs), 0)) {
+            for (int t = 0; t < steps; t++) {
+                hs[t].close();
+                cs[t].close();
+            }
+            return Tensor.stack(List.of(hStack, cStack), 0);
+        }
+    }
+
+    @Test
+    void lstmSequenceEqualsALoopOfCells() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                for (long steps : new long[] {1, 6}) {
+                    try (Scope s = Scope.open()) {
+                        long b = 3;
+                        long hid = 19;
+                        Tensor proj = Tensor.randn(gen, steps, b, 4 * hid).to(dtype).requiresGrad(true);
+                        Tensor h0 = Tensor.randn(gen, b, hid).to(dtype).requiresGrad(true);
+                        Tensor c0 = Tensor.randn(gen, b, hid).to(dtype).requiresGrad(true);
+                        Tensor w = Tensor.randn(gen, 4 * hid, hid).mul(0.3).to(dtype).requiresGrad(true);
+                        Tensor bias = Tensor.randn(gen, 4 * hid).to(dtype).requiresGrad(true);
+                        Tensor proj2 = Tensor.randn(gen, 2, steps, b, hid).to(dtype);
+                        String what = "lstmSequence " + dtype.pyName() + " reverse=" + reverse + " T=" + steps;
+                        Tensor fused = RecurrentCells.lstmSequence(proj, h0, c0, w, bias, reverse);
+                        Tensor loop = sequenceByCells(proj, h0, c0, w, bias, reverse);
+                        double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-13;
+                        assertClose(what + " y", loop, fused, tol);
+                        Tensor[] gf = grads(fused.mul(proj2).sum(), proj, h0, c0, w, bias);
+                        Tensor[] gl = grads(loop.mul(proj2).sum(), proj, h0, c0, w, bias);
+                        String[] names = {"dproj", "dh0", "dc0", "dwHh", "dbHh"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertClose(what + " " + names[i], gl[i], gf[i], tol * 10);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void lstmSequenceGradCheckNoBiasAndStridedProj() {
+        try (Scope s = Scope.open()) {
+            Tensor proj = Tensor.randn(gen, 3, 2, 4 * 4).to(DType.FLOAT64); // used as [B=3, T=2] transposed to [T, B]
+            Tensor h0 = Tensor.randn(gen, 3, 4).to(DType.FLOAT64);
+            Tensor c0 = Tensor.randn(gen, 3, 4).to(DType.FLOAT64);
+            Tensor w = Tensor.randn(gen, 16, 4).mul(0.5).to(DType.FLOAT64);
+            Tensor bias = Tensor.randn(gen, 16).to(DType.FLOAT64);
+            for (boolean reverse : new boolean[] {false, true}) {
+                GradCheck.check(t -> RecurrentCells.lstmSequence(t[0].transpose(0, 1), t[1], t[2], t[3], null, reverse), proj, h0, c0, w);
+                GradCheck.check(t -> RecurrentCells.lstmSequence(t[0].transpose(0, 1), t[1], t[2], t[3], t[4], reverse), proj, h0, c0, w, bias);
+            }
+            assertMessage(() -> RecurrentCells.lstmSequence(Tensor.zeros(2, 3, 16), Tensor.zeros(3, 4), Tensor.zeros(3, 4),
+                    Tensor.zeros(16, 5), null, false), "lstmSequence", "wHh [16, 5]");
+            assertMessage(() -> RecurrentCells.lstmSequence(Tensor.zeros(0, 3, 16), Tensor.zeros(3, 4), Tensor.zeros(3, 4),
+                    Tensor.zeros(16, 4), null, false), "lstmSequence", "no steps");
+        }
+    }
+
+    @Test
+    void lstmSequenceLeavesNothingBehind() {
+        MemoryStats before = Leaks.baseline();
+        Tensor w = Tensor.randn(gen, 40, 10).mul_(0.3).requiresGrad(true);
+        Tensor bias = Tensor.randn(gen, 40).requiresGrad(true);
+        Tensor proj = Tensor.randn(gen, 5, 3, 40).requiresGrad(true);
+        Tensor h0 = Tensor.zeros(3, 10);
+        Tensor c0 = Tensor.zeros(3, 10);
+        for (int step = 0; step < 20; step++) {
+            try (Tensor y = RecurrentCells.lstmSequence(proj, h0, c0, w, bias, step % 2 == 1); Tensor loss = y.sum()) {
+                loss.backward();
+            }
+            RecurrentCells.lstmSequence(proj, h0, c0, w, bias, false).close();
+        }
+        for (Tensor t : new Tensor[] {w, bias, proj, h0, c0}) {
+            t.close();
+        }
+        Leaks.assertNoneSince(before, "20 fused LSTM sequences");
+    }
 }
