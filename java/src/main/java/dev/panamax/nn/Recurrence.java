@@ -191,8 +191,8 @@ final class Recurrence {
                                       boolean[] allActive, List<Tensor> outputs) {
         long in = x.size(2);
         long gates = wIh.size(0);
-        if (mode == Mode.LSTM && wHr == null && steps > 0 && all(allActive)) {
-            return lstmSequence(x, timeDim, steps, batch, reverse, h, c, wIh, wHh, bIh, bHh, outputs);
+        if (((mode == Mode.LSTM && wHr == null) || mode == Mode.GRU) && steps > 0 && all(allActive)) {
+            return sequence(mode, x, timeDim, steps, batch, reverse, h, c, wIh, wHh, bIh, bHh, outputs);
         }
         List<Tensor> stepOutputs = new ArrayList<>((int) steps);
         // h may also be the last element of stepOutputs; it is then closed with them, not on its own
@@ -265,19 +265,21 @@ final class Recurrence {
     }
 
     /**
-     * An LSTM direction without projection whose steps are all active, as one op
-     * ({@link RecurrentCells#lstmSequence}): one GEMM for the input projection, then per step one
-     * GEMM and one fused gate kernel, and a backward through time into buffers allocated once.
-     * Takes ownership of h and c.
+     * An LSTM direction without projection, or a GRU direction, whose steps are all active, as one
+     * op ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence}): one GEMM for the
+     * input projection, then per step one GEMM and one fused gate kernel, and a backward through
+     * time into buffers allocated once. Takes ownership of h and c (null for the GRU).
      */
-    private static Tensor[] lstmSequence(Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c, Tensor wIh,
-                                         Tensor wHh, Tensor bIh, Tensor bHh, List<Tensor> outputs) {
+    private static Tensor[] sequence(Mode mode, Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c,
+                                     Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, List<Tensor> outputs) {
         long gates = wIh.size(0);
+        boolean lstm = mode == Mode.LSTM;
         try (h; c; Tensor flat = x.reshape(steps * batch, x.size(2)); Tensor proj = LinearAlgebra.linear(flat, wIh, bIh);
              Tensor projSteps = proj.view(timeDim == 0 ? new long[] {steps, batch, gates} : new long[] {batch, steps, gates});
              Tensor timeMajor = timeDim == 0 ? projSteps.alias() : projSteps.transpose(0, 1);
-             Tensor y = RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse);
-             Tensor hs = y.select(0, 0); Tensor cs = y.select(0, 1)) {
+             Tensor y = lstm ? RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse)
+                     : RecurrentCells.gruSequence(timeMajor, h, wHh, bHh, reverse);
+             Tensor hs = lstm ? y.select(0, 0) : y.alias(); Tensor cs = lstm ? y.select(0, 1) : null) {
             long last = reverse ? 0 : steps - 1;
             Tensor hLast = hs.select(0, last);
             try {
@@ -288,7 +290,7 @@ final class Recurrence {
                         outputs.add(batchMajor.contiguous());
                     }
                 }
-                return new Tensor[] {hLast, cs.select(0, last)};
+                return new Tensor[] {hLast, lstm ? cs.select(0, last) : null};
             } catch (RuntimeException | Error e) {
                 hLast.close();
                 throw e;

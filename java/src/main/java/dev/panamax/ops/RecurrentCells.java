@@ -294,6 +294,168 @@ public final class RecurrentCells {
         return grads;
     }
 
+    /**
+     * A whole GRU layer direction, all steps active, as one node: from proj [T, B, 3H] (x W_ihᵀ +
+     * b_ih, time-major, any layout; copied dense once when it is not), h0 [B, H], wHh [3H, H] and
+     * bHh [3H] (or null), runs the steps in time order (backwards with {@code reverse}), each one
+     * matrix product and one {@link #gruCell} kernel, and returns y [T, B, H] with y[t] = h_t (t in
+     * input order). Its backward is backpropagation through time into buffers allocated once: per
+     * step one cell-backward kernel and one matrix product, then one product for the gradient of
+     * wHh over all steps.
+     */
+    public static Tensor gruSequence(Tensor proj, Tensor h0, Tensor wHh, Tensor bHh, boolean reverse) {
+        String op = "gruSequence";
+        check(op, "proj", proj, 3);
+        check(op, "h0", h0, 2);
+        check(op, "wHh", wHh, 2);
+        long steps = proj.size(0);
+        long batch = h0.size(0);
+        long hid = h0.size(1);
+        long gw = 3 * hid;
+        if (proj.size(1) != batch || proj.size(2) != gw || wHh.size(0) != gw || wHh.size(1) != hid
+                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != gw))) {
+            throw new IllegalArgumentException(op + ": expected proj [T, B, 3H], h0 [B, H], wHh [3H, H] and bHh [3H], got proj "
+                    + proj.shape() + ", h0 " + h0.shape() + ", wHh " + wHh.shape() + ", bHh " + (bHh == null ? "null" : bHh.shape()));
+        }
+        if (steps == 0) {
+            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
+        }
+        sameDtype(op, "proj", proj, "h0", h0);
+        sameDtype(op, "wHh", wHh, "h0", h0);
+        if (bHh != null) {
+            sameDtype(op, "bHh", bHh, "h0", h0);
+        }
+        Backend be = OpSupport.backend(op, proj, h0, wHh, bHh);
+        DType dtype = h0.dtype();
+        Tensor pc = contiguous(proj);
+        Tensor hc = contiguous(h0);
+        try {
+            Tensor y = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
+            Tensor act = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
+            Tensor hws = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
+            Operand yo = y.operand();
+            Operand ao = act.operand();
+            Operand ho = hws.operand();
+            Operand po = pc.operand();
+            Operand wo = wHh.operand();
+            long[] bh = {batch, hid};
+            long[] bhStrides = {hid, 1};
+            long[] bg = {batch, gw};
+            long[] bgStrides = {gw, 1};
+            long plane = batch * hid;
+            Operand bias = bHh == null ? null : bHh.operand().withLayout(bg, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
+            Operand wt = wo.withLayout(new long[] {1, hid, gw}, new long[] {0, wo.strides()[1], wo.strides()[0]}, wo.offset());
+            Operand hPrev = hc.operand();
+            for (long k = 0; k < steps; k++) {
+                long t = reverse ? steps - 1 - k : k;
+                Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
+                be.matmul(hPrev.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, hPrev.offset()), wt,
+                        hwt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, hwt.offset()));
+                if (bias != null) {
+                    be.binary(dev.panamax.backend.BinaryOp.ADD, hwt, bias, hwt);
+                }
+                Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
+                be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
+                        ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw));
+                hPrev = hOut;
+            }
+            Autograd.record("GruSequenceBackward", y, (g, needs) -> {
+                OpSupport.noHigherOrder("GruSequenceBackward");
+                try (Tensor gd = dense(g, dtype)) {
+                    return gruSequenceBackward(be, gd.operand(), y.operand(), act.operand(), hws.operand(), hc, wHh, reverse, needs, dtype);
+                }
+            }, pc, hc, wHh, bHh);
+            return OpSupport.saveForBackward(y, act, hws);
+        } finally {
+            release(pc, proj);
+            release(hc, h0);
+        }
+    }
+
+    /** Backpropagation through time for {@link #gruSequence}: {dproj, dh0, dwHh, dbHh}. */
+    private static Tensor[] gruSequenceBackward(Backend be, Operand g, Operand yo, Operand ao, Operand ho, Tensor h0, Tensor wHh,
+                                                boolean reverse, boolean[] needs, DType dtype) {
+        long steps = ao.shape()[0];
+        long batch = ao.shape()[1];
+        long gw = ao.shape()[2];
+        long hid = gw / 3;
+        long plane = batch * hid;
+        long[] bh = {batch, hid};
+        long[] bhStrides = {hid, 1};
+        long[] bg = {batch, gw};
+        long[] bgStrides = {gw, 1};
+        Tensor dProj = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
+        Tensor dHw = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
+        Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
+        Tensor dwHh = null;
+        Tensor dbHh = null;
+        try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); Tensor dhPart = OpSupport.empty(h0, Shape.of(batch, hid), dtype);
+             Tensor dhMat = OpSupport.empty(h0, Shape.of(batch, hid), dtype)) {
+            Operand dpo = dProj.operand();
+            Operand dwo3 = dHw.operand();
+            Operand dho = dh.operand();
+            Operand dhTo = dhTot.operand();
+            Operand dhPo = dhPart.operand();
+            Operand dhMo = dhMat.operand();
+            Operand wo = wHh.operand();
+            Operand w3 = wo.withLayout(new long[] {1, gw, hid}, new long[] {0, wo.strides()[0], wo.strides()[1]}, wo.offset());
+            for (long k = steps - 1; k >= 0; k--) {
+                long t = reverse ? steps - 1 - k : k;
+                long tPrev = reverse ? t + 1 : t - 1;
+                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
+                Operand hPrev = k == 0 ? h0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + tPrev * plane);
+                Operand dhwt = dwo3.withLayout(bg, bgStrides, dwo3.offset() + t * batch * gw);
+                be.gruCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw),
+                        ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw), hPrev, dhTo,
+                        dpo.withLayout(bg, bgStrides, dpo.offset() + t * batch * gw), dhwt, dhPo);
+                // dh_{t-1} = dh' z + dhw_t @ wHh
+                be.matmul(dhwt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, dhwt.offset()), w3,
+                        dhMo.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, dhMo.offset()));
+                be.binary(dev.panamax.backend.BinaryOp.ADD, dhPo, dhMo, dho);
+            }
+            if (needs[2]) {
+                long rest = steps - 1;
+                dwHh = OpSupport.empty(h0, Shape.of(gw, hid), dtype);
+                Operand dwo = dwHh.operand();
+                Operand dw3 = dwo.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, dwo.offset());
+                long firstT = reverse ? steps - 1 : 0;
+                Operand h0o = h0.operand();
+                be.matmul(dwo3.withLayout(new long[] {1, gw, batch}, new long[] {0, 1, gw}, dwo3.offset() + firstT * batch * gw),
+                        h0o.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, h0o.offset()), dw3);
+                if (rest > 0) {
+                    try (Tensor part = OpSupport.empty(h0, Shape.of(gw, hid), dtype)) {
+                        Operand po = part.operand();
+                        long gStart = reverse ? 0 : 1;
+                        long hStart = reverse ? 1 : 0;
+                        be.matmul(dwo3.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dwo3.offset() + gStart * batch * gw),
+                                yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * plane),
+                                po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
+                        be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
+                    }
+                }
+            }
+            if (needs[3]) {
+                try (Tensor flat = dHw.viewOf(Shape.of(steps * batch, gw), new long[] {gw, 1}, dHw.storageOffset())) {
+                    dbHh = Reduction.sum(flat, new int[] {0}, false);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            dProj.close();
+            dh.close();
+            throw e;
+        } finally {
+            dHw.close();
+        }
+        Tensor[] grads = {needs[0] ? dProj : null, needs[1] ? dh : null, dwHh, dbHh};
+        if (!needs[0]) {
+            dProj.close();
+        }
+        if (!needs[1]) {
+            dh.close();
+        }
+        return grads;
+    }
+
     private static void check(String op, String arg, Tensor t, int rank) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " must not be null");

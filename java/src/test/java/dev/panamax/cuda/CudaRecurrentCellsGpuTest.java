@@ -20,14 +20,18 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused LSTM and GRU gate ops (native/src/rnn.cu) agree with the CPU kernels on float32 and
  * float64: outputs and the gradients of every input, through both LSTM outputs and each alone,
- * for a hidden size that is a multiple of nothing (37) and for 1; nothing leaks on the device.
+ * for a hidden size that is a multiple of nothing (37) and for 1; so do the whole-sequence LSTM
+ * and GRU ops (their GEMMs on cuBLAS with transposed operands) in both directions; nothing leaks on the device.
  */
 @Tag("gpu")
 class CudaRecurrentCellsGpuTest {
     private static final long[][] SIZES = {{5, 37}, {3, 1}, {64, 512}};
 
     private static void assertClose(Tensor expected, Tensor actual, DType dtype, String what) {
-        double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+        assertClose(expected, actual, dtype == DType.FLOAT32 ? 1e-5 : 1e-12, what);
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
         double[] e = expected.toDoubleArray();
         double[] a = actual.toDoubleArray();
         assertEquals(e.length, a.length, what);
@@ -128,5 +132,75 @@ class CudaRecurrentCellsGpuTest {
             Tensor g = RecurrentCells.gruCell(Tensor.zeros(0, 6).to(gpu), Tensor.zeros(0, 6).to(gpu), Tensor.zeros(0, 2).to(gpu));
             assertArrayEquals(new long[] {0, 2}, g.shape().toArray());
         }
+    }
+
+    @Test
+    void lstmSequenceMatchesTheCpu() {
+        Device gpu = GpuDevice.get();
+        MemoryStats before = Leaks.baseline();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (long[] tbh : new long[][] {{7, 4, 37}, {1, 3, 5}, {20, 64, 256}}) {
+                for (boolean reverse : new boolean[] {false, true}) {
+                    try (Scope s = Scope.open()) {
+                        long steps = tbh[0];
+                        long b = tbh[1];
+                        long hid = tbh[2];
+                        Generator gen = new Generator(steps * 1000 + hid);
+                        Tensor[][] in = leaves(gpu, dtype, gen, new long[] {steps, b, 4 * hid}, new long[] {b, hid}, new long[] {b, hid},
+                                new long[] {4 * hid, hid}, new long[] {4 * hid});
+                        Tensor w = Tensor.randn(gen, 2, steps, b, hid).to(dtype);
+                        String what = "lstmSequence " + dtype.pyName() + " " + steps + "x" + b + "x" + hid + " reverse=" + reverse;
+                        // keep the recurrence stable: small recurrent weights
+                        Tensor cpu = RecurrentCells.lstmSequence(in[0][0], in[0][1], in[0][2], in[0][3].mul(0.1), in[0][4], reverse);
+                        Tensor dev = RecurrentCells.lstmSequence(in[1][0], in[1][1], in[1][2], in[1][3].mul(0.1), in[1][4], reverse);
+                        assertEquals(gpu, dev.device());
+                        // GEMMs on cuBLAS vs the CPU's, chained over the steps: looser than the pointwise kernels
+                        double tol = dtype == DType.FLOAT32 ? 1e-4 : 1e-10;
+                        assertClose(cpu, dev, tol, what + " y");
+                        Tensor[] gc = Autograd.grad(cpu.mul(w).sum(), null, false, false, in[0]);
+                        Tensor[] gd = Autograd.grad(dev.mul(w.to(gpu)).sum(), null, false, false, in[1]);
+                        String[] names = {"dproj", "dh0", "dc0", "dwHh", "dbHh"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertClose(gc[i], gd[i], tol, what + " " + names[i]);
+                        }
+                    }
+                }
+            }
+        }
+        Leaks.assertNoneSince(before, "fused LSTM sequences on " + gpu);
+    }
+
+    @Test
+    void gruSequenceMatchesTheCpu() {
+        Device gpu = GpuDevice.get();
+        MemoryStats before = Leaks.baseline();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (long[] tbh : new long[][] {{7, 4, 37}, {1, 3, 5}, {20, 64, 256}}) {
+                for (boolean reverse : new boolean[] {false, true}) {
+                    try (Scope s = Scope.open()) {
+                        long steps = tbh[0];
+                        long b = tbh[1];
+                        long hid = tbh[2];
+                        Generator gen = new Generator(steps * 1000 + hid + 1);
+                        Tensor[][] in = leaves(gpu, dtype, gen, new long[] {steps, b, 3 * hid}, new long[] {b, hid},
+                                new long[] {3 * hid, hid}, new long[] {3 * hid});
+                        Tensor w = Tensor.randn(gen, steps, b, hid).to(dtype);
+                        String what = "gruSequence " + dtype.pyName() + " " + steps + "x" + b + "x" + hid + " reverse=" + reverse;
+                        Tensor cpu = RecurrentCells.gruSequence(in[0][0], in[0][1], in[0][2].mul(0.1), in[0][3], reverse);
+                        Tensor dev = RecurrentCells.gruSequence(in[1][0], in[1][1], in[1][2].mul(0.1), in[1][3], reverse);
+                        assertEquals(gpu, dev.device());
+                        double tol = dtype == DType.FLOAT32 ? 1e-4 : 1e-10;
+                        assertClose(cpu, dev, tol, what + " y");
+                        Tensor[] gc = Autograd.grad(cpu.mul(w).sum(), null, false, false, in[0]);
+                        Tensor[] gd = Autograd.grad(dev.mul(w.to(gpu)).sum(), null, false, false, in[1]);
+                        String[] names = {"dproj", "dh0", "dwHh", "dbHh"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertClose(gc[i], gd[i], tol, what + " " + names[i]);
+                        }
+                    }
+                }
+            }
+        }
+        Leaks.assertNoneSince(before, "fused GRU sequences on " + gpu);
     }
 }

@@ -432,4 +432,87 @@ class RecurrentCellsTest {
         }
         Leaks.assertNoneSince(before, "20 fused LSTM sequences");
     }
+
+    /** gruSequence as a loop of gruCell steps: y [T, B, H]. */
+    static Tensor gruByCells(Tensor proj, Tensor h0, Tensor wHh, Tensor bHh, boolean reverse) {
+        long steps = proj.size(0);
+        Tensor[] hs = new Tensor[(int) steps];
+        Tensor h = h0.alias();
+        for (long k = 0; k < steps; k++) {
+            int t = (int) (reverse ? steps - 1 - k : k);
+            try (Tensor xw = proj.select(0, t); Tensor hw = LinearAlgebra.linear(h, wHh, bHh)) {
+                hs[t] = RecurrentCells.gruCell(xw, hw, h);
+            }
+            h.close();
+            h = hs[t].alias();
+        }
+        h.close();
+        try {
+            return Tensor.stack(List.of(hs), 0);
+        } finally {
+            for (Tensor t : hs) {
+                t.close();
+            }
+        }
+    }
+
+    @Test
+    void gruSequenceEqualsALoopOfCells() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                for (long steps : new long[] {1, 6}) {
+                    try (Scope s = Scope.open()) {
+                        long b = 3;
+                        long hid = 19;
+                        Tensor proj = Tensor.randn(gen, steps, b, 3 * hid).to(dtype).requiresGrad(true);
+                        Tensor h0 = Tensor.randn(gen, b, hid).to(dtype).requiresGrad(true);
+                        Tensor w = Tensor.randn(gen, 3 * hid, hid).mul(0.3).to(dtype).requiresGrad(true);
+                        Tensor bias = Tensor.randn(gen, 3 * hid).to(dtype).requiresGrad(true);
+                        Tensor proj2 = Tensor.randn(gen, steps, b, hid).to(dtype);
+                        String what = "gruSequence " + dtype.pyName() + " reverse=" + reverse + " T=" + steps;
+                        Tensor fused = RecurrentCells.gruSequence(proj, h0, w, bias, reverse);
+                        Tensor loop = gruByCells(proj, h0, w, bias, reverse);
+                        double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-13;
+                        assertClose(what + " y", loop, fused, tol);
+                        Tensor[] gf = grads(fused.mul(proj2).sum(), proj, h0, w, bias);
+                        Tensor[] gl = grads(loop.mul(proj2).sum(), proj, h0, w, bias);
+                        String[] names = {"dproj", "dh0", "dwHh", "dbHh"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertClose(what + " " + names[i], gl[i], gf[i], tol * 10);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gruSequenceGradCheckStridedProjAndLeaks() {
+        try (Scope s = Scope.open()) {
+            Tensor proj = Tensor.randn(gen, 3, 2, 12).to(DType.FLOAT64); // used as [B=3, T=2] transposed to [T, B]
+            Tensor h0 = Tensor.randn(gen, 3, 4).to(DType.FLOAT64);
+            Tensor w = Tensor.randn(gen, 12, 4).mul(0.5).to(DType.FLOAT64);
+            Tensor bias = Tensor.randn(gen, 12).to(DType.FLOAT64);
+            for (boolean reverse : new boolean[] {false, true}) {
+                GradCheck.check(t -> RecurrentCells.gruSequence(t[0].transpose(0, 1), t[1], t[2], null, reverse), proj, h0, w);
+                GradCheck.check(t -> RecurrentCells.gruSequence(t[0].transpose(0, 1), t[1], t[2], t[3], reverse), proj, h0, w, bias);
+            }
+            assertMessage(() -> RecurrentCells.gruSequence(Tensor.zeros(2, 3, 12), Tensor.zeros(3, 4), Tensor.zeros(12, 5), null, false),
+                    "gruSequence", "wHh [12, 5]");
+        }
+        MemoryStats before = Leaks.baseline();
+        Tensor w = Tensor.randn(gen, 30, 10).mul_(0.3).requiresGrad(true);
+        Tensor proj = Tensor.randn(gen, 5, 3, 30).requiresGrad(true);
+        Tensor h0 = Tensor.zeros(3, 10);
+        for (int step = 0; step < 20; step++) {
+            try (Tensor y = RecurrentCells.gruSequence(proj, h0, w, null, step % 2 == 1); Tensor loss = y.sum()) {
+                loss.backward();
+            }
+            RecurrentCells.gruSequence(proj, h0, w, null, false).close();
+        }
+        for (Tensor t : new Tensor[] {w, proj, h0}) {
+            t.close();
+        }
+        Leaks.assertNoneSince(before, "20 fused GRU sequences");
+    }
 }
