@@ -15,8 +15,11 @@ import java.util.List;
  * (linear, the fused {@link RecurrentCells} gate ops, tanh/relu, add, where, stack, cat), so
  * autograd and every backend work unchanged. Per layer and direction the input projection of all
  * steps is one matrix product; each step then adds one product with the recurrent weights and
- * one fused pointwise op for the LSTM and GRU gates (issue #8). Per-step temporaries are closed as
- * soon as they are used (a recorded graph keeps what its backward needs).
+ * one fused pointwise op for the LSTM and GRU gates (issue #8). A direction whose steps are all
+ * active (no lengths, or every length T) and has no LSTM projection runs as one whole-sequence op
+ * ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence}) whose backward through
+ * time allocates its buffers once; other directions run step by step. Per-step temporaries are
+ * closed as soon as they are used (a recorded graph keeps what its backward needs).
  *
  * <p>Equations and gate order are PyTorch's: LSTM i, f, g, o with c' = f·c + i·g and h' = o·tanh(c')
  * (then h' Whrᵀ with a projection); GRU r, z, n with n = tanh(W_in x + b_in + r·(W_hn h + b_hn))

@@ -80,6 +80,14 @@ class CudaRecurrentGpuTest {
                 new long[] {1, 6, 4}, false);
     }
 
+    /** Full-length batches take the whole-sequence ops (RecurrentCells.lstmSequence / gruSequence). */
+    @Test
+    void lstmAndGruFullLengthBidirectionalBatchFirst() {
+        compare(g -> new LSTM(5, 8, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true).batchFirst(true), g), new long[] {3, 7, 5},
+                null, true);
+        compare(g -> new GRU(5, 8, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true), g), new long[] {7, 3, 5}, null, false);
+    }
+
     @Test
     void lstmCellStep() {
         Device gpu = GpuDevice.get();
