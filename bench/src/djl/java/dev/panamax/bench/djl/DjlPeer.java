@@ -5,12 +5,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
+import dev.panamax.bench.worker.AttentionWork;
 import dev.panamax.bench.worker.BatchNorm2dWork;
 import dev.panamax.bench.worker.Conv2dWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
 import dev.panamax.bench.worker.Peer;
+import dev.panamax.bench.worker.RecurrentWork;
 import dev.panamax.bench.worker.Task;
 import dev.panamax.bench.worker.Workload;
 
@@ -55,6 +57,8 @@ final class DjlPeer implements Peer {
             case MaxPool2dWork p -> DjlTasks.maxPool2d(manager, p);
             case BatchNorm2dWork b -> DjlTasks.batchNorm2d(manager, b);
             case LeNetStepWork l -> new DjlLeNetStep(manager, engine, l);
+            case RecurrentWork r -> DjlSeqTasks.recurrent(manager, engine, r);
+            case AttentionWork a -> DjlSeqTasks.attention(manager, engine, a);
         };
     }
 

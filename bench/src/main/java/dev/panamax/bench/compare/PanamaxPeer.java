@@ -2,17 +2,20 @@ package dev.panamax.bench.compare;
 
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.backend.cpu.gemm.Sgemm;
+import dev.panamax.bench.worker.AttentionWork;
 import dev.panamax.bench.worker.BatchNorm2dWork;
 import dev.panamax.bench.worker.Conv2dWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
 import dev.panamax.bench.worker.Peer;
+import dev.panamax.bench.worker.RecurrentWork;
 import dev.panamax.bench.worker.Task;
 import dev.panamax.bench.worker.Workload;
 import jdk.incubator.vector.FloatVector;
 
-/** Panamax's own CPU kernels: SGEMM directly, everything else through the public ops API. */
+/** Panamax's own CPU kernels: SGEMM directly, everything else through the public ops API
+ * and the recurrent layers of {@code dev.panamax.nn}. */
 final class PanamaxPeer implements Peer {
     PanamaxPeer(int threads) {
         Parallel.setThreads(threads);
@@ -37,6 +40,8 @@ final class PanamaxPeer implements Peer {
             case MaxPool2dWork p -> PanamaxTasks.maxPool2d(p);
             case BatchNorm2dWork b -> PanamaxTasks.batchNorm2d(b);
             case LeNetStepWork l -> new PanamaxLeNetStep(l);
+            case RecurrentWork r -> PanamaxSeqTasks.recurrent(r);
+            case AttentionWork a -> PanamaxSeqTasks.attention(a);
         };
     }
 }

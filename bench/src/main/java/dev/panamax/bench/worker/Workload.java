@@ -5,14 +5,15 @@ package dev.panamax.bench.worker;
  * Inputs come from fixed seeds ({@link Inputs}), so workers in different JVMs (and JDKs) build identical
  * ones. This package compiles for Java 17 too: the ND4J worker runs on a JDK 17.
  */
-public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, BatchNorm2dWork, LeNetStepWork {
+public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, BatchNorm2dWork, LeNetStepWork,
+        RecurrentWork, AttentionWork {
     /** Stable identifier on the worker's command line, e.g. {@code conv3x3-fwd}. */
     String id();
 
     /** Row title in the table. */
     String title();
 
-    /** The family {@code --cases} selects it by: gemm, conv, pool, norm or train. */
+    /** The family {@code --cases} selects it by: gemm, conv, pool, norm, train or seq. */
     String family();
 
     /** Floating-point operations of one run (multiply and add counted apart), or 0 where that count is not meaningful. */

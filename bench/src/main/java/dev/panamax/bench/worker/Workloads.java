@@ -17,7 +17,13 @@ public final class Workloads {
             new Conv2dWork("conv-lenet1-fwd", 32, 1, 28, 28, 6, 5, 1, 2, false),
             new MaxPool2dWork("maxpool3x3", 8, 64, 112, 112, 3, 2, 1),
             new BatchNorm2dWork("batchnorm-train", 8, 64, 56, 56),
-            new LeNetStepWork("lenet5-step", 256));
+            new LeNetStepWork("lenet5-step", 256),
+            new RecurrentWork("lstm-fwd", RecurrentWork.Cell.LSTM, 100, 64, 512, 512, false),
+            new RecurrentWork("lstm-fwd-bwd", RecurrentWork.Cell.LSTM, 100, 64, 512, 512, true),
+            new RecurrentWork("gru-fwd", RecurrentWork.Cell.GRU, 100, 64, 512, 512, false),
+            new RecurrentWork("gru-fwd-bwd", RecurrentWork.Cell.GRU, 100, 64, 512, 512, true),
+            new AttentionWork("sdpa-fwd", 4, 8, 1024, 64, false),
+            new AttentionWork("sdpa-fwd-bwd", 4, 8, 1024, 64, true));
 
     public static Optional<Workload> byId(String id) {
         return ALL.stream().filter(w -> w.id().equals(id)).findFirst();
