@@ -21,6 +21,7 @@ final class DemoCommand {
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         return switch (argv[0]) {
             case "rnn-activation" -> RnnActivationDemo.run(rest, out);
+            case "long-range" -> LongRangeDemo.run(rest, out);
             default -> throw new Args.UsageException("demo: unknown demo '" + argv[0] + "'; choose rnn-activation, long-range or charlm");
         };
     }
@@ -32,6 +33,7 @@ final class DemoCommand {
         }
         return switch (argv[0]) {
             case "rnn-activation" -> RnnActivationDemo.USAGE;
+            case "long-range" -> LongRangeDemo.USAGE;
             default -> USAGE;
         };
     }
