@@ -22,6 +22,7 @@ final class DemoCommand {
         return switch (argv[0]) {
             case "rnn-activation" -> RnnActivationDemo.run(rest, out);
             case "long-range" -> LongRangeDemo.run(rest, out);
+            case "charlm" -> CharLmDemo.run(rest, out);
             default -> throw new Args.UsageException("demo: unknown demo '" + argv[0] + "'; choose rnn-activation, long-range or charlm");
         };
     }
@@ -34,6 +35,7 @@ final class DemoCommand {
         return switch (argv[0]) {
             case "rnn-activation" -> RnnActivationDemo.USAGE;
             case "long-range" -> LongRangeDemo.USAGE;
+            case "charlm" -> CharLmDemo.USAGE;
             default -> USAGE;
         };
     }
