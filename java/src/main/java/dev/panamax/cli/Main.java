@@ -22,6 +22,7 @@ public final class Main {
               predict CKPT IMAGE
                               the five most likely classes of an image
               doctor          can the model overfit a batch? gradient norms, dead ReLUs, an LR range test
+              demo NAME       runnable experiments: rnn-activation, long-range, charlm (`panamax demo --help`)
               info            version, JDK, vector species, threads, backends (and why one is missing)
               help            this text
 
@@ -55,7 +56,7 @@ public final class Main {
         String command = args[0];
         try {
             if (Arrays.asList(rest).contains("--help")) {
-                out.print(usageOf(command));
+                out.print(usageOf(command, rest));
                 return OK;
             }
             return switch (command) {
@@ -63,6 +64,7 @@ public final class Main {
                 case "eval" -> EvalCommand.run(rest, out);
                 case "predict" -> PredictCommand.run(rest, out);
                 case "doctor" -> DoctorCommand.run(rest, out);
+                case "demo" -> DemoCommand.run(rest, out);
                 case "info" -> info(rest, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE_TEXT);
@@ -76,7 +78,7 @@ public final class Main {
             };
         } catch (Args.UsageException e) {
             err.println("panamax " + e.getMessage());
-            err.print(usageOf(command));
+            err.print(usageOf(command, rest));
             return USAGE;
         } catch (Exception e) {
             err.println("panamax " + command + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -84,8 +86,9 @@ public final class Main {
         }
     }
 
-    private static String usageOf(String command) {
+    private static String usageOf(String command, String[] rest) {
         return switch (command) {
+            case "demo" -> DemoCommand.usage(rest);
             case "train" -> TrainCommand.USAGE;
             case "eval" -> EvalCommand.USAGE;
             case "predict" -> PredictCommand.USAGE;

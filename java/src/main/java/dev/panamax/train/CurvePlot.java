@@ -28,10 +28,22 @@ public final class CurvePlot {
         }
     }
 
-    /** One panel: a title, its lines, and whether the x axis is logarithmic. */
-    public record Panel(String title, List<Series> series, boolean logX) {
+    /**
+     * One panel: a title, its lines, and whether the x and y axes are logarithmic (on a log y axis,
+     * values that are not positive are left out, breaking the line).
+     */
+    public record Panel(String title, List<Series> series, boolean logX, boolean logY) {
         public Panel(String title, List<Series> series) {
-            this(title, series, false);
+            this(title, series, false, false);
+        }
+
+        public Panel(String title, List<Series> series, boolean logX) {
+            this(title, series, logX, false);
+        }
+
+        double y(Series s, int i) {
+            double v = s.values().get(i);
+            return logY ? (v > 0 ? Math.log10(v) : Double.NaN) : v;
         }
     }
 
@@ -68,7 +80,7 @@ public final class CurvePlot {
         double xMax = Double.NEGATIVE_INFINITY;
         for (Series s : panel.series()) {
             for (int i = 0; i < s.values().size(); i++) {
-                double v = s.values().get(i);
+                double v = panel.y(s, i);
                 if (Double.isFinite(v)) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
@@ -103,7 +115,7 @@ public final class CurvePlot {
             g.setColor(new Color(230, 230, 230));
             g.drawLine(left + 1, y, right - 1, y);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.3g", v), x0 + 4, y + 4);
+            g.drawString(String.format(Locale.ROOT, panel.logY() ? "%.0e" : "%.3g", panel.logY() ? Math.pow(10, v) : v), x0 + 4, y + 4);
         }
         for (int t = 0; t <= 5; t++) {
             double xv = xMin + (xMax - xMin) * t / 5;
@@ -116,16 +128,21 @@ public final class CurvePlot {
             Series series = panel.series().get(s);
             g.setColor(COLORS[s % COLORS.length]);
             g.setStroke(new BasicStroke(2f));
-            List<Double> v = series.values();
-            boolean dots = v.size() <= 50;
-            for (int i = 0; i < v.size(); i++) {
+            int n = series.values().size();
+            boolean dots = n <= 50;
+            for (int i = 0; i < n; i++) {
+                double v = panel.y(series, i);
+                if (panel.logY() && Double.isNaN(v)) {
+                    continue;
+                }
                 int x = xAt(axis(series.x(i), panel.logX()), xMin, xMax, left, right);
-                int y = yAt(v.get(i), lo, hi, top, bottom);
+                int y = yAt(v, lo, hi, top, bottom);
                 if (dots) {
                     g.fillOval(x - 3, y - 3, 6, 6);
                 }
-                if (i > 0) {
-                    g.drawLine(xAt(axis(series.x(i - 1), panel.logX()), xMin, xMax, left, right), yAt(v.get(i - 1), lo, hi, top, bottom), x, y);
+                double prev = i > 0 ? panel.y(series, i - 1) : Double.NaN;
+                if (i > 0 && !(panel.logY() && Double.isNaN(prev))) {
+                    g.drawLine(xAt(axis(series.x(i - 1), panel.logX()), xMin, xMax, left, right), yAt(prev, lo, hi, top, bottom), x, y);
                 }
             }
             g.drawString(series.name(), right - 90, legendY);

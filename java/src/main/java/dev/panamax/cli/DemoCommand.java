@@ -1,0 +1,42 @@
+package dev.panamax.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code panamax demo NAME}: small runnable experiments behind the README's claims about recurrent models. */
+final class DemoCommand {
+    static final String USAGE = """
+            usage: panamax demo NAME [options]        (panamax demo NAME --help for its options)
+              rnn-activation   gradient norm through time of a tanh and a ReLU RNN: which vanishes, which explodes or dies
+              long-range       the adding problem at lengths 20, 50, 100: RNN, LSTM and GRU of about the same size
+              charlm           a character-level LSTM language model (default text: the GPL-3 from Debian's base-files)
+            """;
+
+    private DemoCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        if (argv.length == 0) {
+            throw new Args.UsageException("demo: which demo? name one of rnn-activation, long-range, charlm");
+        }
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        return switch (argv[0]) {
+            case "rnn-activation" -> RnnActivationDemo.run(rest, out);
+            case "long-range" -> LongRangeDemo.run(rest, out);
+            case "charlm" -> CharLmDemo.run(rest, out);
+            default -> throw new Args.UsageException("demo: unknown demo '" + argv[0] + "'; choose rnn-activation, long-range or charlm");
+        };
+    }
+
+    /** The usage of the demo named first in {@code argv}, or of the command. */
+    static String usage(String[] argv) {
+        if (argv.length == 0) {
+            return USAGE;
+        }
+        return switch (argv[0]) {
+            case "rnn-activation" -> RnnActivationDemo.USAGE;
+            case "long-range" -> LongRangeDemo.USAGE;
+            case "charlm" -> CharLmDemo.USAGE;
+            default -> USAGE;
+        };
+    }
+}
