@@ -248,32 +248,10 @@ public final class RecurrentCells {
                         dho.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, dho.offset()));
             }
             if (needs[3]) {
-                // dwHh = Σ_t dgates_tᵀ h_{t-1}: h_{t-1} is h0 for the first step and y[0] of the step before otherwise
-                long rest = steps - 1;
-                dwHh = OpSupport.empty(c0, Shape.of(gw, hid), dtype);
-                Operand dwo = dwHh.operand();
-                Operand dw3 = dwo.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, dwo.offset());
-                long firstT = reverse ? steps - 1 : 0;
-                Operand h0o = h0.operand();
-                be.matmul(dgo.withLayout(new long[] {1, gw, batch}, new long[] {0, 1, gw}, dgo.offset() + firstT * batch * gw),
-                        h0o.withLayout(new long[] {1, batch, hid}, new long[] {0, h0o.strides()[0], h0o.strides()[1]}, h0o.offset()), dw3);
-                if (rest > 0) {
-                    try (Tensor part = OpSupport.empty(c0, Shape.of(gw, hid), dtype)) {
-                        Operand po = part.operand();
-                        // forward: dgates[1..T-1] with y[0][0..T-2]; reverse: dgates[0..T-2] with y[0][1..T-1]
-                        long gStart = reverse ? 0 : 1;
-                        long hStart = reverse ? 1 : 0;
-                        be.matmul(dgo.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dgo.offset() + gStart * batch * gw),
-                                yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * plane),
-                                po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
-                        be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
-                    }
-                }
+                dwHh = recurrentWeightGradient(be, dgo, yo, h0, steps, batch, gw, hid, reverse);
             }
             if (needs[4]) {
-                try (Tensor flat = dGates.viewOf(Shape.of(steps * batch, gw), new long[] {gw, 1}, dGates.storageOffset())) {
-                    dbHh = Reduction.sum(flat, new int[] {0}, false);
-                }
+                dbHh = recurrentBiasGradient(dGates, steps * batch, gw);
             }
         } catch (RuntimeException | Error e) {
             dGates.close();
@@ -414,30 +392,10 @@ public final class RecurrentCells {
                 be.binary(dev.panamax.backend.BinaryOp.ADD, dhPo, dhMo, dho);
             }
             if (needs[2]) {
-                long rest = steps - 1;
-                dwHh = OpSupport.empty(h0, Shape.of(gw, hid), dtype);
-                Operand dwo = dwHh.operand();
-                Operand dw3 = dwo.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, dwo.offset());
-                long firstT = reverse ? steps - 1 : 0;
-                Operand h0o = h0.operand();
-                be.matmul(dwo3.withLayout(new long[] {1, gw, batch}, new long[] {0, 1, gw}, dwo3.offset() + firstT * batch * gw),
-                        h0o.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, h0o.offset()), dw3);
-                if (rest > 0) {
-                    try (Tensor part = OpSupport.empty(h0, Shape.of(gw, hid), dtype)) {
-                        Operand po = part.operand();
-                        long gStart = reverse ? 0 : 1;
-                        long hStart = reverse ? 1 : 0;
-                        be.matmul(dwo3.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dwo3.offset() + gStart * batch * gw),
-                                yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * plane),
-                                po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
-                        be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
-                    }
-                }
+                dwHh = recurrentWeightGradient(be, dwo3, yo, h0, steps, batch, gw, hid, reverse);
             }
             if (needs[3]) {
-                try (Tensor flat = dHw.viewOf(Shape.of(steps * batch, gw), new long[] {gw, 1}, dHw.storageOffset())) {
-                    dbHh = Reduction.sum(flat, new int[] {0}, false);
-                }
+                dbHh = recurrentBiasGradient(dHw, steps * batch, gw);
             }
         } catch (RuntimeException | Error e) {
             dProj.close();
@@ -454,6 +412,48 @@ public final class RecurrentCells {
             dh.close();
         }
         return grads;
+    }
+
+    /**
+     * dW_hh = Σ_t dpreₜᵀ h_{t-1} for a whole direction, as two GEMMs: the first step's h_{t-1} is h0,
+     * every other step's is the output (the first [T, B, hid] plane of {@code yo}) of the step before.
+     * {@code dPre} holds the gradients of the recurrent pre-activations [T, B, gw] in time order.
+     */
+    private static Tensor recurrentWeightGradient(Backend be, Operand dPre, Operand yo, Tensor h0, long steps, long batch, long gw, long hid,
+                                                  boolean reverse) {
+        Tensor dwHh = OpSupport.empty(h0, Shape.of(gw, hid), h0.dtype());
+        try {
+            Operand dwo = dwHh.operand();
+            long firstT = reverse ? steps - 1 : 0;
+            Operand h0o = h0.operand();
+            be.matmul(dPre.withLayout(new long[] {1, gw, batch}, new long[] {0, 1, gw}, dPre.offset() + firstT * batch * gw),
+                    h0o.withLayout(new long[] {1, batch, hid}, new long[] {0, h0o.strides()[0], h0o.strides()[1]}, h0o.offset()),
+                    dwo.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, dwo.offset()));
+            long rest = steps - 1;
+            if (rest > 0) {
+                try (Tensor part = OpSupport.empty(h0, Shape.of(gw, hid), h0.dtype())) {
+                    Operand po = part.operand();
+                    // forward: dpre[1..T-1] with y[0..T-2]; reverse: dpre[0..T-2] with y[1..T-1]
+                    long gStart = reverse ? 0 : 1;
+                    long hStart = reverse ? 1 : 0;
+                    be.matmul(dPre.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dPre.offset() + gStart * batch * gw),
+                            yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * batch * hid),
+                            po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
+                    be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
+                }
+            }
+            return dwHh;
+        } catch (RuntimeException | Error e) {
+            dwHh.close();
+            throw e;
+        }
+    }
+
+    /** db_hh: the pre-activation gradients [rows, gw] summed over their rows. */
+    private static Tensor recurrentBiasGradient(Tensor dPre, long rows, long gw) {
+        try (Tensor flat = dPre.viewOf(Shape.of(rows, gw), new long[] {gw, 1}, dPre.storageOffset())) {
+            return Reduction.sum(flat, new int[] {0}, false);
+        }
     }
 
     private static void check(String op, String arg, Tensor t, int rank) {
