@@ -171,19 +171,13 @@ public final class RecurrentCells {
             try (Tensor hw = OpSupport.empty(c0, Shape.of(batch, gw), dtype); Tensor gates = OpSupport.empty(c0, Shape.of(batch, gw), dtype)) {
                 Operand hwo = hw.operand();
                 Operand go = gates.operand();
-                Operand bias = bHh == null ? null
-                        : bHh.operand().withLayout(bg, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
-                // wHhᵀ as [1, H, 4H]
-                Operand wt = wo.withLayout(new long[] {1, hid, gw}, new long[] {0, wo.strides()[1], wo.strides()[0]}, wo.offset());
+                Operand bias = batchBias(bHh, batch, gw);
+                Operand wt = transposedWeight(wo, hid, gw);
                 Operand hPrev = hc.operand();
                 Operand cPrev = cc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    be.matmul(hPrev.withLayout(new long[] {1, batch, hid}, new long[] {0, hPrev.strides()[0], hPrev.strides()[1]},
-                            hPrev.offset()), wt, hwo.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, hwo.offset()));
-                    if (bias != null) {
-                        be.binary(dev.panamax.backend.BinaryOp.ADD, hwo, bias, hwo);
-                    }
+                    recurrentProduct(be, hPrev, wt, bias, hwo);
                     Operand xw = po.withLayout(bg, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
                     be.binary(dev.panamax.backend.BinaryOp.ADD, xw, hwo, go);
                     Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
@@ -321,17 +315,13 @@ public final class RecurrentCells {
             long[] bg = {batch, gw};
             long[] bgStrides = {gw, 1};
             long plane = batch * hid;
-            Operand bias = bHh == null ? null : bHh.operand().withLayout(bg, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
-            Operand wt = wo.withLayout(new long[] {1, hid, gw}, new long[] {0, wo.strides()[1], wo.strides()[0]}, wo.offset());
+            Operand bias = batchBias(bHh, batch, gw);
+            Operand wt = transposedWeight(wo, hid, gw);
             Operand hPrev = hc.operand();
             for (long k = 0; k < steps; k++) {
                 long t = reverse ? steps - 1 - k : k;
                 Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
-                be.matmul(hPrev.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, hPrev.offset()), wt,
-                        hwt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, hwt.offset()));
-                if (bias != null) {
-                    be.binary(dev.panamax.backend.BinaryOp.ADD, hwt, bias, hwt);
-                }
+                recurrentProduct(be, hPrev, wt, bias, hwt);
                 Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
                 be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
                         ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw));
@@ -412,6 +402,28 @@ public final class RecurrentCells {
             dh.close();
         }
         return grads;
+    }
+
+    /** wHh [gw, hid] seen as wHhᵀ [1, hid, gw], the right operand of {@link #recurrentProduct}. */
+    private static Operand transposedWeight(Operand w, long hid, long gw) {
+        return w.withLayout(new long[] {1, hid, gw}, new long[] {0, w.strides()[1], w.strides()[0]}, w.offset());
+    }
+
+    /** bHh [gw] broadcast over the batch rows, or null without a bias. */
+    private static Operand batchBias(Tensor bHh, long batch, long gw) {
+        return bHh == null ? null : bHh.operand().withLayout(new long[] {batch, gw}, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
+    }
+
+    /** The recurrent part of one step: out [B, gw] (contiguous) = h [B, hid] · wHhᵀ (+ bias). */
+    private static void recurrentProduct(Backend be, Operand h, Operand wHhT, Operand bias, Operand out) {
+        long batch = h.shape()[0];
+        long hid = h.shape()[1];
+        long gw = wHhT.shape()[2];
+        be.matmul(h.withLayout(new long[] {1, batch, hid}, new long[] {0, h.strides()[0], h.strides()[1]}, h.offset()), wHhT,
+                out.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, out.offset()));
+        if (bias != null) {
+            be.binary(dev.panamax.backend.BinaryOp.ADD, out, bias, out);
+        }
     }
 
     /**
