@@ -1,6 +1,7 @@
 package dev.panamax.backend;
 
 import dev.panamax.tensor.Device;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,6 +30,11 @@ public abstract class Storage {
 
     public final long byteSize() {
         return byteSize;
+    }
+
+    /** The bytes as host memory when this storage lives there (the CPU's), else null. */
+    public MemorySegment hostMemory() {
+        return null;
     }
 
     /** True until the last reference is released. */

@@ -35,12 +35,32 @@ public final class DeviceTransfer {
     /** Copies {@code src} (any layout) into the contiguous {@code dst} of the same dtype and size, on any two devices. */
     public static void copy(Backend srcBackend, Operand src, Backend dstBackend, Operand dst) {
         long bytes = src.numel() * src.dtype().byteSize();
-        if (bytes > 0) {
+        if (bytes == 0) {
+            return;
+        }
+        // a side in host memory is read or written in place: no staging copy per batch sent to a GPU
+        MemorySegment srcHost = hostBytes(src);
+        MemorySegment dstHost = hostBytes(dst);
+        if (srcHost != null) {
+            dstBackend.write(srcHost, dst);
+        } else if (dstHost != null) {
+            srcBackend.read(src, dstHost);
+        } else {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment host = arena.allocate(bytes, 8);
                 srcBackend.read(src, host);
                 dstBackend.write(host, dst);
             }
         }
+    }
+
+    /** The operand's elements as one stretch of host memory, or null when they are not (device memory, or strided). */
+    private static MemorySegment hostBytes(Operand op) {
+        MemorySegment memory = op.storage().hostMemory();
+        if (memory == null || !op.isContiguous()) {
+            return null;
+        }
+        long size = op.dtype().byteSize();
+        return memory.asSlice(op.offset() * size, op.numel() * size);
     }
 }

@@ -26,6 +26,11 @@ public final class CpuStorage extends Storage {
     }
 
     @Override
+    public MemorySegment hostMemory() {
+        return segment();
+    }
+
+    @Override
     protected void free() {
         pool.release(block);
     }
