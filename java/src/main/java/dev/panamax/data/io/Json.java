@@ -1,33 +1,57 @@
 package dev.panamax.data.io;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON reader and writer for safetensors headers. Objects become {@code LinkedHashMap}
- * (duplicate keys are an error), arrays {@code List}, integers {@code BigInteger}, other numbers
- * {@code BigDecimal}, and {@code true/false/null} Boolean and null.
+ * A strict JSON reader (safetensors headers, COCO annotation files) and writer (safetensors
+ * headers). Objects become {@code LinkedHashMap} (duplicate keys are an error), arrays {@code
+ * List}, integers {@code BigInteger}, other numbers {@code BigDecimal}, and {@code
+ * true/false/null} Boolean and null.
  */
-final class Json {
+public final class Json {
     private static final int MAX_DEPTH = 64;
 
     private final String text;
-    private final ByteSource src;
+    private final String source;
+    private final String what;
     private int pos;
     private int depth;
 
-    private Json(String text, ByteSource src) {
+    private Json(String text, String source, String what) {
         this.text = text;
-        this.src = src;
+        this.source = source;
+        this.what = what;
     }
 
-    /** Parses one JSON value followed only by whitespace; errors name {@code src} and the character offset. */
+    /** Parses a safetensors header: one JSON value followed only by whitespace; errors name {@code src} and the character offset. */
     static Object parse(String text, ByteSource src) throws MalformedFileException {
-        Json p = new Json(text, src);
+        return parse(text, src.name(), "JSON header");
+    }
+
+    /** Reads a whole UTF-8 JSON file; errors name the file and the character offset. */
+    public static Object read(Path file) throws IOException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedFileException(file.toString(), "not UTF-8 text", e);
+        }
+        return parse(text, file.toString(), "JSON");
+    }
+
+    private static Object parse(String text, String source, String what) throws MalformedFileException {
+        Json p = new Json(text, source, what);
         Object v = p.value();
         p.skipSpace();
         if (p.pos < text.length()) {
@@ -226,7 +250,7 @@ final class Json {
     }
 
     private MalformedFileException error(String problem) {
-        return src.malformed("bad JSON header: " + problem + " at character " + pos);
+        return new MalformedFileException(source, "bad " + what + ": " + problem + " at character " + pos);
     }
 
     /** A JSON string literal as serde_json writes it: escapes only quote, backslash and control characters. */
