@@ -1,0 +1,62 @@
+package dev.panamax.detection;
+
+import dev.panamax.data.io.MalformedFileException;
+import dev.panamax.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/** Image files (PNG, JPEG: whatever {@code javax.imageio} reads) as float32 [3, H, W] tensors in [0, 1]. */
+public final class ImageFiles {
+    private ImageFiles() {}
+
+    public static Tensor read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such image file");
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedFileException(file.toString(), "unreadable image: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new MalformedFileException(file.toString(), "not an image format javax.imageio can read (PNG, JPEG, BMP, GIF)");
+        }
+        return toTensor(img);
+    }
+
+    static Tensor toTensor(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int plane = w * h;
+        float[] chw = new float[3 * plane];
+        Raster raster = img.getRaster();
+        if (raster.getNumBands() == 1) {
+            // grey: the stored levels, replicated; getRGB would pass them through a colour-space conversion
+            double max = (1 << img.getColorModel().getComponentSize(0)) - 1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float v = (float) (raster.getSample(x, y, 0) / max);
+                    chw[y * w + x] = v;
+                    chw[plane + y * w + x] = v;
+                    chw[2 * plane + y * w + x] = v;
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = img.getRGB(x, y);
+                    chw[y * w + x] = ((rgb >> 16) & 0xff) / 255f;
+                    chw[plane + y * w + x] = ((rgb >> 8) & 0xff) / 255f;
+                    chw[2 * plane + y * w + x] = (rgb & 0xff) / 255f;
+                }
+            }
+        }
+        return Tensor.of(chw, 3, h, w);
+    }
+}
