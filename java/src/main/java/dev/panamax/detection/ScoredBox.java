@@ -23,20 +23,8 @@ record ScoredBox(double x1, double y1, double x2, double y2, int label, double s
         return (x2 - x1) * (y2 - y1);
     }
 
-    /**
-     * pycocotools' box overlap ({@code bbIou} of maskApi.c): intersection over union, or over this
-     * detection's own area when {@code overDetection} (crowd regions, which may hold it whole).
-     */
+    /** Overlap with an object: IoU, or over this detection's area when {@code overDetection} (crowd regions). */
     double overlap(GroundTruthBox g, boolean overDetection) {
-        double w = Math.min(x2, g.x2()) - Math.max(x1, g.x1());
-        if (w <= 0) {
-            return 0;
-        }
-        double h = Math.min(y2, g.y2()) - Math.max(y1, g.y1());
-        if (h <= 0) {
-            return 0;
-        }
-        double inter = w * h;
-        return inter / (overDetection ? area() : area() + (g.x2() - g.x1()) * (g.y2() - g.y1()) - inter);
+        return Overlap.of(x1, y1, x2, y2, g.x1(), g.y1(), g.x2(), g.y2(), overDetection);
     }
 }
