@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * COCO box evaluation with pycocotools' {@code COCOeval(iouType="bbox")} semantics: AP averaged
@@ -52,23 +53,16 @@ public final class CocoEvaluator {
 
     /** Matches and averages everything added so far. */
     public CocoStats summarize() {
-        List<EvalImages.Entry> entries = images.inOrder();
-        List<Integer> labels = new ArrayList<>(EvalImages.truthLabels(entries));
-        // curves[area][maxDets] holds one per category that has ground truth to count
+        Map<Integer, List<CocoImageMatch.Group>> byClass = CocoImageMatch.byClass(images.inOrder(), MAX_DETS[MOST_DETS]);
+        // curves[area][maxDets] holds one per class that has ground truth to count
         List<List<List<Curve>>> curves = new ArrayList<>();
         for (double[] range : AREA_RANGES) {
             List<List<Curve>> byMaxDets = new ArrayList<>();
             for (int m = 0; m < MAX_DETS.length; m++) {
                 byMaxDets.add(new ArrayList<>());
             }
-            for (int label : labels) {
-                List<CocoImageMatch> matches = new ArrayList<>();
-                for (EvalImages.Entry e : entries) {
-                    CocoImageMatch match = CocoImageMatch.of(e, label, range[0], range[1], IOU_THRESHOLDS, MAX_DETS[MOST_DETS]);
-                    if (match != null) {
-                        matches.add(match);
-                    }
-                }
+            for (List<CocoImageMatch.Group> groups : byClass.values()) {
+                List<CocoImageMatch> matches = groups.stream().map(g -> CocoImageMatch.of(g, range[0], range[1], IOU_THRESHOLDS)).toList();
                 for (int m = 0; m < MAX_DETS.length; m++) {
                     Curve c = Curve.of(matches, MAX_DETS[m]);
                     if (c != null) {

@@ -3,10 +3,12 @@ package dev.panamax.detection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * pycocotools' {@code evaluateImg} for one image, category and area range: detections, best
- * score first, are matched greedily to ground truth at each IoU threshold.
+ * pycocotools' {@code evaluateImg} for one image, class and area range: detections, best score
+ * first, are matched greedily to ground truth at each IoU threshold.
  *
  * @param scores     the detections' scores, best first (at most the largest maxDets)
  * @param matched    [threshold][detection]: matched to a ground-truth object
@@ -15,27 +17,37 @@ import java.util.List;
  * @param countedTruth ground-truth objects that must be found (not crowd, area in range)
  */
 record CocoImageMatch(double[] scores, boolean[][] matched, boolean[][] ignored, int countedTruth) {
-    /** Null when the image has neither ground truth nor detections of {@code label}, as pycocotools' None. */
-    static CocoImageMatch of(EvalImages.Entry image, int label, double minArea, double maxArea, double[] iouThresholds, int maxDets) {
-        List<GroundTruthBox> truth = new ArrayList<>();
-        for (GroundTruthBox g : image.truth()) {
-            if (g.label() == label) {
-                truth.add(g);
+    /** One image's objects and detections of one class; the detections best first, at most maxDets. */
+    record Group(List<GroundTruthBox> truth, List<ScoredBox> detections) {}
+
+    /**
+     * Each class's groups, in image order; an image with neither objects nor detections of a class
+     * has no group there (pycocotools' None).
+     */
+    static Map<Integer, List<Group>> byClass(List<EvalImages.Entry> images, int maxDets) {
+        Map<Integer, List<Group>> out = new TreeMap<>();
+        for (EvalImages.Entry image : images) {
+            Map<Integer, Group> groups = new TreeMap<>();
+            for (GroundTruthBox g : image.truth()) {
+                groups.computeIfAbsent(g.label(), k -> new Group(new ArrayList<>(), new ArrayList<>())).truth().add(g);
             }
-        }
-        List<ScoredBox> dets = new ArrayList<>();
-        for (ScoredBox d : image.detections()) {
-            if (d.label() == label) {
-                dets.add(d);
+            for (ScoredBox d : image.detections()) {
+                groups.computeIfAbsent(d.label(), k -> new Group(new ArrayList<>(), new ArrayList<>())).detections().add(d);
             }
+            groups.forEach((label, g) -> {
+                List<ScoredBox> dets = g.detections();
+                // stable, as numpy's mergesort: equal scores keep the order they were given in
+                dets.sort(Comparator.comparingDouble(d -> -d.score()));
+                out.computeIfAbsent(label, k -> new ArrayList<>()).add(new Group(g.truth(), dets.subList(0, Math.min(maxDets, dets.size()))));
+            });
         }
-        if (truth.isEmpty() && dets.isEmpty()) {
-            return null;
-        }
-        // both sorts are stable, as numpy's mergesort: ties keep the order they were given in
-        dets.sort(Comparator.comparingDouble(d -> -d.score()));
-        dets = dets.subList(0, Math.min(maxDets, dets.size()));
-        truth.sort(Comparator.comparing(g -> ignored(g, minArea, maxArea)));
+        return out;
+    }
+
+    static CocoImageMatch of(Group group, double minArea, double maxArea, double[] iouThresholds) {
+        List<ScoredBox> dets = group.detections();
+        List<GroundTruthBox> truth = new ArrayList<>(group.truth());
+        truth.sort(Comparator.comparing(g -> ignored(g, minArea, maxArea))); // stable: objects that count first
 
         int tn = iouThresholds.length;
         int nd = dets.size();

@@ -33,6 +33,21 @@ record Glyph(float[] pixels, int width, int height) {
 
     /** The part holding every non-zero pixel; null when all are zero. */
     Glyph cropToInk() {
+        int[] ink = inkBounds();
+        if (ink == null) {
+            return null;
+        }
+        int w = ink[2] - ink[0] + 1;
+        int h = ink[3] - ink[1] + 1;
+        float[] out = new float[w * h];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(pixels, (ink[1] + y) * width + ink[0], out, y * w, w);
+        }
+        return new Glyph(out, w, h);
+    }
+
+    /** The first and last column and row holding a non-zero pixel, {minX, minY, maxX, maxY}; null when all are zero. */
+    int[] inkBounds() {
         int minX = width;
         int minY = height;
         int maxX = -1;
@@ -47,15 +62,6 @@ record Glyph(float[] pixels, int width, int height) {
                 }
             }
         }
-        if (maxX < 0) {
-            return null;
-        }
-        int w = maxX - minX + 1;
-        int h = maxY - minY + 1;
-        float[] out = new float[w * h];
-        for (int y = 0; y < h; y++) {
-            System.arraycopy(pixels, (minY + y) * width + minX, out, y * w, w);
-        }
-        return new Glyph(out, w, h);
+        return maxX < 0 ? null : new int[] {minX, minY, maxX, maxY};
     }
 }

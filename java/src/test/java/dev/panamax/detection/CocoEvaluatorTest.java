@@ -193,11 +193,7 @@ class CocoEvaluatorTest {
     void matchesPycocotoolsOnASeededRandomCase() throws IOException {
         EvalCases.Fixture f = EvalCases.fixture();
         CocoEvaluator eval = new CocoEvaluator();
-        for (EvalCases.Image im : f.images()) {
-            try (Detections d = detections(im.detections())) {
-                eval.add(im.id(), im.truth(), d);
-            }
-        }
+        f.addTo(eval::add);
         CocoStats s = eval.summarize();
         assertArrayEquals(f.cocoStats(), s.toArray(), 1e-6, s.toString());
     }

@@ -35,8 +35,22 @@ final class EvalCases {
     /** One ground-truth image with its detections, as the fixture holds it. */
     record Image(long id, List<GroundTruthBox> truth, double[][] detections) {}
 
+    /** An evaluator's {@code add}. */
+    interface Evaluator {
+        void add(long imageId, List<GroundTruthBox> truth, Detections detections);
+    }
+
     /** The fixture: the images, pycocotools' 12 stats and the devkit's VOC AP per class. */
-    record Fixture(List<Image> images, double[] cocoStats, Map<Integer, Double> vocAp) {}
+    record Fixture(List<Image> images, double[] cocoStats, Map<Integer, Double> vocAp) {
+        /** Adds every image to an evaluator. */
+        void addTo(Evaluator eval) {
+            for (Image im : images) {
+                try (Detections d = detections(im.detections())) {
+                    eval.add(im.id(), im.truth(), d);
+                }
+            }
+        }
+    }
 
     static Fixture fixture() throws IOException {
         Path file;

@@ -116,22 +116,10 @@ class FashionScenesTest {
         assertTrue(left && right && top && bottom, "tight box " + g);
     }
 
+    /** The box around every non-zero pixel of the first channel. */
     private static GroundTruthBox inkBox(float[] img, int s, int label) {
-        int minX = s;
-        int minY = s;
-        int maxX = -1;
-        int maxY = -1;
-        for (int y = 0; y < s; y++) {
-            for (int x = 0; x < s; x++) {
-                if (img[y * s + x] > 0) {
-                    minX = Math.min(minX, x);
-                    maxX = Math.max(maxX, x);
-                    minY = Math.min(minY, y);
-                    maxY = Math.max(maxY, y);
-                }
-            }
-        }
-        return GroundTruthBox.of(minX, minY, maxX + 1, maxY + 1, label);
+        int[] ink = new Glyph(Arrays.copyOf(img, s * s), s, s).inkBounds();
+        return GroundTruthBox.of(ink[0], ink[1], ink[2] + 1, ink[3] + 1, label);
     }
 
     @Test

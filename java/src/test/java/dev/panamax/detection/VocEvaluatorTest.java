@@ -75,11 +75,7 @@ class VocEvaluatorTest {
     void matchesTheDevkitTranscriptionOnTheSeededCase() throws IOException {
         EvalCases.Fixture f = EvalCases.fixture();
         VocEvaluator eval = new VocEvaluator();
-        for (EvalCases.Image im : f.images()) {
-            try (Detections d = detections(im.detections())) {
-                eval.add(im.id(), im.truth(), d);
-            }
-        }
+        f.addTo(eval::add);
         VocEvaluator.Result r = eval.summarize();
         assertEquals(f.vocAp().keySet(), r.perClass().keySet());
         f.vocAp().forEach((label, ap) -> assertEquals(ap, r.perClass().get(label), 1e-9, "class " + label));
