@@ -30,7 +30,7 @@ public final class ImageFiles {
         return toTensor(img);
     }
 
-    static Tensor toTensor(BufferedImage img) {
+    private static Tensor toTensor(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         int plane = w * h;
