@@ -13,16 +13,17 @@ public final class Matcher {
     public static final int BELOW_LOW_THRESHOLD = -1;
     public static final int BETWEEN_THRESHOLDS = -2;
 
-    private final double highThreshold;
-    private final double lowThreshold;
+    // IoUs are float32 and torch compares them with the thresholds in float32
+    private final float highThreshold;
+    private final float lowThreshold;
     private final boolean allowLowQualityMatches;
 
     public Matcher(double highThreshold, double lowThreshold, boolean allowLowQualityMatches) {
         if (lowThreshold > highThreshold) {
             throw new IllegalArgumentException("Matcher: low threshold " + lowThreshold + " exceeds high threshold " + highThreshold);
         }
-        this.highThreshold = highThreshold;
-        this.lowThreshold = lowThreshold;
+        this.highThreshold = (float) highThreshold;
+        this.lowThreshold = (float) lowThreshold;
         this.allowLowQualityMatches = allowLowQualityMatches;
     }
 
