@@ -71,9 +71,11 @@ public final class ResNetBody extends Module {
             }
         }
         List<Tensor> out = new ArrayList<>();
-        for (String name : LAYERS) {
-            x = children().get(name).forward(x);
-            out.add(x);
+        try (Tensor stem = x) {
+            for (String name : LAYERS) {
+                x = children().get(name).forward(x);
+                out.add(x);
+            }
         }
         return out;
     }
