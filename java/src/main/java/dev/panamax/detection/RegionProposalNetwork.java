@@ -215,7 +215,7 @@ public final class RegionProposalNetwork extends Module {
                 int offset = (int) (i * perImage);
                 Arrays.stream(sample.positives()).forEach(a -> positives.add(offset + a));
                 Arrays.stream(sample.negatives()).forEach(a -> negatives.add(offset + a));
-                positiveTargets.add(regressionTargets(target, anchors, sample.positives(), matches));
+                positiveTargets.add(RegressionTargets.encode(boxCoder, target.boxes(), anchors, sample.positives(), matches));
             }
             int[] pos = positives.stream().mapToInt(Integer::intValue).toArray();
             int[] sampled = IntStream.concat(IntStream.of(pos), negatives.stream().mapToInt(Integer::intValue)).toArray();
@@ -234,17 +234,6 @@ public final class RegionProposalNetwork extends Module {
             return losses;
         } finally {
             positiveTargets.forEach(Tensor::close);
-        }
-    }
-
-    /** The encoded offsets from the sampled positive anchors to their matched boxes, [P, 4]. */
-    private Tensor regressionTargets(Target target, Tensor anchors, int[] positives, int[] matches) {
-        if (positives.length == 0) {
-            return Tensor.zeros(0, 4);
-        }
-        int[] matched = IntStream.of(positives).map(a -> matches[a]).toArray();
-        try (Tensor gt = Tensors.rows(target.boxes(), matched); Tensor chosenAnchors = Tensors.rows(anchors, positives)) {
-            return boxCoder.encode(gt, chosenAnchors);
         }
     }
 }

@@ -105,19 +105,9 @@ public final class RoIHeads extends Module {
             }
             int[] chosen = sampler.sample(IntStream.range(0, count).map(k -> (int) Math.signum(labels[k])).toArray()).all();
             int[] positives = IntStream.of(chosen).filter(k -> labels[k] > 0).toArray();
-            int[] matched = matches;
             long[] chosenLabels = IntStream.of(chosen).mapToLong(k -> labels[k]).toArray();
             return new Samples(Tensors.rows(candidates, chosen), chosenLabels,
-                    encode(target, IntStream.of(positives).map(k -> matched[k]).toArray(), candidates, positives));
-        }
-    }
-
-    private Tensor encode(Target target, int[] matchedBoxes, Tensor candidates, int[] positives) {
-        if (positives.length == 0) {
-            return Tensor.zeros(0, 4);
-        }
-        try (Tensor gt = Tensors.rows(target.boxes(), matchedBoxes); Tensor from = Tensors.rows(candidates, positives)) {
-            return boxCoder.encode(gt, from);
+                    RegressionTargets.encode(boxCoder, target.boxes(), candidates, positives, matches));
         }
     }
 
@@ -126,7 +116,7 @@ public final class RoIHeads extends Module {
      *
      * @param positiveTargets the regression targets of the positives ([P, 4], in sample order)
      */
-    static Map<String, Tensor> fastRcnnLoss(Tensor classLogits, Tensor boxRegression, long[] labels, Tensor positiveTargets) {
+    private static Map<String, Tensor> fastRcnnLoss(Tensor classLogits, Tensor boxRegression, long[] labels, Tensor positiveTargets) {
         int n = labels.length;
         long classes = classLogits.size(1);
         long[] positiveRows = IntStream.range(0, n).filter(k -> labels[k] > 0).mapToLong(k -> k * classes + labels[k]).toArray();
