@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.panamax.nn.Parameter;
 import dev.panamax.optim.Optimizer;
 import dev.panamax.optim.SGD;
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.List;
@@ -88,6 +89,24 @@ class FasterRcnnTrainingTest {
                 assertTrue(label >= 1 && label <= 3, "label " + label);
             }
             d.close();
+        }
+    }
+
+    @Test
+    void roiPoolModeTrainsTooAndAnImageMayHaveNoObjects() {
+        try (FasterRCNN pooled = FasterRCNN.resnet18Fpn(4, RoiMode.POOL, SIZE, new Generator(4))) {
+            pooled.train();
+            List<Target> targets = List.of(
+                    new Target(Tensor.of(new float[] {8, 8, 30, 36}, 1, 4), Tensor.of(new long[] {1}, 1)),
+                    new Target(Tensor.zeros(0, 4), Tensor.zeros(DType.INT64, 0)));
+            Map<String, Tensor> losses = pooled.losses(images, targets);
+            assertTrue(Double.isFinite(total(losses)), "losses " + losses);
+            try (Tensor sum = losses.get("loss_classifier").add(losses.get("loss_box_reg"))) {
+                sum.backward();
+            }
+            assertNotNull(pooled.stateDict().get("roi_heads.box_head.fc6.weight").grad(), "the box head learns through roi_pool");
+            losses.values().forEach(Tensor::close);
+            targets.forEach(Target::close);
         }
     }
 
