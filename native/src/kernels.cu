@@ -12,3 +12,4 @@
 #include "loss.cu"
 #include "optim.cu"
 #include "rnn.cu"
+#include "attention.cu"

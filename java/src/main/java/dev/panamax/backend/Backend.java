@@ -73,6 +73,21 @@ public interface Backend {
     /** Gradient of softmax / log-softmax, from its output y and the upstream gradient. */
     void softmaxBackward(Operand y, Operand gradOut, int dim, boolean log, Operand gradIn);
 
+    /**
+     * Scaled dot-product attention over contiguous float32 q [B, L, E], k [B, S, E] and v [B, S, Ev]:
+     * out [B, L, Ev] = softmax(scale · q kᵀ, causal: key j hidden from query i &lt; j) v, and
+     * logSumExp [B, L] of each row's scaled, masked scores (-inf for a row that sees no key; its
+     * output row is 0). Backends need not store the [L, S] weights.
+     */
+    void attention(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp);
+
+    /**
+     * Gradients of {@link #attention} from its inputs, its saved out and logSumExp and gradOut
+     * [B, L, Ev]: gradQ, gradK and gradV are contiguous and overwritten.
+     */
+    void attentionBackward(Operand q, Operand k, Operand v, Operand out, Operand logSumExp, Operand gradOut, double scale,
+                           boolean causal, Operand gradQ, Operand gradK, Operand gradV);
+
     /** out[b] = a[b] @ b[b] for a [B,M,K], b [B,K,N], out [B,M,N]; any strides (0 broadcasts). */
     void matmul(Operand a, Operand b, Operand out);
 

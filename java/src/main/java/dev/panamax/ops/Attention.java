@@ -1,7 +1,10 @@
 package dev.panamax.ops;
 
+import dev.panamax.autograd.Autograd;
 import dev.panamax.autograd.GradMode;
+import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
+import dev.panamax.backend.Operand;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
@@ -12,9 +15,13 @@ import java.util.Arrays;
 /**
  * Scaled dot-product attention, as {@code torch.nn.functional.scaled_dot_product_attention}.
  *
- * <p>For now it is composed of existing differentiable ops (matmul, where, softmax, dropout), so
- * autograd and every backend work unchanged; a fused kernel (blocked online softmax) can replace
- * the composition later without changing the semantics defined here.
+ * <p>Float32 attention without an explicit mask, dropout or returned weights (the common case:
+ * plain or causal self-attention in training and inference) runs fused: {@link
+ * Backend#attention} never stores the [L, S] weights (the CPU kernel walks key blocks with an
+ * online softmax, so memory stays linear in the sequence length), and its backward recomputes
+ * them block by block from each row's saved log-sum-exp. Masks, dropout, float64 and the
+ * weights-returning form are composed of differentiable ops (matmul, where, softmax, dropout),
+ * with the same semantics. The fused form has no second derivative.
  *
  * <p><b>Fully masked rows.</b> A query row whose every key is masked out (all false in a bool
  * mask, all -inf after adding a float mask) gives attention weights of zero, so its output row is
@@ -89,6 +96,10 @@ public final class Attention {
                                   Double scale, Generator generator, boolean withWeights) {
         Shape weightsShape = check(op, q, k, v, mask, dropoutP, isCausal, scale);
         double s = scale != null ? scale : 1 / Math.sqrt(q.size(-1));
+        if (!withWeights && mask == null && dropoutP == 0 && q.dtype() == DType.FLOAT32
+                && batchDims(q).equals(batchDims(k)) && batchDims(k).equals(batchDims(v))) {
+            return new Result(fused(op, q, k, v, isCausal, s), null);
+        }
         // intermediates are closed as soon as the next op has used them; the graph keeps what backward needs
         Tensor scores;
         try (Tensor kt = k.transpose(-2, -1); Tensor raw = q.matmul(kt)) {
@@ -129,6 +140,44 @@ public final class Attention {
             weights.close();
         }
         return new Result(out, withWeights ? weights : null);
+    }
+
+    /** Attention through {@link Backend#attention}, for q, k and v with the same batch dims. */
+    private static Tensor fused(String op, Tensor q, Tensor k, Tensor v, boolean isCausal, double scale) {
+        Backend be = OpSupport.backend(op, q, k, v);
+        long batch = batchDims(q).numel();
+        Tensor qc;
+        Tensor kc;
+        Tensor vc;
+        try (GradMode.Guard ignored = GradMode.noGrad()) {
+            qc = q.contiguous();
+            kc = k.contiguous();
+            vc = v.contiguous();
+        }
+        long[] outShape = q.shape().toArray();
+        outShape[outShape.length - 1] = v.size(-1);
+        Tensor out = OpSupport.empty(q, Shape.of(outShape), q.dtype());
+        Tensor logSumExp = OpSupport.empty(q, Shape.of(batch, q.size(-2)), DType.FLOAT32);
+        be.attention(rows(qc, batch), rows(kc, batch), rows(vc, batch), scale, isCausal, rows(out, batch), logSumExp.operand());
+        Autograd.record("ScaledDotProductAttentionBackward", out, (gy, needs) -> {
+            OpSupport.noHigherOrder("ScaledDotProductAttentionBackward");
+            try (Tensor gyc = gy.contiguous()) {
+                Tensor gq = OpSupport.empty(q, q.shape(), q.dtype());
+                Tensor gk = OpSupport.empty(k, k.shape(), k.dtype());
+                Tensor gv = OpSupport.empty(v, v.shape(), v.dtype());
+                be.attentionBackward(rows(qc, batch), rows(kc, batch), rows(vc, batch), rows(out, batch), logSumExp.operand(),
+                        rows(gyc, batch), scale, isCausal, rows(gq, batch), rows(gk, batch), rows(gv, batch));
+                return new Tensor[] {gq, gk, gv};
+            }
+        }, q, k, v);
+        return OpSupport.saveForBackward(out, qc, kc, vc, logSumExp);
+    }
+
+    /** A contiguous [..., N, D] tensor's operand seen as [batch, N, D]. */
+    private static Operand rows(Tensor t, long batch) {
+        long n = t.size(-2);
+        long d = t.size(-1);
+        return t.operand().withLayout(new long[] {batch, n, d}, new long[] {n * d, d, 1}, t.operand().offset());
     }
 
     /** [..., L, 1] bool: true where every score of the row is -inf. */

@@ -62,6 +62,31 @@ class CudaAttentionGpuTest {
         Leaks.assertNoneSince(before, "scaled dot-product attention on " + gpu);
     }
 
+    @Test
+    void fusedAttentionOverLongRows() {
+        // float32 without mask or dropout takes Backend.attention on both devices; 130 queries and 300 keys
+        // span several of the CPU kernel's blocks
+        Device gpu = GpuDevice.get();
+        MemoryStats before = Leaks.baseline();
+        try (Scope s = Scope.open()) {
+            List<Tensor> cpuIn = List.of(Tensor.randn(new Generator(5), 2, 130, 16), Tensor.randn(new Generator(6), 2, 300, 16),
+                    Tensor.randn(new Generator(7), 2, 300, 8));
+            for (boolean causal : new boolean[] {false, true}) {
+                List<Tensor> cpu = cpuIn.stream().map(t -> t.detach().requiresGrad(true)).toList();
+                List<Tensor> dev = cpuIn.stream().map(t -> t.detach().to(gpu).requiresGrad(true)).toList();
+                Tensor a = Attention.scaledDotProductAttention(cpu.get(0), cpu.get(1), cpu.get(2), null, 0, causal, 0.3, null);
+                Tensor b = Attention.scaledDotProductAttention(dev.get(0), dev.get(1), dev.get(2), null, 0, causal, 0.3, null);
+                assertClose(a, b, "output (causal " + causal + ")");
+                a.square().sum().backward();
+                b.square().sum().backward();
+                for (int i = 0; i < 3; i++) {
+                    assertClose(cpu.get(i).grad(), dev.get(i).grad(), "gradient " + "qkv".charAt(i) + " (causal " + causal + ")");
+                }
+            }
+        }
+        Leaks.assertNoneSince(before, "fused attention on " + gpu);
+    }
+
     private static <M extends Module> void compareModules(Function<Generator, M> build, long[] inputShape,
                                                           BiFunction<M, Tensor, Tensor> forward) {
         Device gpu = GpuDevice.get();

@@ -49,6 +49,38 @@ class AttentionTest {
     }
 
     @Test
+    void fusedBlocksCoverLongRowsWithAndWithoutCausality() {
+        // float32 without mask or dropout runs the fused kernel: 70 queries and 140 keys span two query
+        // and two key blocks, with partial last blocks and the causal edge inside a block
+        try (Scope s = Scope.open()) {
+            Tensor q = Tensor.randn(gen, 70, 5);
+            Tensor k = Tensor.randn(gen, 140, 5);
+            Tensor v = Tensor.randn(gen, 140, 3);
+            for (boolean causal : new boolean[] {false, true}) {
+                OpCheck.check("fused sdpa causal=" + causal, x -> sdpa(x, causal, 0.6), r -> ref(r, MaskKind.NONE, causal, 0.6), q, k, v);
+            }
+        }
+    }
+
+    @Test
+    void fusedGraphKeepsNothingQuadratic() {
+        // the composed form would keep the [L, S] weights (64 MiB here) for backward; the fused one keeps q, k, v,
+        // the output and one log-sum-exp per row
+        int n = 4096;
+        try (Scope s = Scope.open()) {
+            Tensor q = Tensor.randn(gen, 1, n, 8).requiresGrad(true);
+            Tensor k = Tensor.randn(gen, 1, n, 8).requiresGrad(true);
+            Tensor v = Tensor.randn(gen, 1, n, 8).requiresGrad(true);
+            long before = MemoryStats.now().liveBytes();
+            Tensor out = Attention.scaledDotProductAttention(q, k, v, null, 0, true, null, null);
+            long kept = MemoryStats.now().liveBytes() - before;
+            assertTrue(kept < 4L * n * 8 * 4, "forward kept " + kept + " bytes");
+            out.sum().backward();
+            assertTrue(Float.isFinite((float) k.grad().sum().item()));
+        }
+    }
+
+    @Test
     void explicitScale() {
         try (Scope s = Scope.open()) {
             Tensor q = Tensor.randn(gen, 4, 3);
@@ -211,7 +243,7 @@ class AttentionTest {
             Attention.Result withWeights = Attention.scaledDotProductAttentionWithWeights(q, k, v, null, 0.4, false, null, new Generator(3));
             assertArrayEquals(dropped.toFloatArray(), withWeights.weights().toFloatArray(), "the returned weights are the dropped ones");
             assertArrayEquals(plain.output().toFloatArray(), Attention.scaledDotProductAttention(q, k, v, null, 0, false, null, new Generator(3))
-                    .toFloatArray(), "p = 0 is no dropout");
+                    .toFloatArray(), 1e-6f, "p = 0 is no dropout (the fused form, within rounding of the composed one)");
         }
     }
 

@@ -231,6 +231,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void attention(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp) {
+        AttentionKernels.forward(q, k, v, scale, causal, out, logSumExp);
+    }
+
+    @Override
+    public void attentionBackward(Operand q, Operand k, Operand v, Operand out, Operand logSumExp, Operand gradOut, double scale,
+                                  boolean causal, Operand gradQ, Operand gradK, Operand gradV) {
+        AttentionKernels.backward(q, k, v, out, logSumExp, gradOut, scale, causal, gradQ, gradK, gradV);
+    }
+
+    @Override
     public void softmaxBackward(Operand y, Operand gradOut, int dim, boolean log, Operand gradIn) {
         SoftmaxKernels.backward(y, gradOut, dim, log, gradIn);
     }

@@ -35,6 +35,7 @@ final class CudaBackend implements Backend {
     private final LossKernels losses;
     private final OptimizerKernels optimizers;
     private final RnnKernels rnn;
+    private final CudaAttention attention;
 
     CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -51,6 +52,7 @@ final class CudaBackend implements Backend {
         losses = new LossKernels(ctx);
         optimizers = new OptimizerKernels(ctx);
         rnn = new RnnKernels(ctx);
+        attention = new CudaAttention(ctx, blas, this);
     }
 
     void synchronize() {
@@ -155,6 +157,19 @@ final class CudaBackend implements Backend {
     public void softmaxBackward(Operand y, Operand gradOut, int dim, boolean log, Operand gradIn) {
         ctx.makeCurrent();
         reductions.softmaxBackward(y, gradOut, dim, log, gradIn);
+    }
+
+    @Override
+    public void attention(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp) {
+        ctx.makeCurrent();
+        attention.forward(q, k, v, scale, causal, out, logSumExp);
+    }
+
+    @Override
+    public void attentionBackward(Operand q, Operand k, Operand v, Operand out, Operand logSumExp, Operand gradOut, double scale,
+                                  boolean causal, Operand gradQ, Operand gradK, Operand gradV) {
+        ctx.makeCurrent();
+        attention.backward(q, k, v, out, logSumExp, gradOut, scale, causal, gradQ, gradK, gradV);
     }
 
     @Override
