@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Times Panamax against its peers (OpenBLAS, DJL, ND4J) on the same inputs and prints a table.
-# Usage: [BENCH_PROFILES=djl,nd4j] bench/compare.sh [--threads 1,2] [--cases gemm,conv] [--peers djl] [--reps N]
+# Times Panamax against its peers (OpenBLAS, DJL, ND4J, ONNX Runtime) on the same inputs and prints a table.
+# Usage: [BENCH_PROFILES=djl,nd4j,ort] bench/compare.sh [--threads 1,2] [--cases gemm,conv] [--peers djl] [--reps N]
 # (see bench/README.md). BENCH_PROFILES names the Maven profiles of the peers to build (default: those built
 # before). Extra JVM flags for Panamax go in PANAMAX_JVM_OPTS, e.g. PANAMAX_JVM_OPTS=-XX:UseAVX=2.
 set -euo pipefail
@@ -28,7 +28,7 @@ find_jdk() {
 export JAVA_HOME="$(find_jdk)"
 jar=bench/target/benchmarks.jar
 if [[ -z "${BENCH_PROFILES+set}" ]]; then
-    BENCH_PROFILES=$(for p in djl nd4j; do if [[ -f bench/target/peers/$p.classpath ]]; then printf '%s,' "$p"; fi; done)
+    BENCH_PROFILES=$(for p in djl nd4j ort; do if [[ -f bench/target/peers/$p.classpath ]]; then printf '%s,' "$p"; fi; done)
 fi
 profiles=${BENCH_PROFILES%,}
 missing_profile=$(for p in ${profiles//,/ }; do [[ -f bench/target/peers/$p.classpath ]] || echo "$p"; done)

@@ -77,6 +77,17 @@ class BoxOpsNmsTest {
     }
 
     @Test
+    void theThresholdIsComparedInDoubleAsTorchvisionDoes() {
+        try (Scope s = Scope.open()) {
+            // IoU exactly 0.5 (overlap 1, union 2); 0.4999999999 rounds to 0.5f, yet 0.5 > it suppresses
+            Tensor b = Tensor.of(new float[] {0, 0, 2, 1, 0, 0, 1, 1}, 2, 4);
+            Tensor scores = Tensor.of(new float[] {0.9f, 0.8f});
+            assertArrayEquals(new long[] {0}, BoxOps.nms(b, scores, 0.4999999999).toLongArray());
+            assertArrayEquals(new long[] {0, 1}, BoxOps.nms(b, scores, 0.5).toLongArray());
+        }
+    }
+
+    @Test
     void emptyAndDegenerateInputs() {
         try (Scope s = Scope.open()) {
             Tensor kept = BoxOps.nms(Tensor.zeros(0, 4), Tensor.zeros(0), 0.5);

@@ -80,6 +80,17 @@ class BoxOpsTest {
     }
 
     @Test
+    void noBoxesGiveEmptyResults() {
+        try (Scope s = Scope.open()) {
+            Tensor none = Tensor.zeros(0, 4);
+            assertArrayEquals(new long[] {0}, BoxOps.boxArea(none).shape().toArray());
+            assertArrayEquals(new long[] {0, 3}, BoxOps.boxIou(none, Tensor.zeros(3, 4)).shape().toArray());
+            assertArrayEquals(new long[] {0, 4}, BoxOps.convert(none, BoxFormat.CXCYWH, BoxFormat.XYWH).shape().toArray());
+            assertArrayEquals(new long[] {0, 4}, BoxOps.clipBoxesToImage(none, 5, 5).shape().toArray());
+        }
+    }
+
+    @Test
     void clipMatchesTheReference() {
         try (Scope s = Scope.open()) {
             Tensor boxes = randomBoxes(gen, 8, 60).sub(10);

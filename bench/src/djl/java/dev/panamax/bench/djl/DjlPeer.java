@@ -11,8 +11,10 @@ import dev.panamax.bench.worker.Conv2dWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
+import dev.panamax.bench.worker.NmsWork;
 import dev.panamax.bench.worker.Peer;
 import dev.panamax.bench.worker.RecurrentWork;
+import dev.panamax.bench.worker.RoiAlignWork;
 import dev.panamax.bench.worker.Task;
 import dev.panamax.bench.worker.Workload;
 
@@ -46,7 +48,7 @@ final class DjlPeer implements Peer {
 
     @Override
     public boolean supports(Workload workload) {
-        return true;
+        return !(workload instanceof NmsWork || workload instanceof RoiAlignWork); // torchvision's ops are not in libtorch
     }
 
     @Override
@@ -59,6 +61,8 @@ final class DjlPeer implements Peer {
             case LeNetStepWork l -> new DjlLeNetStep(manager, engine, l);
             case RecurrentWork r -> DjlSeqTasks.recurrent(manager, engine, r);
             case AttentionWork a -> DjlSeqTasks.attention(manager, engine, a);
+            case NmsWork n -> throw new IllegalArgumentException("DJL has no nms: " + n.title());
+            case RoiAlignWork r -> throw new IllegalArgumentException("DJL has no roiAlign: " + r.title());
         };
     }
 

@@ -13,7 +13,7 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
             usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--peers panamax,djl] [--reps N] [--warmup N]
                                [--warmup-seconds S] [--retries N]
               --threads   thread counts to run every case with (default 1,2)
-              --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq)
+              --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq, det)
               --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
               --reps      timed repetitions per peer (default 10); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...

@@ -8,8 +8,10 @@ import dev.panamax.bench.worker.Conv2dWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
+import dev.panamax.bench.worker.NmsWork;
 import dev.panamax.bench.worker.Peer;
 import dev.panamax.bench.worker.RecurrentWork;
+import dev.panamax.bench.worker.RoiAlignWork;
 import dev.panamax.bench.worker.Task;
 import dev.panamax.bench.worker.Workload;
 import jdk.incubator.vector.FloatVector;
@@ -42,6 +44,8 @@ final class PanamaxPeer implements Peer {
             case LeNetStepWork l -> new PanamaxLeNetStep(l);
             case RecurrentWork r -> PanamaxSeqTasks.recurrent(r);
             case AttentionWork a -> PanamaxSeqTasks.attention(a);
+            case NmsWork n -> PanamaxDetTasks.nms(n);
+            case RoiAlignWork r -> PanamaxDetTasks.roiAlign(r);
         };
     }
 }

@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The peers this build can start. Panamax and OpenBLAS run from the bench jar itself; DJL and ND4J only when
- * their Maven profile was built ({@code -Pdjl}, {@code -Pnd4j}), which compiles the peer into
+ * The peers this build can start. Panamax and OpenBLAS run from the bench jar itself; DJL, ND4J and ONNX Runtime
+ * only when their Maven profile was built ({@code -Pdjl}, {@code -Pnd4j}, {@code -Port}), which compiles the peer into
  * {@code target/<peer>-classes} and writes its dependencies' class path to {@code target/peers/<peer>.classpath}.
  * Nothing is downloaded at run time.
  */
@@ -50,7 +50,8 @@ final class PeerLaunchers {
                 Candidate.of(new PeerLauncher("Panamax", "panamax", java, List.of(jar), inTree, panamaxFlags, t -> List.of(), Map.of())),
                 Candidate.of(new PeerLauncher("OpenBLAS", "openblas", java, List.of(jar), inTree, NATIVE_ACCESS, t -> List.of(), Map.of())),
                 djl(target, java, jar),
-                nd4j(target, jar));
+                nd4j(target, jar),
+                ort(target, java, jar));
     }
 
     /** DJL on PyTorch's CPU build, offline, with its threads fixed through its system properties. */
@@ -69,6 +70,18 @@ final class PeerLaunchers {
         return Candidate.of(new PeerLauncher("DJL", "djl", java, classpath, "dev.panamax.bench.djl.DjlWorker", NATIVE_ACCESS,
                 t -> List.of("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + t, "-Dai.djl.pytorch.num_interop_threads=1"),
                 Map.of("PYTORCH_VERSION", libtorch, "PYTORCH_FLAVOR", "cpu")));
+    }
+
+    /** ONNX Runtime's CPU kernels; its threads are set per session, its models sit in target/ort-classes. */
+    private static Candidate ort(Path target, Path java, Path jar) {
+        Optional<String> missing = profileMissing(target, "ort");
+        if (missing.isPresent()) {
+            return Candidate.unavailable("ORT", missing.get());
+        }
+        List<Path> classpath = new ArrayList<>(List.of(target.resolve("ort-classes"), jar));
+        classpath.addAll(dependencies(target, "ort"));
+        return Candidate.of(new PeerLauncher("ORT", "ort", java, classpath, "dev.panamax.bench.ort.OrtWorker", NATIVE_ACCESS,
+                t -> List.of(), Map.of()));
     }
 
     /**

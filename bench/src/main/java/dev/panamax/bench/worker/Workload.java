@@ -6,14 +6,14 @@ package dev.panamax.bench.worker;
  * ones. This package compiles for Java 17 too: the ND4J worker runs on a JDK 17.
  */
 public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, BatchNorm2dWork, LeNetStepWork,
-        RecurrentWork, AttentionWork {
+        RecurrentWork, AttentionWork, NmsWork, RoiAlignWork {
     /** Stable identifier on the worker's command line, e.g. {@code conv3x3-fwd}. */
     String id();
 
     /** Row title in the table. */
     String title();
 
-    /** The family {@code --cases} selects it by: gemm, conv, pool, norm, train or seq. */
+    /** The family {@code --cases} selects it by: gemm, conv, pool, norm, train, seq or det. */
     String family();
 
     /** Floating-point operations of one run (multiply and add counted apart), or 0 where that count is not meaningful. */

@@ -23,7 +23,12 @@ public final class Workloads {
             new RecurrentWork("gru-fwd", RecurrentWork.Cell.GRU, 100, 64, 512, 512, false),
             new RecurrentWork("gru-fwd-bwd", RecurrentWork.Cell.GRU, 100, 64, 512, 512, true),
             new AttentionWork("sdpa-fwd", 4, 8, 1024, 64, false),
-            new AttentionWork("sdpa-fwd-bwd", 4, 8, 1024, 64, true));
+            new AttentionWork("sdpa-fwd-bwd", 4, 8, 1024, 64, true),
+            new NmsWork("nms-1k", 1_000, 0.5f),
+            new NmsWork("nms-10k", 10_000, 0.5f),
+            new NmsWork("nms-50k", 50_000, 0.5f),
+            new RoiAlignWork("roialign-fwd", 512, 256, 50, 50, 7, 2, false),
+            new RoiAlignWork("roialign-fwd-bwd", 512, 256, 50, 50, 7, 2, true));
 
     public static Optional<Workload> byId(String id) {
         return ALL.stream().filter(w -> w.id().equals(id)).findFirst();

@@ -1,0 +1,57 @@
+package dev.panamax.bench.compare;
+
+import dev.panamax.bench.worker.NmsWork;
+import dev.panamax.bench.worker.RoiAlignWork;
+import dev.panamax.ops.BoxOps;
+import dev.panamax.ops.RoiOps;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import java.util.List;
+
+/** The detection workloads on Panamax's ops: {@code BoxOps.nms} and {@code RoiOps.roiAlign}. */
+final class PanamaxDetTasks {
+    private PanamaxDetTasks() {}
+
+    static PanamaxTask nms(NmsWork w) {
+        return new PanamaxTask() {
+            private final Tensor boxes = input(w.boxes(), w.n(), 4);
+            private final Tensor scores = input(w.scores(), w.n());
+
+            @Override
+            protected List<Tensor> compute() {
+                return List.of(BoxOps.nms(boxes, scores, w.iouThreshold()).to(DType.FLOAT32));
+            }
+        };
+    }
+
+    static PanamaxTask roiAlign(RoiAlignWork w) {
+        return new PanamaxTask() {
+            private final Tensor x = input(w.input(), 1, w.c(), w.h(), w.w()).requiresGrad(w.backward());
+            private final Tensor boxes = own(withBatchIndex(w.rois(), w.boxes()));
+
+            @Override
+            protected List<Tensor> compute() {
+                if (!w.backward()) {
+                    return List.of(align());
+                }
+                x.zeroGrad();
+                Tensor y = align();
+                y.backward(Tensor.onesLike(y));
+                return List.of(y, x.grad());
+            }
+
+            private Tensor align() {
+                return RoiOps.roiAlign(x, boxes, w.output(), w.output(), RoiAlignWork.SPATIAL_SCALE, w.samplingRatio(), true);
+            }
+        };
+    }
+
+    /** Panamax's boxes [K, 5]: image 0, then the corners. */
+    private static Tensor withBatchIndex(float[] rois, int k) {
+        float[] boxes = new float[5 * k];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(rois, 4 * i, boxes, 5 * i + 1, 4);
+        }
+        return Tensor.of(boxes, k, 5);
+    }
+}
