@@ -38,6 +38,8 @@ if [[ $what == all || $what == bench ]]; then
       target["conv_fwd"] = 1.05; target["conv_fwd_bwd"] = 1.05
       target["batchnorm_train_fwd_bwd"] = 1.1; target["maxpool_fwd"] = 1.1; target["relu_64Mi"] = 1.05
       target["lstm_fwd"] = 1.05; target["sdpa_fwd"] = 1.2; target["sdpa_fwd_bwd"] = 1.2
+      target["nms_10k"] = 1.1; target["nms_50k"] = 1.1; target["roi_align_fwd"] = 1.1; target["roi_align_fwd_bwd"] = 1.1
+      target["frcnn_r50fpn_fwd_800"] = 1.1
       print "| work | PyTorch | Panamax | ratio | target |"
       print "|---|---|---|---|---|"
     }

@@ -1,4 +1,4 @@
-"""The GPU speed table of issue #6, PyTorch's side: the cases of dev.panamax.bench.gpu.GpuBench,
+"""The GPU speed table of issues #6, #8 and #9, PyTorch's side (torchvision's for #9, when installed): the cases of dev.panamax.bench.gpu.GpuBench,
 timed the same way (warm-up, then the median of 15 samples, each a synchronize, a batch of runs and
 a synchronize). Prints case<TAB>milliseconds (microseconds of host time for tiny_relu_host_us).
 fp32 means fp32: TF32 is off for matmul and cuDNN except in matmul_4096_tf32, as in Panamax by
@@ -120,6 +120,55 @@ def attention(backward):
             report("sdpa_fwd", timed(3, 5, body))
 
 
+try:
+    import torchvision
+except ImportError:  # issue #9's cases need torchvision's ops; PyTorch alone has none of them
+    torchvision = None
+
+
+def boxes(n, extent, batch_column):
+    """GpuBench.boxes: corners uniform in [0, extent), sides uniform in [extent/100, extent/100 + extent/10)."""
+    r = torch.rand(n, 4, device=dev)
+    side = extent / 10
+    x1, y1 = extent * r[:, 0], extent * r[:, 1]
+    b = torch.stack([x1, y1, x1 + side / 10 + side * r[:, 2], y1 + side / 10 + side * r[:, 3]], 1)
+    return torch.cat([torch.zeros(n, 1, device=dev), b], 1) if batch_column else b
+
+
+def nms(n):
+    b, s = boxes(n, 1000, False), torch.randn(n, device=dev)
+    report(f"nms_{n // 1000}k", timed(3, 10, lambda: torchvision.ops.nms(b, s, 0.5)))
+
+
+def roi_align(backward):
+    x = torch.randn(1, 256, 50, 50, device=dev, requires_grad=backward)
+    rois = boxes(512, 40, True)
+
+    def body():
+        y = torchvision.ops.roi_align(x, rois, (7, 7), 1.0, 2, True)
+        if backward:
+            x.grad = None
+            y.sum().backward()
+
+    report("roi_align_fwd_bwd" if backward else "roi_align_fwd", timed(3, 10, body))
+
+
+def faster_rcnn():
+    model = torchvision.models.detection.fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_classes=91).to(dev).eval()
+    image = torch.rand(3, 800, 800, device=dev)
+    with torch.no_grad():
+        report("frcnn_r50fpn_fwd_800", timed(2, 3, lambda: model([image])))
+
+
+def needs_torchvision(case):
+    def run():
+        if torchvision is None:
+            print("# torchvision is not installed: no PyTorch figure for this case", flush=True)
+        else:
+            case()
+    return run
+
+
 CASES = {
     "matmul_4096_fp32": lambda: matmul(False),
     "matmul_4096_tf32": lambda: matmul(True),
@@ -132,6 +181,11 @@ CASES = {
     "lstm_fwd": lstm,
     "sdpa_fwd": lambda: attention(False),
     "sdpa_fwd_bwd": lambda: attention(True),
+    "nms_10k": needs_torchvision(lambda: nms(10_000)),
+    "nms_50k": needs_torchvision(lambda: nms(50_000)),
+    "roi_align_fwd": needs_torchvision(lambda: roi_align(False)),
+    "roi_align_fwd_bwd": needs_torchvision(lambda: roi_align(True)),
+    "frcnn_r50fpn_fwd_800": needs_torchvision(faster_rcnn),
 }
 
 if __name__ == "__main__":

@@ -2,22 +2,27 @@ package dev.panamax.bench.gpu;
 
 import dev.panamax.Panamax;
 import dev.panamax.autograd.GradMode;
+import dev.panamax.detection.Detections;
+import dev.panamax.detection.FasterRCNN;
 import dev.panamax.nn.LSTM;
 import dev.panamax.nn.RecurrentOptions;
 import dev.panamax.ops.Attention;
+import dev.panamax.ops.BoxOps;
 import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Convolution;
 import dev.panamax.ops.Normalization;
 import dev.panamax.ops.Pooling;
+import dev.panamax.ops.RoiOps;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The GPU speed table of issue #6, Panamax's side: each case is warmed up, then timed as the
+ * The GPU speed table of issues #6, #8 and #9, Panamax's side: each case is warmed up, then timed as the
  * median of several samples, each a synchronize, a batch of runs and a synchronize. Prints
  * {@code case<TAB>milliseconds} lines (microseconds of host time for {@code tiny_relu_host_us});
  * bench/gpu/torch_bench.py prints the same cases for PyTorch and bench/gpu/device-run.sh joins them.
@@ -55,6 +60,11 @@ public final class GpuBench {
         cases.put("lstm_fwd", () -> lstm(gpu));
         cases.put("sdpa_fwd", () -> attention(gpu, false));
         cases.put("sdpa_fwd_bwd", () -> attention(gpu, true));
+        cases.put("nms_10k", () -> nms(gpu, 10_000));
+        cases.put("nms_50k", () -> nms(gpu, 50_000));
+        cases.put("roi_align_fwd", () -> roiAlign(gpu, false));
+        cases.put("roi_align_fwd_bwd", () -> roiAlign(gpu, true));
+        cases.put("frcnn_r50fpn_fwd_800", () -> fasterRcnn(gpu));
         for (var e : cases.entrySet()) {
             if (args.length == 0 || Arrays.asList(args).contains(e.getKey())) {
                 try {
@@ -179,6 +189,62 @@ public final class GpuBench {
             q.zeroGrad();
             k.zeroGrad();
             v.zeroGrad();
+        }
+    }
+
+    /**
+     * n boxes (x1, y1, x2, y2) with corners uniform in [0, extent) and sides uniform in
+     * [extent/100, extent/100 + extent/10), as torch_bench.py draws them; with {@code batchColumn}
+     * a leading column of zeros (ROI boxes of image 0).
+     */
+    private static Tensor boxes(Device gpu, int n, double extent, boolean batchColumn) {
+        int width = batchColumn ? 5 : 4;
+        float[] b = new float[n * width];
+        try (Tensor u = Tensor.rand(new Generator(3), n, 4)) {
+            float[] r = u.toFloatArray();
+            double side = extent / 10;
+            for (int i = 0; i < n; i++) {
+                int o = i * width + (batchColumn ? 1 : 0);
+                b[o] = (float) (extent * r[4 * i]);
+                b[o + 1] = (float) (extent * r[4 * i + 1]);
+                b[o + 2] = (float) (b[o] + side / 10 + side * r[4 * i + 2]);
+                b[o + 3] = (float) (b[o + 1] + side / 10 + side * r[4 * i + 3]);
+            }
+        }
+        try (Tensor cpu = Tensor.of(b, n, width)) {
+            return cpu.to(gpu);
+        }
+    }
+
+    /** Non-maximum suppression at IoU 0.5 (issue #9). */
+    private static void nms(Device gpu, int n) {
+        try (Tensor boxes = boxes(gpu, n, 1000, false); Tensor scores = randn(gpu, n)) {
+            report("nms_" + n / 1000 + "k", time(3, 10, () -> BoxOps.nms(boxes, scores, 0.5).close()));
+        }
+    }
+
+    /** ROI Align of 512 boxes on a [1, 256, 50, 50] map, 7×7 bins, sampling ratio 2, aligned (issue #9). */
+    private static void roiAlign(Device gpu, boolean backward) {
+        try (Tensor x = randn(gpu, 1, 256, 50, 50).requiresGrad(backward); Tensor rois = boxes(gpu, 512, 40, true)) {
+            report(backward ? "roi_align_fwd_bwd" : "roi_align_fwd", time(3, 10, () -> {
+                try (Tensor y = RoiOps.roiAlign(x, rois, 7, 7, 1.0, 2, true)) {
+                    if (backward) {
+                        x.zeroGrad();
+                        try (Tensor sum = y.sum()) {
+                            sum.backward();
+                        }
+                    }
+                }
+            }));
+        }
+    }
+
+    /** Faster R-CNN R50-FPN (91 classes, initial weights) detecting in one 800×800 image (issue #9). */
+    private static void fasterRcnn(Device gpu) {
+        try (FasterRCNN model = FasterRCNN.resnet50Fpn(91); Tensor image = Tensor.rand(new Generator(4), 3, 800, 800).to(gpu)) {
+            model.eval();
+            model.to(gpu);
+            report("frcnn_r50fpn_fwd_800", time(2, 3, () -> model.detect(List.of(image)).forEach(Detections::close)));
         }
     }
 
