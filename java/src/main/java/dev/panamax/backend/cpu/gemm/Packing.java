@@ -29,14 +29,14 @@ final class Packing {
 
     /**
      * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of A as {@code mr} rows of
-     * {@code kc} floats: {@code dst[r * kc + p] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}. For a
+     * {@code kc} floats: {@code dst[offset + r * kc + p] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}. For a
      * row-major A that is one bulk copy per row.
      */
-    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst) {
+    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst, int offset) {
         for (int r = 0; r < rows; r++) {
-            copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, r * kc);
+            copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, offset + r * kc);
         }
-        Arrays.fill(dst, rows * kc, mr * kc, 0f);
+        Arrays.fill(dst, offset + rows * kc, offset + mr * kc, 0f);
     }
 
     /**
