@@ -121,9 +121,9 @@ public final class RecurrentCells {
      * projections proj [T, B, 4H] (x W_ihᵀ + b_ih, time-major, any layout), h0 and c0 [B, H] and
      * the recurrent weight wHh [4H, H] and bias bHh [4H] (or null), runs the steps in time order
      * (backwards with {@code reverse}), each one matrix product and one {@link #lstmCell} kernel.
-     * The gate buffer starts as proj + bHh for every step (one op); a step adds h W_hhᵀ to its
-     * slice in place with wHh prepared once for the whole sequence ({@link Backend#prepareRight}),
-     * and the cell kernel replaces the pre-activations with the activations its backward needs.
+     * A step writes proj + bHh into its slice of the gate buffer, adds h W_hhᵀ to it in place
+     * (wHh prepared once for the whole sequence, {@link Backend#prepareRight}), and the cell kernel
+     * replaces the pre-activations with the activations its backward needs.
      * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
      * one node. Its backward is backpropagation through time with the same structure: per step one
      * cell-backward kernel and one matrix product into buffers allocated once, then one product for
@@ -173,18 +173,19 @@ public final class RecurrentCells {
             long[] bg = {batch, gw};
             long[] bgStrides = {gw, 1};
             long plane = batch * hid;
-            Operand bias = stepBias(bHh, steps, batch, gw);
-            if (bias == null) {
-                be.copy(po, ao);
-            } else {
-                be.binary(BinaryOp.ADD, po, bias, ao);
-            }
+            Operand bias = batchBias(bHh, batch, gw);
             try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
                 Operand hPrev = hc.operand();
                 Operand cPrev = cc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
                     Operand gates = ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw);
+                    Operand xw = po.withLayout(bg, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
+                    if (bias == null) {
+                        be.copy(xw, gates);
+                    } else {
+                        be.binary(BinaryOp.ADD, xw, bias, gates);
+                    }
                     be.matmulPrepared(hPrev, wt, gates, true);
                     Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
                     Operand cOut = yo.withLayout(bh, bhStrides, yo.offset() + (steps + t) * plane);
@@ -272,8 +273,8 @@ public final class RecurrentCells {
      * A whole GRU layer direction, all steps active, as one node: from proj [T, B, 3H] (x W_ihᵀ +
      * b_ih, time-major, any layout; copied dense once when it is not), h0 [B, H], wHh [3H, H] and
      * bHh [3H] (or null), runs the steps in time order (backwards with {@code reverse}), each one
-     * matrix product (wHh prepared once, {@link Backend#prepareRight}; the product is added to bHh,
-     * written for every step at once) and one {@link #gruCell} kernel, and returns y [T, B, H] with
+     * matrix product (wHh prepared once, {@link Backend#prepareRight}; the product is added to bHh
+     * in place) and one {@link #gruCell} kernel, and returns y [T, B, H] with
      * y[t] = h_t (t in input order). Its backward is backpropagation through time into buffers allocated once: per
      * step one cell-backward kernel and one matrix product, then one product for the gradient of
      * wHh over all steps.
@@ -318,15 +319,15 @@ public final class RecurrentCells {
             long[] bg = {batch, gw};
             long[] bgStrides = {gw, 1};
             long plane = batch * hid;
-            Operand bias = stepBias(bHh, steps, batch, gw);
-            if (bias != null) {
-                be.copy(bias, ho);
-            }
+            Operand bias = batchBias(bHh, batch, gw);
             try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
                 Operand hPrev = hc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
                     Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
+                    if (bias != null) {
+                        be.copy(bias, hwt);
+                    }
                     be.matmulPrepared(hPrev, wt, hwt, bias != null);
                     Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
                     be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
@@ -408,10 +409,9 @@ public final class RecurrentCells {
         return w.withLayout(new long[] {w.shape()[1], w.shape()[0]}, new long[] {w.strides()[1], w.strides()[0]}, w.offset());
     }
 
-    /** bHh [gw] broadcast over steps and batch rows, [T, B, gw], or null without a bias. */
-    private static Operand stepBias(Tensor bHh, long steps, long batch, long gw) {
-        return bHh == null ? null
-                : bHh.operand().withLayout(new long[] {steps, batch, gw}, new long[] {0, 0, bHh.strides()[0]}, bHh.operand().offset());
+    /** bHh [gw] broadcast over the batch rows, [B, gw], or null without a bias. */
+    private static Operand batchBias(Tensor bHh, long batch, long gw) {
+        return bHh == null ? null : bHh.operand().withLayout(new long[] {batch, gw}, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
     }
 
     /**
