@@ -42,6 +42,7 @@ final class PackedBGemm {
         int nr = shape.columns();
         PackBuffers buffers = PackBuffers.forCurrentThread();
         float[] tile = buffers.tile(mr * nr);
+        float[] staging = buffers.staging(Packing.stagingLength(nr));
         for (int d = 0; d < b.depthBlocks; d++) {
             int p0 = b.depthStart(d);
             int kc = b.depthStart(d + 1) - p0;
@@ -52,7 +53,7 @@ final class PackedBGemm {
                 int blockRows = Math.min(mc, rowEnd - ic);
                 int microPanels = BlockedGemm.ceilDiv(blockRows, mr);
                 for (int r = 0; r < microPanels; r++) {
-                    Packing.packA(a, ic + (long) r * mr, Math.min(mr, blockRows - r * mr), p0, kc, mr, packedA, r * mr * kc);
+                    Packing.packA(a, ic + (long) r * mr, Math.min(mr, blockRows - r * mr), p0, kc, mr, packedA, r * mr * kc, staging);
                 }
                 for (int q = q0; q < q1; q++) {
                     int bOffset = b.panelOffset(d, q);
