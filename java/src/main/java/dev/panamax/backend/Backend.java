@@ -91,6 +91,39 @@ public interface Backend {
     /** out[b] = a[b] @ b[b] for a [B,M,K], b [B,K,N], out [B,M,N]; any strides (0 broadcasts). */
     void matmul(Operand a, Operand b, Operand out);
 
+    /**
+     * Prepares a right-hand matrix b [K, N] (any strides) for many {@link #matmulPrepared} products, such as
+     * a recurrent weight at every step of a sequence. The default keeps b as it is.
+     */
+    default PreparedMatrix prepareRight(Operand b) {
+        return () -> b;
+    }
+
+    /**
+     * out [M, N] = a [M, K] @ b, or out += a @ b with {@code accumulate}, for b from {@link #prepareRight} of this
+     * backend and the dtype of a and out; a and out have any strides, out does not overlap a or b and its
+     * elements are distinct. The default is {@link #matmul} (through a temporary and an add when accumulating).
+     */
+    default void matmulPrepared(Operand a, PreparedMatrix b, Operand out, boolean accumulate) {
+        Operand w = b.source();
+        long m = out.shape()[0];
+        long n = out.shape()[1];
+        Operand a3 = a.withLayout(new long[] {1, m, a.shape()[1]}, new long[] {0, a.strides()[0], a.strides()[1]}, a.offset());
+        Operand w3 = w.withLayout(new long[] {1, w.shape()[0], n}, new long[] {0, w.strides()[0], w.strides()[1]}, w.offset());
+        if (!accumulate) {
+            matmul(a3, w3, out.withLayout(new long[] {1, m, n}, new long[] {0, out.strides()[0], out.strides()[1]}, out.offset()));
+            return;
+        }
+        Storage product = allocate(out.dtype(), m * n);
+        try {
+            Operand p = new Operand(product, out.dtype(), new long[] {m, n}, new long[] {n, 1}, 0);
+            matmul(a3, w3, p.withLayout(new long[] {1, m, n}, new long[] {0, n, 1}, 0));
+            binary(BinaryOp.ADD, out, p, out);
+        } finally {
+            product.release();
+        }
+    }
+
     /** out = x with {@code dim} indexed by the 1-D integer {@code index}. */
     void indexSelect(Operand x, int dim, Operand index, Operand out);
 
@@ -278,7 +311,8 @@ public interface Backend {
      * The pointwise part of an LSTM step. From the gate pre-activations gates [B, 4H] (PyTorch's
      * order i, f, g, o) and the cell state c [B, H]: act [B, 4H] = (σ(i), σ(f), tanh(g), σ(o)),
      * cNew = σ(f)·c + σ(i)·tanh(g), tanhC = tanh(cNew) and h = σ(o)·tanhC ([B, H] each). Every
-     * operand is contiguous, of one float dtype; h and cNew may be parts of one allocation.
+     * operand is contiguous, of one float dtype; h and cNew may be parts of one allocation, and act
+     * may be gates itself (the activations then replace the pre-activations).
      */
     void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC);
 

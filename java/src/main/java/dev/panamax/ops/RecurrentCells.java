@@ -2,7 +2,9 @@ package dev.panamax.ops;
 
 import dev.panamax.autograd.Autograd;
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Operand;
+import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Shape;
 import dev.panamax.tensor.Tensor;
@@ -119,6 +121,9 @@ public final class RecurrentCells {
      * projections proj [T, B, 4H] (x W_ihᵀ + b_ih, time-major, any layout), h0 and c0 [B, H] and
      * the recurrent weight wHh [4H, H] and bias bHh [4H] (or null), runs the steps in time order
      * (backwards with {@code reverse}), each one matrix product and one {@link #lstmCell} kernel.
+     * A step writes proj + bHh into its slice of the gate buffer, adds h W_hhᵀ to it in place
+     * (wHh prepared once for the whole sequence, {@link Backend#prepareRight}), and the cell kernel
+     * replaces the pre-activations with the activations its backward needs.
      * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
      * one node. Its backward is backpropagation through time with the same structure: per step one
      * cell-backward kernel and one matrix product into buffers allocated once, then one product for
@@ -168,22 +173,23 @@ public final class RecurrentCells {
             long[] bg = {batch, gw};
             long[] bgStrides = {gw, 1};
             long plane = batch * hid;
-            try (Tensor hw = OpSupport.empty(c0, Shape.of(batch, gw), dtype); Tensor gates = OpSupport.empty(c0, Shape.of(batch, gw), dtype)) {
-                Operand hwo = hw.operand();
-                Operand go = gates.operand();
-                Operand bias = batchBias(bHh, batch, gw);
-                Operand wt = transposedWeight(wo, hid, gw);
+            Operand bias = batchBias(bHh, batch, gw);
+            try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
                 Operand hPrev = hc.operand();
                 Operand cPrev = cc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    recurrentProduct(be, hPrev, wt, bias, hwo);
+                    Operand gates = ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw);
                     Operand xw = po.withLayout(bg, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
-                    be.binary(dev.panamax.backend.BinaryOp.ADD, xw, hwo, go);
+                    if (bias == null) {
+                        be.copy(xw, gates);
+                    } else {
+                        be.binary(BinaryOp.ADD, xw, bias, gates);
+                    }
+                    be.matmulPrepared(hPrev, wt, gates, true);
                     Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
                     Operand cOut = yo.withLayout(bh, bhStrides, yo.offset() + (steps + t) * plane);
-                    be.lstmCell(go, cPrev, hOut, cOut, ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw),
-                            to.withLayout(bh, bhStrides, to.offset() + t * plane));
+                    be.lstmCell(gates, cPrev, hOut, cOut, gates, to.withLayout(bh, bhStrides, to.offset() + t * plane));
                     hPrev = hOut;
                     cPrev = cOut;
                 }
@@ -219,27 +225,24 @@ public final class RecurrentCells {
         Tensor dc = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
         Tensor dwHh = null;
         Tensor dbHh = null;
-        try (Tensor dhTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype); Tensor dcTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype)) {
+        try (Tensor dhTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype); Tensor dcTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype);
+             PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dgo = dGates.operand();
             Operand dho = dh.operand();
             Operand dco = dc.operand();
             Operand dhTo = dhTot.operand();
             Operand dcTo = dcTot.operand();
-            Operand wo = wHh.operand();
-            Operand w3 = wo.withLayout(new long[] {1, gw, hid}, new long[] {0, wo.strides()[0], wo.strides()[1]}, wo.offset());
             for (long k = steps - 1; k >= 0; k--) {
                 long t = reverse ? steps - 1 - k : k;
                 boolean first = k == 0;
                 long tPrev = reverse ? t + 1 : t - 1;
-                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
-                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + (steps + t) * plane), dco, dcTo);
+                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
+                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + (steps + t) * plane), dco, dcTo);
                 Operand cPrev = first ? c0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + (steps + tPrev) * plane);
                 Operand dgt = dgo.withLayout(bg, bgStrides, dgo.offset() + t * batch * gw);
                 be.lstmCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw), cPrev,
                         to.withLayout(bh, bhStrides, to.offset() + t * plane), dhTo, dcTo, dgt, dco);
-                // dh_{t-1} = dgates_t @ wHh
-                be.matmul(dgt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, dgt.offset()), w3,
-                        dho.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, dho.offset()));
+                be.matmulPrepared(dgt, w, dho, false); // dh_{t-1} = dgates_t @ wHh
             }
             if (needs[3]) {
                 dwHh = recurrentWeightGradient(be, dgo, yo, h0, steps, batch, gw, hid, reverse);
@@ -270,8 +273,9 @@ public final class RecurrentCells {
      * A whole GRU layer direction, all steps active, as one node: from proj [T, B, 3H] (x W_ihᵀ +
      * b_ih, time-major, any layout; copied dense once when it is not), h0 [B, H], wHh [3H, H] and
      * bHh [3H] (or null), runs the steps in time order (backwards with {@code reverse}), each one
-     * matrix product and one {@link #gruCell} kernel, and returns y [T, B, H] with y[t] = h_t (t in
-     * input order). Its backward is backpropagation through time into buffers allocated once: per
+     * matrix product (wHh prepared once, {@link Backend#prepareRight}; the product is added to bHh
+     * in place) and one {@link #gruCell} kernel, and returns y [T, B, H] with
+     * y[t] = h_t (t in input order). Its backward is backpropagation through time into buffers allocated once: per
      * step one cell-backward kernel and one matrix product, then one product for the gradient of
      * wHh over all steps.
      */
@@ -316,16 +320,20 @@ public final class RecurrentCells {
             long[] bgStrides = {gw, 1};
             long plane = batch * hid;
             Operand bias = batchBias(bHh, batch, gw);
-            Operand wt = transposedWeight(wo, hid, gw);
-            Operand hPrev = hc.operand();
-            for (long k = 0; k < steps; k++) {
-                long t = reverse ? steps - 1 - k : k;
-                Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
-                recurrentProduct(be, hPrev, wt, bias, hwt);
-                Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
-                be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
-                        ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw));
-                hPrev = hOut;
+            try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
+                Operand hPrev = hc.operand();
+                for (long k = 0; k < steps; k++) {
+                    long t = reverse ? steps - 1 - k : k;
+                    Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
+                    if (bias != null) {
+                        be.copy(bias, hwt);
+                    }
+                    be.matmulPrepared(hPrev, wt, hwt, bias != null);
+                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
+                    be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
+                            ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw));
+                    hPrev = hOut;
+                }
             }
             Autograd.record("GruSequenceBackward", y, (g, needs) -> {
                 OpSupport.noHigherOrder("GruSequenceBackward");
@@ -357,29 +365,21 @@ public final class RecurrentCells {
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
         Tensor dwHh = null;
         Tensor dbHh = null;
-        try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); Tensor dhPart = OpSupport.empty(h0, Shape.of(batch, hid), dtype);
-             Tensor dhMat = OpSupport.empty(h0, Shape.of(batch, hid), dtype)) {
+        try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dpo = dProj.operand();
             Operand dwo3 = dHw.operand();
             Operand dho = dh.operand();
             Operand dhTo = dhTot.operand();
-            Operand dhPo = dhPart.operand();
-            Operand dhMo = dhMat.operand();
-            Operand wo = wHh.operand();
-            Operand w3 = wo.withLayout(new long[] {1, gw, hid}, new long[] {0, wo.strides()[0], wo.strides()[1]}, wo.offset());
             for (long k = steps - 1; k >= 0; k--) {
                 long t = reverse ? steps - 1 - k : k;
                 long tPrev = reverse ? t + 1 : t - 1;
-                be.binary(dev.panamax.backend.BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
+                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
                 Operand hPrev = k == 0 ? h0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + tPrev * plane);
                 Operand dhwt = dwo3.withLayout(bg, bgStrides, dwo3.offset() + t * batch * gw);
                 be.gruCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw),
                         ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw), hPrev, dhTo,
-                        dpo.withLayout(bg, bgStrides, dpo.offset() + t * batch * gw), dhwt, dhPo);
-                // dh_{t-1} = dh' z + dhw_t @ wHh
-                be.matmul(dhwt.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, dhwt.offset()), w3,
-                        dhMo.withLayout(new long[] {1, batch, hid}, new long[] {0, hid, 1}, dhMo.offset()));
-                be.binary(dev.panamax.backend.BinaryOp.ADD, dhPo, dhMo, dho);
+                        dpo.withLayout(bg, bgStrides, dpo.offset() + t * batch * gw), dhwt, dho);
+                be.matmulPrepared(dhwt, w, dho, true); // dh_{t-1} = dh' z + dhw_t @ wHh
             }
             if (needs[2]) {
                 dwHh = recurrentWeightGradient(be, dwo3, yo, h0, steps, batch, gw, hid, reverse);
@@ -404,26 +404,14 @@ public final class RecurrentCells {
         return grads;
     }
 
-    /** wHh [gw, hid] seen as wHhᵀ [1, hid, gw], the right operand of {@link #recurrentProduct}. */
-    private static Operand transposedWeight(Operand w, long hid, long gw) {
-        return w.withLayout(new long[] {1, hid, gw}, new long[] {0, w.strides()[1], w.strides()[0]}, w.offset());
+    /** wHh [gw, hid] seen as wHhᵀ [hid, gw], the right operand of a step's product h · wHhᵀ. */
+    private static Operand transposedWeight(Operand w) {
+        return w.withLayout(new long[] {w.shape()[1], w.shape()[0]}, new long[] {w.strides()[1], w.strides()[0]}, w.offset());
     }
 
-    /** bHh [gw] broadcast over the batch rows, or null without a bias. */
+    /** bHh [gw] broadcast over the batch rows, [B, gw], or null without a bias. */
     private static Operand batchBias(Tensor bHh, long batch, long gw) {
         return bHh == null ? null : bHh.operand().withLayout(new long[] {batch, gw}, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
-    }
-
-    /** The recurrent part of one step: out [B, gw] (contiguous) = h [B, hid] · wHhᵀ (+ bias). */
-    private static void recurrentProduct(Backend be, Operand h, Operand wHhT, Operand bias, Operand out) {
-        long batch = h.shape()[0];
-        long hid = h.shape()[1];
-        long gw = wHhT.shape()[2];
-        be.matmul(h.withLayout(new long[] {1, batch, hid}, new long[] {0, h.strides()[0], h.strides()[1]}, h.offset()), wHhT,
-                out.withLayout(new long[] {1, batch, gw}, new long[] {0, gw, 1}, out.offset()));
-        if (bias != null) {
-            be.binary(dev.panamax.backend.BinaryOp.ADD, out, bias, out);
-        }
     }
 
     /**
@@ -451,7 +439,7 @@ public final class RecurrentCells {
                     be.matmul(dPre.withLayout(new long[] {1, gw, rest * batch}, new long[] {0, 1, gw}, dPre.offset() + gStart * batch * gw),
                             yo.withLayout(new long[] {1, rest * batch, hid}, new long[] {0, hid, 1}, yo.offset() + hStart * batch * hid),
                             po.withLayout(new long[] {1, gw, hid}, new long[] {0, hid, 1}, po.offset()));
-                    be.binary(dev.panamax.backend.BinaryOp.ADD, dwo, po, dwo);
+                    be.binary(BinaryOp.ADD, dwo, po, dwo);
                 }
             }
             return dwHh;

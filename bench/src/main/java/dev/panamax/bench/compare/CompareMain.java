@@ -43,7 +43,7 @@ public final class CompareMain {
         ResultTable table = new ResultTable(peers.stream().map(Runner.ProbedPeer::name).toList());
         try {
             for (Workload workload : Workloads.ALL) {
-                if (!options.wants(workload.family())) {
+                if (!options.wants(workload.family(), workload.title())) {
                     continue;
                 }
                 for (int threads : options.threads()) {

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Locale;
 
 /** Command line of {@link CompareMain}. */
-record Options(List<Integer> threads, List<String> families, List<String> peers, int reps, int warmupReps,
-               double warmupSeconds, int retries) {
+record Options(List<Integer> threads, List<String> families, List<String> matches, List<String> peers, int reps,
+               int warmupReps, double warmupSeconds, int retries) {
     static final String USAGE = """
-            usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--peers panamax,djl] [--reps N] [--warmup N]
-                               [--warmup-seconds S] [--retries N]
+            usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--match LSTM,GRU] [--peers panamax,djl] [--reps N]
+                               [--warmup N] [--warmup-seconds S] [--retries N]
               --threads   thread counts to run every case with (default 1,2)
               --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq, det)
+              --match     only the cases whose title contains one of these texts, comma-separated (case-sensitive)
               --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
               --reps      timed repetitions per peer (default 10); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...
@@ -25,6 +26,7 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
     static Options parse(String[] args) {
         List<Integer> threads = List.of(1, 2);
         List<String> families = List.of();
+        List<String> matches = List.of();
         List<String> peers = List.of();
         int reps = 10;
         int warmup = 3;
@@ -42,6 +44,7 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
             switch (flag) {
                 case "--threads" -> threads = parseInts(flag, value);
                 case "--cases" -> families = Arrays.asList(value.split(","));
+                case "--match" -> matches = Arrays.asList(value.split(","));
                 case "--peers" -> peers = Arrays.asList(value.toLowerCase(Locale.ROOT).split(","));
                 case "--reps" -> reps = positive(flag, value);
                 case "--warmup" -> warmup = Integer.parseInt(value);
@@ -50,11 +53,11 @@ record Options(List<Integer> threads, List<String> families, List<String> peers,
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new Options(threads, families, peers, reps, warmup, warmupSeconds, retries);
+        return new Options(threads, families, matches, peers, reps, warmup, warmupSeconds, retries);
     }
 
-    boolean wants(String family) {
-        return families.isEmpty() || families.contains(family);
+    boolean wants(String family, String title) {
+        return (families.isEmpty() || families.contains(family)) && (matches.isEmpty() || matches.stream().anyMatch(title::contains));
     }
 
     /** Panamax is the reference every other peer is compared with, so it always runs. */

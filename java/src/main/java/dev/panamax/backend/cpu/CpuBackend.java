@@ -7,6 +7,7 @@ import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.Philox;
 import dev.panamax.backend.Pool2dSpec;
+import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
 import dev.panamax.backend.SgdUpdate;
@@ -252,6 +253,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Operand a, Operand b, Operand out) {
         MatMulKernels.matmul(a, b, out);
+    }
+
+    @Override
+    public PreparedMatrix prepareRight(Operand b) {
+        return MatMulKernels.prepareRight(b);
+    }
+
+    @Override
+    public void matmulPrepared(Operand a, PreparedMatrix b, Operand out, boolean accumulate) {
+        MatMulKernels.matmulPrepared(a, b, out, accumulate);
     }
 
     @Override

@@ -57,7 +57,7 @@ final class BlockedGemm {
         int startOffset = units * grid.rowPart(part) / grid.rowParts();
         for (int i = grid.rowStart(part); i < rowEnd; i += mr) {
             int rows = Math.min(mr, rowEnd - i);
-            Packing.packA(a, i, rows, p0, kc, mr, packedA);
+            Packing.packA(a, i, rows, p0, kc, mr, packedA, 0, staging);
             long deferred = 0; // units another thread was packing when we reached them
             for (int t = 0; t < units; t++) {
                 int u = firstUnit + (startOffset + t) % units;

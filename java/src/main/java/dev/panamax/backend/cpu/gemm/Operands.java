@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 /** Argument checks shared by the GEMM entry points: every access is proven in range before any memory is touched. */
 final class Operands {
     /** An unstarted thread: a segment it may access is not confined to its creator, so pool workers may read it. */
-    private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> {});
+    static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> {});
 
     private Operands() {}
 

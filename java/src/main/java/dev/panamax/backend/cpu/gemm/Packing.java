@@ -1,9 +1,11 @@
 package dev.panamax.backend.cpu.gemm;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,6 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Packing {
     private static final VectorSpecies<Float> S = KernelShape.SPECIES;
     private static final int L = KernelShape.LANES;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Depth of the column stretches {@link #packBPanelColumnMajor} gathers from: nr x 64 floats stay in L1. */
     private static final int GATHER_DEPTH = 64;
@@ -29,14 +32,48 @@ final class Packing {
 
     /**
      * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of A as {@code mr} rows of
-     * {@code kc} floats: {@code dst[r * kc + p] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}. For a
+     * {@code kc} floats: {@code dst[offset + r * kc + p] = A(i0 + r, p0 + p)}, zero for {@code r >= rows}. For a
      * row-major A that is one bulk copy per row.
      */
-    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, r * kc);
+    static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst, int offset, float[] staging) {
+        if (a.rowStride() == 1 && a.colStride() != 1 && rows > 1 && rows <= L) {
+            packAColumnMajor(a, i0, rows, p0, kc, dst, offset, staging);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, offset + r * kc);
+            }
         }
-        Arrays.fill(dst, rows * kc, mr * kc, 0f);
+        Arrays.fill(dst, offset + rows * kc, offset + mr * kc, 0f);
+    }
+
+    /** Depths per staging round of {@link #packAColumnMajor}: L x L floats. */
+    private static final int[] TRANSPOSE_LANES = IntStream.range(0, L).map(t -> t * L).toArray();
+
+    /**
+     * Rows of A are adjacent (A is a transposed row-major matrix, as in {@code dYᵀ * X} for a weight gradient):
+     * each depth's run of rows is one masked vector load into staging, and L depths of a row are then one
+     * gather from it, instead of one bounds-checked read per float.
+     */
+    private static void packAColumnMajor(FloatMatrix a, long i0, int rows, long p0, int kc, float[] dst, int offset,
+                                         float[] staging) {
+        VectorMask<Float> inside = S.indexInRange(0, rows);
+        MemorySegment segment = a.segment();
+        long stride = a.colStride() * Float.BYTES;
+        long at = a.index(i0, p0) * Float.BYTES;
+        int whole = kc - kc % L;
+        for (int p = 0; p < whole; p += L) {
+            for (int t = 0; t < L; t++, at += stride) {
+                FloatVector.fromMemorySegment(S, segment, at, ORDER, inside).intoArray(staging, t * L);
+            }
+            for (int r = 0; r < rows; r++) {
+                FloatVector.fromArray(S, staging, r, TRANSPOSE_LANES, 0).intoArray(dst, offset + r * kc + p);
+            }
+        }
+        for (int p = whole; p < kc; p++) {
+            for (int r = 0; r < rows; r++) {
+                dst[offset + r * kc + p] = a.get(i0 + r, p0 + p);
+            }
+        }
     }
 
     /**

@@ -89,6 +89,51 @@ public final class Sgemm {
         }
     }
 
+    /**
+     * Packs the k x n matrix B (B(p, j) is {@code b[bOffset + p * bRowStride + j * bColStride]}) once, for many
+     * products {@link #sgemmPackedB} with it: a recurrent weight at every step of a sequence. The result is a
+     * copy, on the heap.
+     */
+    public static PackedB packB(int k, int n, MemorySegment b, long bOffset, long bRowStride, long bColStride) {
+        Operands.checkSizes("packB", 1, 0, n, k);
+        Operands.check("packB", "b", b, Float.BYTES, bOffset, k, n, bRowStride, bColStride, 1, 0);
+        int threads = b.isAccessibleBy(Operands.OTHER_THREAD) ? Parallel.threads() : 1;
+        return PackedB.pack(SHAPE, k, n, new FloatMatrix(b, bOffset, bRowStride, bColStride), threads);
+    }
+
+    /**
+     * {@code C = alpha * A * B + beta * C} with a B packed by {@link #packB}: A is m x b.rows(), C is m x
+     * b.columns(), strides as in {@link #sgemm}. The same bits as {@link #sgemm} with the unpacked B, on any
+     * thread count; only A is packed, so a product with few rows (a batch of 64 times a 512 x 2048 weight) skips
+     * most of the packing work.
+     */
+    public static void sgemmPackedB(int m, float alpha, MemorySegment a, long aOffset, long aRowStride, long aColStride,
+                                    PackedB b, float beta, MemorySegment c, long cOffset, long cRowStride, long cColStride) {
+        String routine = "sgemmPackedB";
+        if (b == null) {
+            throw new IllegalArgumentException(routine + ": operand b is null");
+        }
+        int n = b.columns();
+        int k = b.rows();
+        Operands.checkSizes(routine, 1, m, n, k);
+        Operands.check(routine, "a", a, Float.BYTES, aOffset, m, k, aRowStride, aColStride, 1, 0);
+        Operands.check(routine, "c", c, Float.BYTES, cOffset, m, n, cRowStride, cColStride, 1, 0);
+        Operands.checkWritable(routine, "c", c);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        var am = new FloatMatrix(a, aOffset, aRowStride, aColStride);
+        var cm = new FloatMatrix(c, cOffset, cRowStride, cColStride);
+        if (k == 0 || alpha == 0) {
+            CUpdate.scale(cm, m, n, beta);
+            return;
+        }
+        boolean parallel = Operands.shareable(a, a, c) && Operands.disjointElements(m, n, cRowStride, cColStride);
+        double fmas = (double) m * n * k;
+        int threads = parallel ? (int) Math.min(Parallel.threads(), Math.max(1, fmas / PARALLEL_MIN_FMAS)) : 1;
+        PackedBGemm.multiply(m, alpha, am, b, beta, cm, threads);
+    }
+
     /** The product on checked operands, on at most {@code threads} threads. */
     static void multiply(int m, int n, int k, float alpha, FloatMatrix a, FloatMatrix b, float beta, FloatMatrix c,
                          int threads) {
