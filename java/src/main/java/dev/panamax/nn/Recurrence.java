@@ -17,7 +17,8 @@ import java.util.List;
  * steps is one matrix product; each step then adds one product with the recurrent weights and
  * one fused pointwise op for the LSTM and GRU gates (issue #8). A direction whose steps are all
  * active (no lengths, or every length T) and has no LSTM projection runs as one whole-sequence op
- * ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence}) whose backward through
+ * ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence},
+ * {@link RecurrentCells#rnnSequence}) whose backward through
  * time allocates its buffers once; other directions run step by step. Per-step temporaries are
  * closed as soon as they are used (a recorded graph keeps what its backward needs).
  *
@@ -194,7 +195,7 @@ final class Recurrence {
                                       boolean[] allActive, List<Tensor> outputs) {
         long in = x.size(2);
         long gates = wIh.size(0);
-        if (((mode == Mode.LSTM && wHr == null) || mode == Mode.GRU) && steps > 0 && all(allActive)) {
+        if ((mode != Mode.LSTM || wHr == null) && steps > 0 && all(allActive)) {
             return sequence(mode, x, timeDim, steps, batch, reverse, h, c, wIh, wHh, bIh, bHh, outputs);
         }
         List<Tensor> stepOutputs = new ArrayList<>((int) steps);
@@ -268,9 +269,10 @@ final class Recurrence {
     }
 
     /**
-     * An LSTM direction without projection, or a GRU direction, whose steps are all active, as one
-     * op ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence}): one GEMM for the
-     * input projection, then per step one GEMM and one fused gate kernel, and a backward through
+     * A direction whose steps are all active (an LSTM one without projection) as one op
+     * ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence},
+     * {@link RecurrentCells#rnnSequence}): one GEMM for the input projection, then per step one
+     * GEMM and one fused gate (or activation) kernel, and a backward through
      * time into buffers allocated once. Takes ownership of h and c (null for the GRU).
      */
     private static Tensor[] sequence(Mode mode, Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c,
@@ -280,8 +282,11 @@ final class Recurrence {
         try (h; c; Tensor flat = x.reshape(steps * batch, x.size(2)); Tensor proj = LinearAlgebra.linear(flat, wIh, bIh);
              Tensor projSteps = proj.view(timeDim == 0 ? new long[] {steps, batch, gates} : new long[] {batch, steps, gates});
              Tensor timeMajor = timeDim == 0 ? projSteps.alias() : projSteps.transpose(0, 1);
-             Tensor y = lstm ? RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse)
-                     : RecurrentCells.gruSequence(timeMajor, h, wHh, bHh, reverse);
+             Tensor y = switch (mode) {
+                 case LSTM -> RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse);
+                 case GRU -> RecurrentCells.gruSequence(timeMajor, h, wHh, bHh, reverse);
+                 case RNN_TANH, RNN_RELU -> RecurrentCells.rnnSequence(timeMajor, h, wHh, bHh, mode == Mode.RNN_RELU, reverse);
+             };
              Tensor hs = lstm ? y.select(0, 0) : y.alias(); Tensor cs = lstm ? y.select(0, 1) : null) {
             long last = reverse ? 0 : steps - 1;
             Tensor hLast = hs.select(0, last);

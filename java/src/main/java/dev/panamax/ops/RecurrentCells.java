@@ -5,6 +5,7 @@ import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.PreparedMatrix;
+import dev.panamax.backend.UnaryOp;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Shape;
 import dev.panamax.tensor.Tensor;
@@ -397,6 +398,127 @@ public final class RecurrentCells {
         Tensor[] grads = {needs[0] ? dProj : null, needs[1] ? dh : null, dwHh, dbHh};
         if (!needs[0]) {
             dProj.close();
+        }
+        if (!needs[1]) {
+            dh.close();
+        }
+        return grads;
+    }
+
+    /**
+     * A whole Elman RNN layer direction, all steps active, as one node: from proj [T, B, H] (x W_ihᵀ +
+     * b_ih, time-major, any layout), h0 [B, H], wHh [H, H] and bHh [H] (or null), runs the steps in
+     * time order (backwards with {@code reverse}): per step proj + bHh into the step's
+     * pre-activation, one matrix product adding h W_hhᵀ to it (wHh prepared once), then tanh or
+     * ReLU. Returns y [T, B, H] with y[t] = h_t (t in input order). Its backward is
+     * backpropagation through time into buffers allocated once: per step one activation-backward
+     * kernel and one product, then one product for the gradient of wHh over all steps.
+     */
+    public static Tensor rnnSequence(Tensor proj, Tensor h0, Tensor wHh, Tensor bHh, boolean relu, boolean reverse) {
+        String op = "rnnSequence";
+        check(op, "proj", proj, 3);
+        check(op, "h0", h0, 2);
+        check(op, "wHh", wHh, 2);
+        long steps = proj.size(0);
+        long batch = h0.size(0);
+        long hid = h0.size(1);
+        if (proj.size(1) != batch || proj.size(2) != hid || wHh.size(0) != hid || wHh.size(1) != hid
+                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != hid))) {
+            throw new IllegalArgumentException(op + ": expected proj [T, B, H], h0 [B, H], wHh [H, H] and bHh [H], got proj "
+                    + proj.shape() + ", h0 " + h0.shape() + ", wHh " + wHh.shape() + ", bHh " + (bHh == null ? "null" : bHh.shape()));
+        }
+        if (steps == 0) {
+            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
+        }
+        sameDtype(op, "proj", proj, "h0", h0);
+        sameDtype(op, "wHh", wHh, "h0", h0);
+        if (bHh != null) {
+            sameDtype(op, "bHh", bHh, "h0", h0);
+        }
+        Backend be = OpSupport.backend(op, proj, h0, wHh, bHh);
+        DType dtype = h0.dtype();
+        UnaryOp activation = relu ? UnaryOp.RELU : UnaryOp.TANH;
+        Tensor hc = contiguous(h0);
+        try {
+            Tensor y = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
+            Tensor pre = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
+            Operand yo = y.operand();
+            Operand preo = pre.operand();
+            Operand po = proj.operand();
+            long[] bh = {batch, hid};
+            long[] bhStrides = {hid, 1};
+            long plane = batch * hid;
+            Operand bias = batchBias(bHh, batch, hid);
+            try (PreparedMatrix wt = be.prepareRight(transposedWeight(wHh.operand()))) {
+                Operand hPrev = hc.operand();
+                for (long k = 0; k < steps; k++) {
+                    long t = reverse ? steps - 1 - k : k;
+                    Operand pt = preo.withLayout(bh, bhStrides, preo.offset() + t * plane);
+                    Operand xw = po.withLayout(bh, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
+                    if (bias == null) {
+                        be.copy(xw, pt);
+                    } else {
+                        be.binary(BinaryOp.ADD, xw, bias, pt);
+                    }
+                    be.matmulPrepared(hPrev, wt, pt, true);
+                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
+                    be.unary(activation, pt, hOut, 0, 0);
+                    hPrev = hOut;
+                }
+            }
+            Autograd.record("RnnSequenceBackward", y, (g, needs) -> {
+                OpSupport.noHigherOrder("RnnSequenceBackward");
+                try (Tensor gd = dense(g, dtype)) {
+                    return rnnSequenceBackward(be, activation, gd.operand(), y.operand(), pre, hc, wHh, reverse, needs, dtype);
+                }
+            }, proj, hc, wHh, bHh);
+            return OpSupport.saveForBackward(y, pre);
+        } finally {
+            release(hc, h0);
+        }
+    }
+
+    /** Backpropagation through time for {@link #rnnSequence}: {dproj, dh0, dwHh, dbHh}. */
+    private static Tensor[] rnnSequenceBackward(Backend be, UnaryOp activation, Operand g, Operand yo, Tensor pre, Tensor h0, Tensor wHh,
+                                                boolean reverse, boolean[] needs, DType dtype) {
+        long steps = yo.shape()[0];
+        long batch = yo.shape()[1];
+        long hid = yo.shape()[2];
+        long plane = batch * hid;
+        long[] bh = {batch, hid};
+        long[] bhStrides = {hid, 1};
+        Tensor dPre = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
+        Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
+        Tensor dwHh = null;
+        Tensor dbHh = null;
+        try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); PreparedMatrix w = be.prepareRight(wHh.operand())) {
+            Operand dpo = dPre.operand();
+            Operand preo = pre.operand();
+            Operand dho = dh.operand();
+            Operand dhTo = dhTot.operand();
+            for (long k = steps - 1; k >= 0; k--) {
+                long t = reverse ? steps - 1 - k : k;
+                long at = t * plane;
+                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + at), dho, dhTo);
+                Operand dpt = dpo.withLayout(bh, bhStrides, dpo.offset() + at);
+                be.unaryBackward(activation, preo.withLayout(bh, bhStrides, preo.offset() + at), yo.withLayout(bh, bhStrides, yo.offset() + at),
+                        dhTo, dpt, 0, 0);
+                be.matmulPrepared(dpt, w, dho, false); // dh_{t-1} = dpre_t @ wHh
+            }
+            if (needs[2]) {
+                dwHh = recurrentWeightGradient(be, dpo, yo, h0, steps, batch, hid, hid, reverse);
+            }
+            if (needs[3]) {
+                dbHh = recurrentBiasGradient(dPre, steps * batch, hid);
+            }
+        } catch (RuntimeException | Error e) {
+            dPre.close();
+            dh.close();
+            throw e;
+        }
+        Tensor[] grads = {needs[0] ? dPre : null, needs[1] ? dh : null, dwHh, dbHh};
+        if (!needs[0]) {
+            dPre.close();
         }
         if (!needs[1]) {
             dh.close();

@@ -515,4 +515,45 @@ class RecurrentCellsTest {
         }
         Leaks.assertNoneSince(before, "20 fused GRU sequences");
     }
+
+    @Test
+    void rnnSequenceMatchesTheStepFormulaGradCheckAndLeaks() {
+        // h_t = act(proj_t + b_hh + h_{t-1} W_hhᵀ), in double, for both activations and directions
+        try (Scope s = Scope.open()) {
+            Tensor proj = Tensor.randn(gen, 3, 2, 4).to(DType.FLOAT64); // used as [B=3, T=2] transposed to [T, B]
+            Tensor h0 = Tensor.randn(gen, 3, 4).to(DType.FLOAT64);
+            Tensor w = Tensor.randn(gen, 4, 4).mul(0.5).to(DType.FLOAT64);
+            Tensor bias = Tensor.randn(gen, 4).to(DType.FLOAT64);
+            for (boolean relu : new boolean[] {false, true}) {
+                for (boolean reverse : new boolean[] {false, true}) {
+                    Tensor timeMajor = proj.transpose(0, 1);
+                    Tensor y = RecurrentCells.rnnSequence(timeMajor, h0, w, bias, relu, reverse);
+                    Tensor h = h0;
+                    for (int k = 0; k < 2; k++) {
+                        int t = reverse ? 1 - k : k;
+                        Tensor pre = timeMajor.select(0, t).add(bias).add(h.matmul(w.transpose(0, 1)));
+                        h = relu ? pre.relu() : pre.tanh();
+                        assertClose("rnnSequence relu=" + relu + " reverse=" + reverse + " t=" + t, h, y.select(0, t), 1e-12);
+                    }
+                    GradCheck.check(t -> RecurrentCells.rnnSequence(t[0].transpose(0, 1), t[1], t[2], t[3], relu, reverse), proj, h0, w, bias);
+                    GradCheck.check(t -> RecurrentCells.rnnSequence(t[0].transpose(0, 1), t[1], t[2], null, relu, reverse), proj, h0, w);
+                }
+            }
+            assertMessage(() -> RecurrentCells.rnnSequence(Tensor.zeros(2, 3, 4), Tensor.zeros(3, 4), Tensor.zeros(4, 5), null, false, false),
+                    "rnnSequence", "wHh [4, 5]");
+        }
+        MemoryStats before = Leaks.baseline();
+        Tensor w = Tensor.randn(gen, 10, 10).mul_(0.3).requiresGrad(true);
+        Tensor proj = Tensor.randn(gen, 5, 3, 10).requiresGrad(true);
+        Tensor h0 = Tensor.zeros(3, 10);
+        for (int step = 0; step < 20; step++) {
+            try (Tensor y = RecurrentCells.rnnSequence(proj, h0, w, null, step % 2 == 1, step % 4 < 2); Tensor loss = y.sum()) {
+                loss.backward();
+            }
+        }
+        for (Tensor t : new Tensor[] {w, proj, h0}) {
+            t.close();
+        }
+        Leaks.assertNoneSince(before, "20 fused RNN sequences");
+    }
 }
