@@ -7,6 +7,7 @@
 #include "index.cu"
 #include "pool.cu"
 #include "roi.cu"
+#include "nms.cu"
 #include "norm.cu"
 #include "loss.cu"
 #include "optim.cu"

@@ -164,6 +164,15 @@ public interface Backend {
     /** gx = gradient of roiAlign with respect to x (gx overwritten). */
     void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx);
 
+    /**
+     * torchvision's nms: boxes dense [N, 4] float32 (x1, y1, x2, y2), scores dense [N] float32.
+     * Visits the boxes in {@link Suppression#order} and keeps each one unless a box kept before it
+     * has IoU inter / (area_i + area_j - inter), computed in float as torchvision's kernel, greater
+     * than iouThreshold (a NaN IoU suppresses nothing). Writes the kept indices to keep[0, K)
+     * (dense int64 [N]) and returns K.
+     */
+    int nms(Operand boxes, Operand scores, double iouThreshold, Operand keep);
+
     // ------------------------------------------------------------ normalisation (issue #4)
 
     /**

@@ -14,6 +14,7 @@ import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Residual networks v1 (He et al., "Deep Residual Learning for Image Recognition", CVPR 2016) in
@@ -26,7 +27,7 @@ import java.util.List;
  */
 public final class ResNet extends Module {
     private final Conv2d conv1;
-    private final BatchNorm2d bn1;
+    private final Module bn1;
     private final Activation relu;
     private final MaxPool2d maxpool;
     private final Sequential[] layers = new Sequential[4];
@@ -36,9 +37,15 @@ public final class ResNet extends Module {
     /** Widths of the grouped 3×3 convolutions: groups × widthPerGroup channels per 64 planes. */
     private record Width(int groups, int perGroup) {}
 
-    private ResNet(boolean bottleneck, int[] blocks, Width width, int numClasses, int inChannels, Generator gen) {
+    /** torchvision's {@code norm_layer}: the normalisation after each convolution, given its channel count. */
+    public interface NormLayer extends LongFunction<Module> {}
+
+    /** torchvision's default {@code norm_layer}. */
+    public static final NormLayer BATCH_NORM = BatchNorm2d::new;
+
+    private ResNet(boolean bottleneck, int[] blocks, Width width, int numClasses, int inChannels, NormLayer norm, Generator gen) {
         conv1 = registerModule("conv1", new Conv2d(inChannels, 64, 7, 7, ConvOptions.DEFAULT.stride(2).padding(3), false, gen));
-        bn1 = registerModule("bn1", new BatchNorm2d(64));
+        bn1 = registerModule("bn1", norm.apply(64));
         relu = registerModule("relu", Activation.relu());
         maxpool = registerModule("maxpool", new MaxPool2d(3, 2, 1));
         int expansion = bottleneck ? 4 : 1;
@@ -48,7 +55,7 @@ public final class ResNet extends Module {
             List<Module> stage = new ArrayList<>();
             for (int b = 0; b < blocks[i]; b++) {
                 int stride = b == 0 && i > 0 ? 2 : 1;
-                stage.add(bottleneck ? new Bottleneck(in, planes, stride, width, gen) : new BasicBlock(in, planes, stride, gen));
+                stage.add(bottleneck ? new Bottleneck(in, planes, stride, width, norm, gen) : new BasicBlock(in, planes, stride, norm, gen));
                 in = (long) planes * expansion;
             }
             layers[i] = registerModule("layer" + (i + 1), new Sequential(stage.toArray(Module[]::new)));
@@ -59,29 +66,39 @@ public final class ResNet extends Module {
     }
 
     public static ResNet resnet18(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(false, new int[] {2, 2, 2, 2}, new Width(1, 64), numClasses, inChannels, gen);
+        return resnet18(numClasses, inChannels, BATCH_NORM, gen);
+    }
+
+    /** ResNet-18 with another normalisation layer (detection backbones freeze theirs). */
+    public static ResNet resnet18(int numClasses, int inChannels, NormLayer norm, Generator gen) {
+        return new ResNet(false, new int[] {2, 2, 2, 2}, new Width(1, 64), numClasses, inChannels, norm, gen);
     }
 
     public static ResNet resnet34(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(false, new int[] {3, 4, 6, 3}, new Width(1, 64), numClasses, inChannels, gen);
+        return new ResNet(false, new int[] {3, 4, 6, 3}, new Width(1, 64), numClasses, inChannels, BATCH_NORM, gen);
     }
 
     public static ResNet resnet50(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(1, 64), numClasses, inChannels, gen);
+        return resnet50(numClasses, inChannels, BATCH_NORM, gen);
+    }
+
+    /** ResNet-50 with another normalisation layer (detection backbones freeze theirs). */
+    public static ResNet resnet50(int numClasses, int inChannels, NormLayer norm, Generator gen) {
+        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(1, 64), numClasses, inChannels, norm, gen);
     }
 
     public static ResNet resnet101(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(true, new int[] {3, 4, 23, 3}, new Width(1, 64), numClasses, inChannels, gen);
+        return new ResNet(true, new int[] {3, 4, 23, 3}, new Width(1, 64), numClasses, inChannels, BATCH_NORM, gen);
     }
 
     /** ResNeXt-50 with cardinality 32 and 4 channels per group. */
     public static ResNet resnext50_32x4d(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(32, 4), numClasses, inChannels, gen);
+        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(32, 4), numClasses, inChannels, BATCH_NORM, gen);
     }
 
     /** Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide. */
     public static ResNet wideResnet50_2(int numClasses, int inChannels, Generator gen) {
-        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(1, 128), numClasses, inChannels, gen);
+        return new ResNet(true, new int[] {3, 4, 6, 3}, new Width(1, 128), numClasses, inChannels, BATCH_NORM, gen);
     }
 
     @Override
@@ -93,28 +110,28 @@ public final class ResNet extends Module {
     }
 
     /** A 1×1 convolution with the block's stride and batch norm, matching the shortcut to the block's output; null if none is needed. */
-    private static Sequential downsample(long in, long out, int stride, Generator gen) {
+    private static Sequential downsample(long in, long out, int stride, NormLayer norm, Generator gen) {
         if (stride == 1 && in == out) {
             return null;
         }
-        return new Sequential(new Conv2d(in, out, 1, 1, ConvOptions.DEFAULT.stride(stride), false, gen), new BatchNorm2d(out));
+        return new Sequential(new Conv2d(in, out, 1, 1, ConvOptions.DEFAULT.stride(stride), false, gen), norm.apply(out));
     }
 
     /** Two 3×3 convolutions around a shortcut (ResNet-18/34). */
     public static final class BasicBlock extends Module {
         private final Conv2d conv1;
-        private final BatchNorm2d bn1;
+        private final Module bn1;
         private final Conv2d conv2;
-        private final BatchNorm2d bn2;
+        private final Module bn2;
         private final Sequential downsample;
 
-        BasicBlock(long in, int planes, int stride, Generator gen) {
+        BasicBlock(long in, int planes, int stride, NormLayer norm, Generator gen) {
             conv1 = registerModule("conv1", new Conv2d(in, planes, 3, 3, ConvOptions.DEFAULT.stride(stride).padding(1), false, gen));
-            bn1 = registerModule("bn1", new BatchNorm2d(planes));
+            bn1 = registerModule("bn1", norm.apply(planes));
             registerModule("relu", Activation.relu());
             conv2 = registerModule("conv2", new Conv2d(planes, planes, 3, 3, ConvOptions.DEFAULT.padding(1), false, gen));
-            bn2 = registerModule("bn2", new BatchNorm2d(planes));
-            Sequential d = downsample(in, planes, stride, gen);
+            bn2 = registerModule("bn2", norm.apply(planes));
+            Sequential d = downsample(in, planes, stride, norm, gen);
             downsample = d == null ? null : registerModule("downsample", d);
         }
 
@@ -136,25 +153,25 @@ public final class ResNet extends Module {
     /** 1×1 reduce, 3×3 (strided, grouped), 1×1 expand by 4, around a shortcut (ResNet-50 and wider). */
     public static final class Bottleneck extends Module {
         private final Conv2d conv1;
-        private final BatchNorm2d bn1;
+        private final Module bn1;
         private final Conv2d conv2;
-        private final BatchNorm2d bn2;
+        private final Module bn2;
         private final Conv2d conv3;
-        private final BatchNorm2d bn3;
+        private final Module bn3;
         private final Sequential downsample;
 
-        private Bottleneck(long in, int planes, int stride, Width w, Generator gen) {
+        private Bottleneck(long in, int planes, int stride, Width w, NormLayer norm, Generator gen) {
             long width = (long) planes * w.perGroup() / 64 * w.groups();
             long out = planes * 4L;
             conv1 = registerModule("conv1", new Conv2d(in, width, 1, 1, ConvOptions.DEFAULT, false, gen));
-            bn1 = registerModule("bn1", new BatchNorm2d(width));
+            bn1 = registerModule("bn1", norm.apply(width));
             conv2 = registerModule("conv2", new Conv2d(width, width, 3, 3,
                     ConvOptions.DEFAULT.stride(stride).padding(1).groups(w.groups()), false, gen));
-            bn2 = registerModule("bn2", new BatchNorm2d(width));
+            bn2 = registerModule("bn2", norm.apply(width));
             conv3 = registerModule("conv3", new Conv2d(width, out, 1, 1, ConvOptions.DEFAULT, false, gen));
-            bn3 = registerModule("bn3", new BatchNorm2d(out));
+            bn3 = registerModule("bn3", norm.apply(out));
             registerModule("relu", Activation.relu());
-            Sequential d = downsample(in, out, stride, gen);
+            Sequential d = downsample(in, out, stride, norm, gen);
             downsample = d == null ? null : registerModule("downsample", d);
         }
 

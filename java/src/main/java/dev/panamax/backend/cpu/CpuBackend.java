@@ -349,6 +349,11 @@ public final class CpuBackend implements Backend {
         RoiKernels.roiAlignBackward(gy, boxes, spatialScale, samplingRatio, aligned, gx);
     }
 
+    @Override
+    public int nms(Operand boxes, Operand scores, double iouThreshold, Operand keep) {
+        return NmsKernel.nms(boxes, scores, iouThreshold, keep);
+    }
+
     // ------------------------------------------------------------ normalisation (issue #4)
 
     @Override

@@ -29,6 +29,7 @@ final class CudaBackend implements Backend {
     private final CudnnConvolution convolution;
     private final PoolKernels pooling;
     private final RoiKernels roi;
+    private final NmsKernels suppression;
     private final NormKernels norms;
     private final IndexKernels indexing;
     private final LossKernels losses;
@@ -44,6 +45,7 @@ final class CudaBackend implements Backend {
         convolution = new CudnnConvolution(ctx, this, descriptors);
         pooling = new PoolKernels(ctx, descriptors);
         roi = new RoiKernels(ctx);
+        suppression = new NmsKernels(ctx);
         norms = new NormKernels(ctx, this, descriptors);
         indexing = new IndexKernels(ctx);
         losses = new LossKernels(ctx);
@@ -289,6 +291,12 @@ final class CudaBackend implements Backend {
     public void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
         ctx.makeCurrent();
         roi.roiAlignBackward(gy, boxes, spatialScale, samplingRatio, aligned, gx);
+    }
+
+    @Override
+    public int nms(Operand boxes, Operand scores, double iouThreshold, Operand keep) {
+        ctx.makeCurrent();
+        return suppression.nms(boxes, scores, iouThreshold, keep);
     }
 
     // ------------------------------------------------------------ normalisation (issue #4)
