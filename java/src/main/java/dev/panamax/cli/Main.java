@@ -22,7 +22,7 @@ public final class Main {
               predict CKPT IMAGE
                               the five most likely classes of an image
               doctor          can the model overfit a batch? gradient norms, dead ReLUs, an LR range test
-              demo NAME       runnable experiments: rnn-activation, long-range, charlm (`panamax demo --help`)
+              demo NAME       runnable experiments: rnn-activation, long-range, charlm, detect (`panamax demo --help`)
               info            version, JDK, vector species, threads, backends (and why one is missing)
               help            this text
 

@@ -1,0 +1,126 @@
+package dev.panamax.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panamax.data.datasets.FashionMnist;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code panamax demo detect} at CI size (small scenes, two epochs, the second one resumed from the
+ * first's checkpoint), {@code panamax predict} on its checkpoint and on a classifier's, and the
+ * usage errors.
+ */
+class DetectDemoTest {
+    /** The AP50 two epochs reach on these scenes, with margin: measured FLOOR_MEASURED, see the test. */
+    private static final double AP50_FLOOR = 0.10;
+    private static final String[] CI_SIZE = {"--train-scenes", "240", "--test-scenes", "40", "--image-size", "64", "--seed", "0"};
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String[] with(String[] base, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
+
+    /** The loss falls from epoch 1 to epoch 2, AP50 ends above the floor, and predict draws what the checkpoint finds. */
+    @Test
+    void trainsResumesAndPredicts() throws IOException {
+        Path runDir = dir.resolve("run");
+        String sample = FashionMnist.findSample().toString();
+        assertEquals(Main.OK, run(with(CI_SIZE, "demo", "detect", "--epochs", "1", "--data", sample, "--out", runDir.toString())),
+                this::stdoutAndStderr);
+        assertTrue(Files.size(runDir.resolve("last.safetensors")) > 0, stdout());
+        Path resumed = dir.resolve("resumed");
+        assertEquals(Main.OK, run(with(CI_SIZE, "demo", "detect", "--epochs", "2", "--data", sample, "--out", resumed.toString(),
+                "--resume", runDir.resolve("last.safetensors").toString())), this::stdoutAndStderr);
+        String log = stdout();
+        assertTrue(log.contains("resumed from " + runDir.resolve("last.safetensors") + " after epoch 1"), log);
+
+        List<String> history = Files.readAllLines(resumed.resolve("history.csv"));
+        assertEquals(3, history.size(), "header and epochs 1 (from the checkpoint) and 2\n" + history);
+        double[] first = numbers(history.get(1));
+        double[] second = numbers(history.get(2));
+        int total = List.of(history.get(0).split(",")).indexOf("loss_total");
+        int ap50 = List.of(history.get(0).split(",")).indexOf("AP50");
+        assertTrue(second[total] < first[total], "the total loss falls: " + first[total] + " -> " + second[total]);
+        assertTrue(second[ap50] >= AP50_FLOOR, "AP50 after two epochs " + second[ap50] + " < " + AP50_FLOOR + "\n" + log);
+        Matcher table = Pattern.compile("AP50 ([0-9.]+)").matcher(log);
+        assertTrue(table.find() && Math.abs(Double.parseDouble(table.group(1)) - second[ap50]) < 1e-3, log);
+        assertTrue(log.contains("Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ]"), log);
+        for (String file : List.of("curves.png", "test-detections.png", "test-scene.png", "best.safetensors")) {
+            assertTrue(Files.size(resumed.resolve(file)) > 0, file);
+        }
+        assertTrue(Files.list(resumed.resolve("tensorboard")).findAny().isPresent());
+
+        Path scene = resumed.resolve("test-scene.png");
+        Path drawn = dir.resolve("drawn.png");
+        assertEquals(Main.OK, run("predict", resumed.resolve("last.safetensors").toString(), scene.toString(), "--out", drawn.toString()),
+                this::stdoutAndStderr);
+        assertTrue(stdout().contains("(fasterrcnn_resnet18_fpn, epoch 2)") && stdout().contains("drawn: " + drawn), stdout());
+        assertEquals(64 * 2 + 2 * 4, ImageIO.read(drawn.toFile()).getWidth(), "the scene at twice its size, with the plot's margins");
+        assertEquals(Main.OK, run("predict", resumed.resolve("last.safetensors").toString(), scene.toString()), this::stdoutAndStderr);
+        assertTrue(Files.size(resumed.resolve("test-scene-detections.png")) > 0, stdout());
+
+        Path classifier = dir.resolve("classifier");
+        assertEquals(Main.OK, run("train", "--model", "logistic", "--epochs", "1", "--data", sample, "--out", classifier.toString()),
+                this::stdoutAndStderr);
+        assertEquals(Main.OK, run("predict", classifier.resolve("last.safetensors").toString(), scene.toString()), this::stdoutAndStderr);
+        assertTrue(stdout().contains("(logistic, epoch 1)") && stdout().contains("  1. "), stdout());
+        assertEquals(Main.USAGE, run("predict", classifier.resolve("last.safetensors").toString(), scene.toString(), "--out", "x.png"));
+        assertTrue(stderr().contains("--out and --min-score are for a detector's checkpoint"), stderr());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsThatSayWhat() {
+        assertEquals(Main.USAGE, run("demo", "detect", "--roi", "foo"));
+        assertTrue(stderr().startsWith("panamax demo detect: --roi must be one of align, pool, got 'foo'"), stderr());
+        assertTrue(stderr().contains("usage: panamax demo detect"), stderr());
+        assertEquals(Main.USAGE, run("demo", "detect", "--epochs", "-1"));
+        assertTrue(stderr().startsWith("panamax demo detect: --epochs must be a positive integer, got '-1'"), stderr());
+        assertEquals(Main.USAGE, run("demo", "detect", "--image-size", "16"));
+        assertTrue(stderr().startsWith("panamax demo detect: --image-size must be at least 32, got 16"), stderr());
+        assertEquals(Main.USAGE, run("demo", "detect", "extra"));
+        assertTrue(stderr().startsWith("panamax demo detect: unexpected argument 'extra'"), stderr());
+        assertEquals(Main.OK, run("demo", "detect", "--help"));
+        assertTrue(stdout().startsWith("usage: panamax demo detect") && stdout().contains("--roi align|pool"), stdout());
+        assertEquals(Main.OK, run("demo", "--help"));
+        assertTrue(stdout().contains("detect "), stdout());
+    }
+
+    private String stdoutAndStderr() {
+        return stdout() + stderr();
+    }
+
+    private static double[] numbers(String csvLine) {
+        return java.util.Arrays.stream(csvLine.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+}
