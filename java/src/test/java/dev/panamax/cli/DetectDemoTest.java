@@ -10,9 +10,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * usage errors.
  */
 class DetectDemoTest {
-    /** The AP50 two epochs reach on these scenes, with margin: measured FLOOR_MEASURED, see the test. */
-    private static final double AP50_FLOOR = 0.10;
-    private static final String[] CI_SIZE = {"--train-scenes", "240", "--test-scenes", "40", "--image-size", "64", "--seed", "0"};
+    /**
+     * AP50 on the 32 test scenes after two epochs must reach this. Measured on the build machine
+     * (2-core AMD EPYC, 2026-11-28): 0.005 after epoch 1, 0.100 after epoch 2; the floor leaves
+     * half of that as margin for other thread counts' rounding.
+     */
+    private static final double AP50_FLOOR = 0.05;
+    /** 120 scenes of 64×64 (about 75 CPU-seconds for both epochs): enough for the detector to start naming items. */
+    private static final String[] CI_SIZE = {"--train-scenes", "120", "--test-scenes", "32", "--image-size", "64", "--seed", "0"};
 
     @TempDir
     Path dir;
@@ -47,8 +54,9 @@ class DetectDemoTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
-    private static String[] with(String[] base, String... more) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more)).toArray(String[]::new);
+    /** {@code demo detect} at CI size with more options. */
+    private static String[] detectAtCiSize(String... more) {
+        return Stream.of(Stream.of("demo", "detect"), Arrays.stream(CI_SIZE), Arrays.stream(more)).flatMap(s -> s).toArray(String[]::new);
     }
 
     /** The loss falls from epoch 1 to epoch 2, AP50 ends above the floor, and predict draws what the checkpoint finds. */
@@ -56,11 +64,11 @@ class DetectDemoTest {
     void trainsResumesAndPredicts() throws IOException {
         Path runDir = dir.resolve("run");
         String sample = FashionMnist.findSample().toString();
-        assertEquals(Main.OK, run(with(CI_SIZE, "demo", "detect", "--epochs", "1", "--data", sample, "--out", runDir.toString())),
+        assertEquals(Main.OK, run(detectAtCiSize("--epochs", "1", "--data", sample, "--out", runDir.toString())),
                 this::stdoutAndStderr);
         assertTrue(Files.size(runDir.resolve("last.safetensors")) > 0, stdout());
         Path resumed = dir.resolve("resumed");
-        assertEquals(Main.OK, run(with(CI_SIZE, "demo", "detect", "--epochs", "2", "--data", sample, "--out", resumed.toString(),
+        assertEquals(Main.OK, run(detectAtCiSize("--epochs", "2", "--data", sample, "--out", resumed.toString(),
                 "--resume", runDir.resolve("last.safetensors").toString())), this::stdoutAndStderr);
         String log = stdout();
         assertTrue(log.contains("resumed from " + runDir.resolve("last.safetensors") + " after epoch 1"), log);
@@ -72,7 +80,8 @@ class DetectDemoTest {
         int total = List.of(history.get(0).split(",")).indexOf("loss_total");
         int ap50 = List.of(history.get(0).split(",")).indexOf("AP50");
         assertTrue(second[total] < first[total], "the total loss falls: " + first[total] + " -> " + second[total]);
-        assertTrue(second[ap50] >= AP50_FLOOR, "AP50 after two epochs " + second[ap50] + " < " + AP50_FLOOR + "\n" + log);
+        assertTrue(second[ap50] > first[ap50] && second[ap50] >= AP50_FLOOR, "AP50 rises: " + first[ap50] + " -> " + second[ap50]
+                + ", and must reach " + AP50_FLOOR + "\n" + log);
         Matcher table = Pattern.compile("AP50 ([0-9.]+)").matcher(log);
         assertTrue(table.find() && Math.abs(Double.parseDouble(table.group(1)) - second[ap50]) < 1e-3, log);
         assertTrue(log.contains("Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ]"), log);
@@ -121,6 +130,6 @@ class DetectDemoTest {
     }
 
     private static double[] numbers(String csvLine) {
-        return java.util.Arrays.stream(csvLine.split(",")).mapToDouble(Double::parseDouble).toArray();
+        return Arrays.stream(csvLine.split(",")).mapToDouble(Double::parseDouble).toArray();
     }
 }
