@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.data.datasets.FashionMnist;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,22 +34,7 @@ class DetectDemoTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final CliRun cli = new CliRun();
 
     /** {@code demo detect} at CI size with more options. */
     private static String[] detectAtCiSize(String... more) {
@@ -64,13 +46,13 @@ class DetectDemoTest {
     void trainsResumesAndPredicts() throws IOException {
         Path runDir = dir.resolve("run");
         String sample = FashionMnist.findSample().toString();
-        assertEquals(Main.OK, run(detectAtCiSize("--epochs", "1", "--data", sample, "--out", runDir.toString())),
-                this::stdoutAndStderr);
-        assertTrue(Files.size(runDir.resolve("last.safetensors")) > 0, stdout());
+        assertEquals(Main.OK, cli.run(detectAtCiSize("--epochs", "1", "--data", sample, "--out", runDir.toString())),
+                cli::output);
+        assertTrue(Files.size(runDir.resolve("last.safetensors")) > 0, cli.stdout());
         Path resumed = dir.resolve("resumed");
-        assertEquals(Main.OK, run(detectAtCiSize("--epochs", "2", "--data", sample, "--out", resumed.toString(),
-                "--resume", runDir.resolve("last.safetensors").toString())), this::stdoutAndStderr);
-        String log = stdout();
+        assertEquals(Main.OK, cli.run(detectAtCiSize("--epochs", "2", "--data", sample, "--out", resumed.toString(),
+                "--resume", runDir.resolve("last.safetensors").toString())), cli::output);
+        String log = cli.stdout();
         assertTrue(log.contains("resumed from " + runDir.resolve("last.safetensors") + " after epoch 1"), log);
 
         List<String> history = Files.readAllLines(resumed.resolve("history.csv"));
@@ -92,41 +74,37 @@ class DetectDemoTest {
 
         Path scene = resumed.resolve("test-scene.png");
         Path drawn = dir.resolve("drawn.png");
-        assertEquals(Main.OK, run("predict", resumed.resolve("last.safetensors").toString(), scene.toString(), "--out", drawn.toString()),
-                this::stdoutAndStderr);
-        assertTrue(stdout().contains("(fasterrcnn_resnet18_fpn, epoch 2)") && stdout().contains("drawn: " + drawn), stdout());
+        assertEquals(Main.OK, cli.run("predict", resumed.resolve("last.safetensors").toString(), scene.toString(), "--out", drawn.toString()),
+                cli::output);
+        assertTrue(cli.stdout().contains("(fasterrcnn_resnet18_fpn, epoch 2)") && cli.stdout().contains("drawn: " + drawn), cli.stdout());
         assertEquals(64 * 2 + 2 * 4, ImageIO.read(drawn.toFile()).getWidth(), "the scene at twice its size, with the plot's margins");
-        assertEquals(Main.OK, run("predict", resumed.resolve("last.safetensors").toString(), scene.toString()), this::stdoutAndStderr);
-        assertTrue(Files.size(resumed.resolve("test-scene-detections.png")) > 0, stdout());
+        assertEquals(Main.OK, cli.run("predict", resumed.resolve("last.safetensors").toString(), scene.toString()), cli::output);
+        assertTrue(Files.size(resumed.resolve("test-scene-detections.png")) > 0, cli.stdout());
 
         Path classifier = dir.resolve("classifier");
-        assertEquals(Main.OK, run("train", "--model", "logistic", "--epochs", "1", "--data", sample, "--out", classifier.toString()),
-                this::stdoutAndStderr);
-        assertEquals(Main.OK, run("predict", classifier.resolve("last.safetensors").toString(), scene.toString()), this::stdoutAndStderr);
-        assertTrue(stdout().contains("(logistic, epoch 1)") && stdout().contains("  1. "), stdout());
-        assertEquals(Main.USAGE, run("predict", classifier.resolve("last.safetensors").toString(), scene.toString(), "--out", "x.png"));
-        assertTrue(stderr().contains("--out and --min-score are for a detector's checkpoint"), stderr());
+        assertEquals(Main.OK, cli.run("train", "--model", "logistic", "--epochs", "1", "--data", sample, "--out", classifier.toString()),
+                cli::output);
+        assertEquals(Main.OK, cli.run("predict", classifier.resolve("last.safetensors").toString(), scene.toString()), cli::output);
+        assertTrue(cli.stdout().contains("(logistic, epoch 1)") && cli.stdout().contains("  1. "), cli.stdout());
+        assertEquals(Main.USAGE, cli.run("predict", classifier.resolve("last.safetensors").toString(), scene.toString(), "--out", "x.png"));
+        assertTrue(cli.stderr().contains("--out and --min-score are for a detector's checkpoint"), cli.stderr());
     }
 
     @Test
     void badArgumentsAreUsageErrorsThatSayWhat() {
-        assertEquals(Main.USAGE, run("demo", "detect", "--roi", "foo"));
-        assertTrue(stderr().startsWith("panamax demo detect: --roi must be one of align, pool, got 'foo'"), stderr());
-        assertTrue(stderr().contains("usage: panamax demo detect"), stderr());
-        assertEquals(Main.USAGE, run("demo", "detect", "--epochs", "-1"));
-        assertTrue(stderr().startsWith("panamax demo detect: --epochs must be a positive integer, got '-1'"), stderr());
-        assertEquals(Main.USAGE, run("demo", "detect", "--image-size", "16"));
-        assertTrue(stderr().startsWith("panamax demo detect: --image-size must be at least 32, got 16"), stderr());
-        assertEquals(Main.USAGE, run("demo", "detect", "extra"));
-        assertTrue(stderr().startsWith("panamax demo detect: unexpected argument 'extra'"), stderr());
-        assertEquals(Main.OK, run("demo", "detect", "--help"));
-        assertTrue(stdout().startsWith("usage: panamax demo detect") && stdout().contains("--roi align|pool"), stdout());
-        assertEquals(Main.OK, run("demo", "--help"));
-        assertTrue(stdout().contains("detect "), stdout());
-    }
-
-    private String stdoutAndStderr() {
-        return stdout() + stderr();
+        assertEquals(Main.USAGE, cli.run("demo", "detect", "--roi", "foo"));
+        assertTrue(cli.stderr().startsWith("panamax demo detect: --roi must be one of align, pool, got 'foo'"), cli.stderr());
+        assertTrue(cli.stderr().contains("usage: panamax demo detect"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "detect", "--epochs", "-1"));
+        assertTrue(cli.stderr().startsWith("panamax demo detect: --epochs must be a positive integer, got '-1'"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "detect", "--image-size", "16"));
+        assertTrue(cli.stderr().startsWith("panamax demo detect: --image-size must be at least 32, got 16"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "detect", "extra"));
+        assertTrue(cli.stderr().startsWith("panamax demo detect: unexpected argument 'extra'"), cli.stderr());
+        assertEquals(Main.OK, cli.run("demo", "detect", "--help"));
+        assertTrue(cli.stdout().startsWith("usage: panamax demo detect") && cli.stdout().contains("--roi align|pool"), cli.stdout());
+        assertEquals(Main.OK, cli.run("demo", "--help"));
+        assertTrue(cli.stdout().contains("detect "), cli.stdout());
     }
 
     private static double[] numbers(String csvLine) {
