@@ -1,6 +1,5 @@
 package dev.panamax.detection;
 
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

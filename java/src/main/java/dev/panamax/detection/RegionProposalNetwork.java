@@ -4,7 +4,6 @@ import dev.panamax.nn.Module;
 import dev.panamax.ops.BoxOps;
 import dev.panamax.ops.Loss;
 import dev.panamax.ops.LossReduction;
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;

@@ -14,6 +14,7 @@ import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,11 @@ class RoIHeadsTest {
     private final FastRCNNPredictor predictor = new FastRCNNPredictor(8, CLASSES, gen);
     private final RoIHeads heads = new RoIHeads(new MultiScaleRoIAlign(List.of("0"), 2, 2, RoiMode.ALIGN), boxHead, predictor,
             new RoIHeads.Settings(0.5, 0.5, 512, 0.25, 0.05, 0.5, 100), gen);
+
+    @AfterEach
+    void free() {
+        heads.close();
+    }
 
     @Test
     void lossesMatchADoublePrecisionReference() {
