@@ -25,6 +25,8 @@ import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.train.ProgressBar;
+import dev.panamax.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -88,6 +91,11 @@ final class DetectDemo {
         long start = System.nanoTime();
         Generator gen = new Generator(seed);
         DetectorCheckpoint.Spec spec = new DetectorCheckpoint.Spec(classNames(), imageSize, roi);
+        DetectorCheckpoint.Spec saved = resume == null ? spec : DetectorCheckpoint.spec(resume);
+        if (!saved.equals(spec)) {
+            throw new Args.UsageException("demo detect: " + resume + " was trained with --roi " + saved.roi().name().toLowerCase(Locale.ROOT)
+                    + " --image-size " + saved.imageSize() + "; resume it with the same");
+        }
         try (MnistData fm = FashionMnist.loadOrSample(data);
              FasterRCNN model = spec.build(gen);
              DetectionLoader train = new DetectionLoader(new FashionScenes(fm.train(), trainScenes, seed, scenes), batchSize, true, seed, true);
@@ -115,7 +123,7 @@ final class DetectDemo {
             Path plot = outDir.resolve("test-detections.png");
             Path example = outDir.resolve("test-scene.png");
             drawTestImages(model, test, spec, plot, example);
-            out.println(dev.panamax.train.Trainer.describeOutputs(outDir));
+            out.println(Trainer.describeOutputs(outDir));
             out.println("test images with true (green) and predicted (red) boxes: " + plot);
             out.println("try: ./panamax predict " + outDir.resolve("last.safetensors") + " " + example);
         }
@@ -150,9 +158,9 @@ final class DetectDemo {
 
     /** The first test images with their boxes as one PNG, and the first alone, for {@code panamax predict} to try. */
     private static void drawTestImages(FasterRCNN model, DetectionLoader test, DetectorCheckpoint.Spec spec, Path plot, Path example)
-            throws Exception {
+            throws IOException {
         long n = Math.min(PLOTTED_IMAGES, test.dataset().size());
-        long[] indices = java.util.stream.LongStream.range(0, n).toArray();
+        long[] indices = LongStream.range(0, n).toArray();
         try (DetectionBatch batch = test.dataset().batch(indices)) {
             List<Detections> found = DetectorEvaluation.detect(model, batch.images());
             try {

@@ -61,8 +61,8 @@ public final class DetectorCheckpoint {
         return MODEL_NAME.equals(Checkpoint.modelName(file));
     }
 
-    /** Rebuilds the detector and loads its weights. */
-    public static Loaded load(Path file) throws IOException {
+    /** The description a detector's checkpoint holds, read without its weights. */
+    public static Spec spec(Path file) throws IOException {
         if (!isDetector(file)) {
             throw new IOException(file + " holds a " + Checkpoint.modelName(file) + ", not a " + MODEL_NAME);
         }
@@ -72,8 +72,13 @@ public final class DetectorCheckpoint {
                 throw new IOException(file + ": the detector's metadata has no '" + key + "'");
             }
         }
-        Spec spec = new Spec(List.of(meta.get(CLASSES).split("\n")), Integer.parseInt(meta.get(IMAGE_SIZE)),
+        return new Spec(List.of(meta.get(CLASSES).split("\n")), Integer.parseInt(meta.get(IMAGE_SIZE)),
                 RoiMode.valueOf(meta.get(ROI).toUpperCase(Locale.ROOT)));
+    }
+
+    /** Rebuilds the detector and loads its weights. */
+    public static Loaded load(Path file) throws IOException {
+        Spec spec = spec(file);
         FasterRCNN model = spec.build(new Generator(0));
         try {
             int epoch = Checkpoint.load(file, model, null, null, null).epoch();

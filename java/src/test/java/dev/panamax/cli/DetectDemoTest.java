@@ -49,6 +49,8 @@ class DetectDemoTest {
         assertEquals(Main.OK, cli.run(detectAtCiSize("--epochs", "1", "--data", sample, "--out", runDir.toString())),
                 cli::output);
         assertTrue(Files.size(runDir.resolve("last.safetensors")) > 0, cli.stdout());
+        assertEquals(Main.USAGE, cli.run(detectAtCiSize("--roi", "pool", "--resume", runDir.resolve("last.safetensors").toString())));
+        assertTrue(cli.stderr().contains("was trained with --roi align --image-size 64; resume it with the same"), cli.stderr());
         Path resumed = dir.resolve("resumed");
         assertEquals(Main.OK, cli.run(detectAtCiSize("--epochs", "2", "--data", sample, "--out", resumed.toString(),
                 "--resume", runDir.resolve("last.safetensors").toString())), cli::output);
