@@ -20,9 +20,9 @@ public final class Main {
               train           train a classifier on Fashion-MNIST (LeNet-5 by default; `panamax train --help`)
               eval CKPT       loss, accuracy and top-5 accuracy of a checkpoint on the test split
               predict CKPT IMAGE
-                              the five most likely classes of an image
+                              the five most likely classes of an image, or a detector's boxes drawn on it
               doctor          can the model overfit a batch? gradient norms, dead ReLUs, an LR range test
-              demo NAME       runnable experiments: rnn-activation, long-range, charlm (`panamax demo --help`)
+              demo NAME       runnable experiments: rnn-activation, long-range, charlm, detect (`panamax demo --help`)
               info            version, JDK, vector species, threads, backends (and why one is missing)
               help            this text
 

@@ -2,6 +2,7 @@ package dev.panamax.cli;
 
 import dev.panamax.autograd.GradMode;
 import dev.panamax.data.datasets.FashionMnist;
+import dev.panamax.detection.DetectorCheckpoint;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
 import java.awt.Graphics2D;
@@ -15,23 +16,39 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 
 /**
- * {@code panamax predict CHECKPOINT IMAGE}: the five most likely classes of one image. The image
+ * {@code panamax predict CHECKPOINT IMAGE}: the five most likely classes of one image, or, for a
+ * detector's checkpoint, the objects in it ({@link DetectionPrediction}). For a classifier the image
  * is made grey, scaled to 28×28 and, when its border is light, inverted: Fashion-MNIST shows
  * light items on black.
  */
 final class PredictCommand {
-    static final String USAGE = "usage: panamax predict CHECKPOINT IMAGE.png\n";
+    static final String USAGE = """
+            usage: panamax predict CHECKPOINT IMAGE.png [--out FILE] [--min-score S]
+              a classifier's checkpoint: the five most likely classes of the image
+              a detector's checkpoint (panamax demo detect): the objects found, each with its class, score and box,
+                drawn into IMAGE-detections.png or --out FILE; --min-score (default 0.5) is the lowest score shown
+            """;
     private static final int SIDE = 28;
 
     private PredictCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args a = Args.parse("predict", argv, Set.of(), Set.of());
+        Args a = Args.parse("predict", argv, Set.of("out", "min-score"), Set.of());
         Path checkpoint = EvalCommand.TrainedModel.checkpointArgument("predict", a, 2);
         Path imageFile = Path.of(a.positional().get(1));
         if (!Files.isRegularFile(imageFile)) {
             throw new Args.UsageException("predict: image " + imageFile + " does not exist");
         }
+        if (DetectorCheckpoint.isDetector(checkpoint)) {
+            return DetectionPrediction.run(checkpoint, imageFile, a, out);
+        }
+        if (a.flag("out") || a.flag("min-score")) {
+            throw new Args.UsageException("predict: --out and --min-score are for a detector's checkpoint; " + checkpoint + " holds a classifier");
+        }
+        return classify(checkpoint, imageFile, out);
+    }
+
+    private static int classify(Path checkpoint, Path imageFile, PrintStream out) throws Exception {
         BufferedImage image = ImageIO.read(imageFile.toFile());
         if (image == null) {
             throw new Args.UsageException("predict: " + imageFile + " is not an image format Java can read (PNG, JPEG, GIF, BMP)");

@@ -101,7 +101,7 @@ final class TrainCommand {
     }
 
     /** {@code cpu}, {@code cuda[:N]} (which must be usable) or {@code auto} (the best usable one). */
-    private static Device device(String name) {
+    static Device device(String name) {
         if (name.equalsIgnoreCase("auto")) {
             return Device.best();
         }

@@ -3,8 +3,12 @@ package dev.panamax.data;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 
-/** Which samples go into which batch in one epoch: a seeded permutation cut into batches. */
-final class BatchPlan {
+/**
+ * Which samples go into which batch in one epoch: a seeded permutation cut into batches. The
+ * {@link DataLoader} uses it, and so do loaders of samples that do not stack into one tensor
+ * (detection's images with their boxes), so every loader shuffles alike.
+ */
+public final class BatchPlan {
     private static final long UNIFORM_BITS = 1L << 53;
 
     private final long[] order;
@@ -18,7 +22,7 @@ final class BatchPlan {
     }
 
     /** Number of batches for n samples. */
-    static int count(long n, int batchSize, boolean dropLast) {
+    public static int count(long n, int batchSize, boolean dropLast) {
         long c = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
         if (c > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("DataLoader: " + n + " samples in batches of " + batchSize + " make more than 2^31 batches");
@@ -30,7 +34,7 @@ final class BatchPlan {
      * The plan of one epoch; with {@code shuffle} the order is a Fisher–Yates permutation drawn
      * from a generator seeded by (seed, epoch) alone.
      */
-    static BatchPlan of(long n, int batchSize, boolean dropLast, boolean shuffle, long seed, long epoch) {
+    public static BatchPlan of(long n, int batchSize, boolean dropLast, boolean shuffle, long seed, long epoch) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("DataLoader: datasets of more than 2^31 samples are not supported, got " + n);
         }
@@ -54,12 +58,12 @@ final class BatchPlan {
         return new BatchPlan(order, batchSize, count(n, batchSize, dropLast));
     }
 
-    int batches() {
+    public int batches() {
         return batches;
     }
 
     /** The sample indices of batch {@code b}. */
-    long[] indices(int b) {
+    public long[] indices(int b) {
         int from = b * batchSize;
         int to = (int) Math.min(order.length, (long) from + batchSize);
         return java.util.Arrays.copyOfRange(order, from, to);

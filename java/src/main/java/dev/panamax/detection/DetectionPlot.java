@@ -81,7 +81,7 @@ public final class DetectionPlot {
             Panel p = panels.get(i);
             int x0 = GAP + (i % columns) * (cellW + GAP);
             int y0 = GAP + (i / columns) * (cellH + GAP);
-            g.drawImage(toImage(p.image()), x0, y0, (int) p.image().size(2) * layout.scale(), (int) p.image().size(1) * layout.scale(), null);
+            g.drawImage(ImageFiles.toImage(p.image()), x0, y0, (int) p.image().size(2) * layout.scale(), (int) p.image().size(1) * layout.scale(), null);
             if (p.truth() != null) {
                 drawBoxes(g, x0, y0, layout.scale(), p.truth().boxes(), null, null, TRUTH, classNames, Double.NEGATIVE_INFINITY);
             }
@@ -125,28 +125,5 @@ public final class DetectionPlot {
             g.setColor(Color.WHITE);
             g.drawString(tag, x + 2, ty + fm.getAscent());
         }
-    }
-
-    /** The image as 8-bit RGB, values clamped to [0, 1]; a single channel is grey. */
-    private static BufferedImage toImage(Tensor image) {
-        int c = (int) image.size(0);
-        int h = (int) image.size(1);
-        int w = (int) image.size(2);
-        float[] v = image.toFloatArray();
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = y * w + x;
-                int r = level(v[p]);
-                int gr = c == 3 ? level(v[h * w + p]) : r;
-                int bl = c == 3 ? level(v[2 * h * w + p]) : r;
-                img.setRGB(x, y, (r << 16) | (gr << 8) | bl);
-            }
-        }
-        return img;
-    }
-
-    private static int level(float v) {
-        return Math.round(Math.min(Math.max(v, 0f), 1f) * 255);
     }
 }

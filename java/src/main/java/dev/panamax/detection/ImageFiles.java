@@ -2,6 +2,7 @@ package dev.panamax.detection;
 
 import dev.panamax.data.io.MalformedFileException;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.train.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** Image files (PNG, JPEG: whatever {@code javax.imageio} reads) as float32 [3, H, W] tensors in [0, 1]. */
+/** Image files (PNG, JPEG: whatever {@code javax.imageio} reads) as float32 [3, H, W] tensors in [0, 1], and tensors back to PNG. */
 public final class ImageFiles {
     private ImageFiles() {}
 
@@ -58,5 +59,35 @@ public final class ImageFiles {
             }
         }
         return Tensor.of(chw, 3, h, w);
+    }
+
+    /** Writes an image [3 or 1, H, W] with values in [0, 1] as a PNG, atomically. */
+    public static void writePng(Path file, Tensor image) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage img = toImage(image);
+        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+    }
+
+    /** The image as 8-bit RGB, values clamped to [0, 1]; a single channel is grey. */
+    static BufferedImage toImage(Tensor image) {
+        int c = (int) image.size(0);
+        int h = (int) image.size(1);
+        int w = (int) image.size(2);
+        float[] v = image.toFloatArray();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = y * w + x;
+                int r = level(v[p]);
+                int gr = c == 3 ? level(v[h * w + p]) : r;
+                int bl = c == 3 ? level(v[2 * h * w + p]) : r;
+                img.setRGB(x, y, (r << 16) | (gr << 8) | bl);
+            }
+        }
+        return img;
+    }
+
+    private static int level(float v) {
+        return Math.round(Math.min(Math.max(v, 0f), 1f) * 255);
     }
 }

@@ -11,5 +11,11 @@
  * inputs, never differentiated); training uses one minimum size, not a random choice among
  * several; targets' labels must lie in 1..numClasses-1 (torchvision does not check); and the
  * random draws of the samplers come from a seeded {@link dev.panamax.tensor.Generator}.
+ *
+ * <p>To train one ({@code panamax demo detect} does): {@link dev.panamax.detection.DetectionLoader}
+ * batches a data set as lists, {@link dev.panamax.detection.DetectionTrainer} runs torchvision's
+ * reference loop with {@code dev.panamax.train}'s progress bar, curves and checkpoints,
+ * {@link dev.panamax.detection.DetectorEvaluation} scores a detector with pycocotools' numbers, and
+ * {@link dev.panamax.detection.DetectorCheckpoint} rebuilds the small detector from its checkpoint.
  */
 package dev.panamax.detection;

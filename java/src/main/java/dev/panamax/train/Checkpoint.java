@@ -108,14 +108,25 @@ public final class Checkpoint {
             for (int i = 1; i < lines.length; i++) {
                 history.add(EpochStats.parseCsv(lines[i]));
             }
-            Map<String, String> user = new LinkedHashMap<>();
-            meta.forEach((k, v) -> {
-                if (k.startsWith(USER)) {
-                    user.put(k.substring(USER.length()), v);
-                }
-            });
-            return new Resumed(Integer.parseInt(metadata(c, "epoch")), history, metadata(c, "model"), user);
+            return new Resumed(Integer.parseInt(metadata(c, "epoch")), history, metadata(c, "model"), userMetadata(meta));
         }
+    }
+
+    /** What the caller stored with {@code save}, without loading any tensor (to learn what model to rebuild). */
+    public static Map<String, String> userMetadata(Path file) throws IOException {
+        try (Safetensors.Contents c = Safetensors.read(file)) {
+            return userMetadata(c.metadata());
+        }
+    }
+
+    private static Map<String, String> userMetadata(Map<String, String> meta) {
+        Map<String, String> user = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(USER)) {
+                user.put(k.substring(USER.length()), v);
+            }
+        });
+        return user;
     }
 
     private static String metadata(Safetensors.Contents c, String key) throws IOException {

@@ -47,7 +47,8 @@ public final class CurvePlot {
         }
     }
 
-    private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40)};
+    private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
+            new Color(148, 103, 189)};
     private static final int PANEL_W = 480;
     private static final int PANEL_H = 340;
     private static final int MARGIN = 56;
