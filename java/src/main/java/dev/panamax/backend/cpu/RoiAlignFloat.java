@@ -1,0 +1,180 @@
+package dev.panamax.backend.cpu;
+
+import dev.panamax.backend.Operand;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 RoI Align kernels. A task takes one image and a block of channels, copies that
+ * block channels-last into a scratch array ([H·W][block], padded to whole vectors), so each
+ * sample's four cells are contiguous vectors over the block's channels, and then visits the
+ * image's boxes with the precomputed samples of {@link RoiKernels.AlignPlan}. Sums are in float as
+ * torchvision's: each output element adds its samples in the plan's order, then divides by the
+ * count; each gradient element takes its contributions in box, bin and sample order, whatever the
+ * blocking or thread count, so results are the same bits on any number of threads.
+ */
+final class RoiAlignFloat {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private RoiAlignFloat() {}
+
+    private static float[] scratch(int which, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < size) {
+            s[which] = new float[size];
+        }
+        return s[which];
+    }
+
+    /** Channels per task: up to four vectors, fewer when that leaves the threads too few tasks. */
+    private static int block(int n, int c) {
+        int cb = 4 * L;
+        while (cb > L && (long) n * ((c + cb - 1) / cb) < 2L * Parallel.threads()) {
+            cb /= 2;
+        }
+        return Math.min(cb, (c + L - 1) / L * L);
+    }
+
+    /** xt[q][j] = x[n][c0 + j][q] for j < cw, 0 in the padding up to width. */
+    private static void toChannelsLast(MemorySegment xs, long plane0, int hw, int cw, int width, float[] xt) {
+        for (int q0 = 0; q0 < hw; q0 += 64) {
+            int q1 = Math.min(hw, q0 + 64);
+            for (int j = 0; j < cw; j++) {
+                long base = plane0 + (long) j * hw;
+                for (int q = q0; q < q1; q++) {
+                    xt[q * width + j] = xs.getAtIndex(ValueLayout.JAVA_FLOAT, base + q);
+                }
+            }
+            for (int q = q0; q < q1; q++) {
+                Arrays.fill(xt, q * width + cw, (q + 1) * width, 0f);
+            }
+        }
+    }
+
+    static void forward(Operand x, RoiKernels.AlignPlan p, int[][] byImage, Operand y) {
+        long[] shape = x.shape();
+        int n = (int) shape[0];
+        int c = (int) shape[1];
+        int hw = Math.toIntExact(shape[2] * shape[3]);
+        long[] yShape = y.shape();
+        int bins = (int) (yShape[2] * yShape[3]);
+        int cb = block(n, c);
+        int blocks = (c + cb - 1) / cb;
+        int maxBoxes = Arrays.stream(byImage).mapToInt(a -> a.length).max().orElse(0);
+        if (maxBoxes == 0) {
+            return;
+        }
+        // split an image's boxes too when (image, block) tasks are fewer than two per thread
+        int splits = (int) Math.min(maxBoxes, Math.max(1, (2L * Parallel.threads() + (long) n * blocks - 1) / ((long) n * blocks)));
+        MemorySegment xs = CpuBackend.segment(x);
+        MemorySegment ys = CpuBackend.segment(y);
+        Parallel.forChunks(n * blocks * splits, u -> {
+            int split = u % splits;
+            int image = u / splits / blocks;
+            int c0 = u / splits % blocks * cb;
+            int[] ks = byImage[image];
+            int from = (int) ((long) ks.length * split / splits);
+            int to = (int) ((long) ks.length * (split + 1) / splits);
+            if (from == to) {
+                return;
+            }
+            int cw = Math.min(c, c0 + cb) - c0;
+            int width = (cw + L - 1) / L * L;
+            float[] xt = scratch(0, hw * width);
+            float[] tile = scratch(1, bins * width);
+            toChannelsLast(xs, x.offset() + ((long) image * c + c0) * hw, hw, cw, width, xt);
+            for (int j = from; j < to; j++) {
+                int k = ks[j];
+                int per = p.per[k];
+                int start = p.start[k];
+                float count = (float) p.count[k];
+                for (int b = 0; b < bins; b++) {
+                    int i0 = start + b * per;
+                    int i1 = i0 + per;
+                    for (int v = 0; v < width; v += L) {
+                        FloatVector acc = FloatVector.zero(F);
+                        for (int i = i0; i < i1; i++) {
+                            // empty samples read cell 0 with weight 0, as torchvision's do
+                            int q = Math.max(p.pos[i], 0);
+                            FloatVector w = FloatVector.broadcast(F, (float) p.weight[i]);
+                            acc = FloatVector.fromArray(F, xt, q * width + v).fma(w, acc);
+                        }
+                        acc.div(count).intoArray(tile, b * width + v);
+                    }
+                }
+                long out = y.offset() + ((long) k * c + c0) * bins;
+                for (int ch = 0; ch < cw; ch++) {
+                    for (int b = 0; b < bins; b++) {
+                        ys.setAtIndex(ValueLayout.JAVA_FLOAT, out + (long) ch * bins + b, tile[b * width + ch]);
+                    }
+                }
+            }
+        });
+    }
+
+    static void backward(Operand gy, RoiKernels.AlignPlan p, int[][] byImage, Operand gx) {
+        long[] shape = gx.shape();
+        int n = (int) shape[0];
+        int c = (int) shape[1];
+        int hw = Math.toIntExact(shape[2] * shape[3]);
+        long[] yShape = gy.shape();
+        int bins = (int) (yShape[2] * yShape[3]);
+        int cb = block(n, c);
+        int blocks = (c + cb - 1) / cb;
+        MemorySegment gys = CpuBackend.segment(gy);
+        MemorySegment gxs = CpuBackend.segment(gx);
+        Parallel.forChunks(n * blocks, u -> {
+            int image = u / blocks;
+            int c0 = u % blocks * cb;
+            int cw = Math.min(c, c0 + cb) - c0;
+            int width = (cw + L - 1) / L * L;
+            float[] gt = scratch(0, hw * width);
+            float[] tile = scratch(1, bins * width);
+            Arrays.fill(gt, 0, hw * width, 0f);
+            Arrays.fill(tile, 0, bins * width, 0f);
+            for (int k : byImage[image]) {
+                int per = p.per[k];
+                if (per == 0) {
+                    continue;
+                }
+                int start = p.start[k];
+                float count = (float) p.count[k];
+                long in = gy.offset() + ((long) k * c + c0) * bins;
+                for (int ch = 0; ch < cw; ch++) {
+                    for (int b = 0; b < bins; b++) {
+                        tile[b * width + ch] = gys.getAtIndex(ValueLayout.JAVA_FLOAT, in + (long) ch * bins + b) / count;
+                    }
+                }
+                for (int b = 0; b < bins; b++) {
+                    int i0 = start + b * per;
+                    for (int i = i0; i < i0 + per; i++) {
+                        int q = p.pos[i];
+                        if (q < 0) {
+                            continue;
+                        }
+                        FloatVector w = FloatVector.broadcast(F, (float) p.weight[i]);
+                        for (int v = 0; v < width; v += L) {
+                            FloatVector g = FloatVector.fromArray(F, tile, b * width + v);
+                            g.fma(w, FloatVector.fromArray(F, gt, q * width + v)).intoArray(gt, q * width + v);
+                        }
+                    }
+                }
+            }
+            long plane0 = gx.offset() + ((long) image * c + c0) * hw;
+            for (int q0 = 0; q0 < hw; q0 += 64) {
+                int q1 = Math.min(hw, q0 + 64);
+                for (int ch = 0; ch < cw; ch++) {
+                    long base = plane0 + (long) ch * hw;
+                    for (int q = q0; q < q1; q++) {
+                        gxs.setAtIndex(ValueLayout.JAVA_FLOAT, base + q, gt[q * width + ch]);
+                    }
+                }
+            }
+        });
+    }
+}
