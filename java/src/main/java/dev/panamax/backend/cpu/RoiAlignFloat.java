@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class RoiAlignFloat {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private RoiAlignFloat() {}
 
@@ -40,19 +40,28 @@ final class RoiAlignFloat {
         return Math.min(cb, (c + L - 1) / L * L);
     }
 
-    /** xt[q][j] = x[n][c0 + j][q] for j < cw, 0 in the padding up to width. */
-    private static void toChannelsLast(MemorySegment xs, long plane0, int hw, int cw, int width, float[] xt) {
-        for (int q0 = 0; q0 < hw; q0 += 64) {
-            int q1 = Math.min(hw, q0 + 64);
-            for (int j = 0; j < cw; j++) {
-                long base = plane0 + (long) j * hw;
-                for (int q = q0; q < q1; q++) {
-                    xt[q * width + j] = xs.getAtIndex(ValueLayout.JAVA_FLOAT, base + q);
-                }
+    /** xt[q][j] = x[n][c0 + j][q] for j < cw, 0 in the padding up to width; plane holds one channel on the way. */
+    private static void toChannelsLast(MemorySegment xs, long plane0, int hw, int cw, int width, float[] plane, float[] xt) {
+        for (int j = 0; j < cw; j++) {
+            MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, (plane0 + (long) j * hw) * Float.BYTES, plane, 0, hw);
+            for (int q = 0; q < hw; q++) {
+                xt[q * width + j] = plane[q];
             }
-            for (int q = q0; q < q1; q++) {
+        }
+        if (cw < width) {
+            for (int q = 0; q < hw; q++) {
                 Arrays.fill(xt, q * width + cw, (q + 1) * width, 0f);
             }
+        }
+    }
+
+    /** x[n][c0 + j][q] = xt[q][j] for j < cw; plane holds one channel on the way. */
+    private static void fromChannelsLast(float[] xt, int hw, int cw, int width, float[] plane, MemorySegment xs, long plane0) {
+        for (int j = 0; j < cw; j++) {
+            for (int q = 0; q < hw; q++) {
+                plane[q] = xt[q * width + j];
+            }
+            MemorySegment.copy(plane, 0, xs, ValueLayout.JAVA_FLOAT, (plane0 + (long) j * hw) * Float.BYTES, hw);
         }
     }
 
@@ -87,7 +96,10 @@ final class RoiAlignFloat {
             int width = (cw + L - 1) / L * L;
             float[] xt = scratch(0, hw * width);
             float[] tile = scratch(1, bins * width);
-            toChannelsLast(xs, x.offset() + ((long) image * c + c0) * hw, hw, cw, width, xt);
+            float[] plane = scratch(2, Math.max(hw, cw * bins));
+            toChannelsLast(xs, x.offset() + ((long) image * c + c0) * hw, hw, cw, width, plane, xt);
+            int[] pos = p.pos;
+            double[] weight = p.weight;
             for (int j = from; j < to; j++) {
                 int k = ks[j];
                 int per = p.per[k];
@@ -100,19 +112,20 @@ final class RoiAlignFloat {
                         FloatVector acc = FloatVector.zero(F);
                         for (int i = i0; i < i1; i++) {
                             // empty samples read cell 0 with weight 0, as torchvision's do
-                            int q = Math.max(p.pos[i], 0);
-                            FloatVector w = FloatVector.broadcast(F, (float) p.weight[i]);
+                            int q = Math.max(pos[i], 0);
+                            FloatVector w = FloatVector.broadcast(F, (float) weight[i]);
                             acc = FloatVector.fromArray(F, xt, q * width + v).fma(w, acc);
                         }
                         acc.div(count).intoArray(tile, b * width + v);
                     }
                 }
-                long out = y.offset() + ((long) k * c + c0) * bins;
+                // y[k][c0 .. c0 + cw) is one run of cw * bins floats
                 for (int ch = 0; ch < cw; ch++) {
                     for (int b = 0; b < bins; b++) {
-                        ys.setAtIndex(ValueLayout.JAVA_FLOAT, out + (long) ch * bins + b, tile[b * width + ch]);
+                        plane[ch * bins + b] = tile[b * width + ch];
                     }
                 }
+                MemorySegment.copy(plane, 0, ys, ValueLayout.JAVA_FLOAT, (y.offset() + ((long) k * c + c0) * bins) * Float.BYTES, cw * bins);
             }
         });
     }
@@ -135,6 +148,9 @@ final class RoiAlignFloat {
             int width = (cw + L - 1) / L * L;
             float[] gt = scratch(0, hw * width);
             float[] tile = scratch(1, bins * width);
+            float[] plane = scratch(2, Math.max(hw, cw * bins));
+            int[] pos = p.pos;
+            double[] weight = p.weight;
             Arrays.fill(gt, 0, hw * width, 0f);
             Arrays.fill(tile, 0, bins * width, 0f);
             for (int k : byImage[image]) {
@@ -144,20 +160,20 @@ final class RoiAlignFloat {
                 }
                 int start = p.start[k];
                 float count = (float) p.count[k];
-                long in = gy.offset() + ((long) k * c + c0) * bins;
+                MemorySegment.copy(gys, ValueLayout.JAVA_FLOAT, (gy.offset() + ((long) k * c + c0) * bins) * Float.BYTES, plane, 0, cw * bins);
                 for (int ch = 0; ch < cw; ch++) {
                     for (int b = 0; b < bins; b++) {
-                        tile[b * width + ch] = gys.getAtIndex(ValueLayout.JAVA_FLOAT, in + (long) ch * bins + b) / count;
+                        tile[b * width + ch] = plane[ch * bins + b] / count;
                     }
                 }
                 for (int b = 0; b < bins; b++) {
                     int i0 = start + b * per;
                     for (int i = i0; i < i0 + per; i++) {
-                        int q = p.pos[i];
+                        int q = pos[i];
                         if (q < 0) {
                             continue;
                         }
-                        FloatVector w = FloatVector.broadcast(F, (float) p.weight[i]);
+                        FloatVector w = FloatVector.broadcast(F, (float) weight[i]);
                         for (int v = 0; v < width; v += L) {
                             FloatVector g = FloatVector.fromArray(F, tile, b * width + v);
                             g.fma(w, FloatVector.fromArray(F, gt, q * width + v)).intoArray(gt, q * width + v);
@@ -165,16 +181,7 @@ final class RoiAlignFloat {
                     }
                 }
             }
-            long plane0 = gx.offset() + ((long) image * c + c0) * hw;
-            for (int q0 = 0; q0 < hw; q0 += 64) {
-                int q1 = Math.min(hw, q0 + 64);
-                for (int ch = 0; ch < cw; ch++) {
-                    long base = plane0 + (long) ch * hw;
-                    for (int q = q0; q < q1; q++) {
-                        gxs.setAtIndex(ValueLayout.JAVA_FLOAT, base + q, gt[q * width + ch]);
-                    }
-                }
-            }
+            fromChannelsLast(gt, hw, cw, width, plane, gxs, gx.offset() + ((long) image * c + c0) * hw);
         });
     }
 }
