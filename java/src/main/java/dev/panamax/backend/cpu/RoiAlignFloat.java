@@ -65,6 +65,23 @@ final class RoiAlignFloat {
         }
     }
 
+    /** Lane j at j * bins: a vector over channels of [channel][bin] rows, for gathers and scatters. */
+    private static int[] transposeMap(int bins) {
+        int[] map = new int[L];
+        for (int j = 0; j < L; j++) {
+            map[j] = j * bins;
+        }
+        return map;
+    }
+
+    /** Channels v .. v + L of sample i: the sum of its four cells (at xt[at[i + j] + v]) by their weights. */
+    private static FloatVector sample(float[] xt, int[] at, float[] wf, int i, int v) {
+        FloatVector s = FloatVector.fromArray(F, xt, at[i] + v).mul(wf[i]);
+        s = FloatVector.fromArray(F, xt, at[i + 1] + v).fma(FloatVector.broadcast(F, wf[i + 1]), s);
+        s = FloatVector.fromArray(F, xt, at[i + 2] + v).fma(FloatVector.broadcast(F, wf[i + 2]), s);
+        return FloatVector.fromArray(F, xt, at[i + 3] + v).fma(FloatVector.broadcast(F, wf[i + 3]), s);
+    }
+
     static void forward(Operand x, RoiKernels.AlignPlan p, int[][] byImage, Operand y) {
         long[] shape = x.shape();
         int n = (int) shape[0];
@@ -82,6 +99,8 @@ final class RoiAlignFloat {
         int splits = (int) Math.min(maxBoxes, Math.max(1, (2L * Parallel.threads() + (long) n * blocks - 1) / ((long) n * blocks)));
         MemorySegment xs = CpuBackend.segment(x);
         MemorySegment ys = CpuBackend.segment(y);
+        int[] transpose = transposeMap(bins);
+        int maxPer = Arrays.stream(p.per).max().orElse(0);
         Parallel.forChunks(n * blocks * splits, u -> {
             int split = u % splits;
             int image = u / splits / blocks;
@@ -95,36 +114,48 @@ final class RoiAlignFloat {
             int cw = Math.min(c, c0 + cb) - c0;
             int width = (cw + L - 1) / L * L;
             float[] xt = scratch(0, hw * width);
-            float[] tile = scratch(1, bins * width);
-            float[] plane = scratch(2, Math.max(hw, cw * bins));
+            float[] plane = scratch(2, Math.max(hw, width * bins));
             toChannelsLast(xs, x.offset() + ((long) image * c + c0) * hw, hw, cw, width, plane, xt);
             int[] pos = p.pos;
             double[] weight = p.weight;
+            int[] at = new int[maxPer * bins];
+            float[] wf = new float[maxPer * bins];
             for (int j = from; j < to; j++) {
                 int k = ks[j];
                 int per = p.per[k];
                 int start = p.start[k];
                 float count = (float) p.count[k];
+                // the box's cells as offsets into xt and its weights in float, once for all its channels;
+                // empty samples read cell 0 with weight 0, as torchvision's do
+                for (int i = 0; i < bins * per; i++) {
+                    at[i] = Math.max(pos[start + i], 0) * width;
+                    wf[i] = (float) weight[start + i];
+                }
                 for (int b = 0; b < bins; b++) {
-                    int i0 = start + b * per;
+                    int i0 = b * per;
                     int i1 = i0 + per;
-                    for (int v = 0; v < width; v += L) {
-                        FloatVector acc = FloatVector.zero(F);
-                        for (int i = i0; i < i1; i++) {
-                            // empty samples read cell 0 with weight 0, as torchvision's do
-                            int q = Math.max(pos[i], 0);
-                            FloatVector w = FloatVector.broadcast(F, (float) weight[i]);
-                            acc = FloatVector.fromArray(F, xt, q * width + v).fma(w, acc);
+                    int v = 0;
+                    for (; v + 2 * L <= width; v += 2 * L) {
+                        FloatVector acc0 = FloatVector.zero(F);
+                        FloatVector acc1 = FloatVector.zero(F);
+                        for (int i = i0; i < i1; i += 4) {
+                            // as torchvision: a sample's four weighted cells, then the sample onto the sum
+                            acc0 = acc0.add(sample(xt, at, wf, i, v));
+                            acc1 = acc1.add(sample(xt, at, wf, i, v + L));
                         }
-                        acc.div(count).intoArray(tile, b * width + v);
+                        // lane j is channel c0 + v + j: plane[(v + j) * bins + b]
+                        acc0.div(count).intoArray(plane, v * bins + b, transpose, 0);
+                        acc1.div(count).intoArray(plane, (v + L) * bins + b, transpose, 0);
+                    }
+                    if (v < width) {
+                        FloatVector acc = FloatVector.zero(F);
+                        for (int i = i0; i < i1; i += 4) {
+                            acc = acc.add(sample(xt, at, wf, i, v));
+                        }
+                        acc.div(count).intoArray(plane, v * bins + b, transpose, 0);
                     }
                 }
                 // y[k][c0 .. c0 + cw) is one run of cw * bins floats
-                for (int ch = 0; ch < cw; ch++) {
-                    for (int b = 0; b < bins; b++) {
-                        plane[ch * bins + b] = tile[b * width + ch];
-                    }
-                }
                 MemorySegment.copy(plane, 0, ys, ValueLayout.JAVA_FLOAT, (y.offset() + ((long) k * c + c0) * bins) * Float.BYTES, cw * bins);
             }
         });
@@ -141,6 +172,7 @@ final class RoiAlignFloat {
         int blocks = (c + cb - 1) / cb;
         MemorySegment gys = CpuBackend.segment(gy);
         MemorySegment gxs = CpuBackend.segment(gx);
+        int[] transpose = transposeMap(bins);
         Parallel.forChunks(n * blocks, u -> {
             int image = u / blocks;
             int c0 = u % blocks * cb;
@@ -148,11 +180,11 @@ final class RoiAlignFloat {
             int width = (cw + L - 1) / L * L;
             float[] gt = scratch(0, hw * width);
             float[] tile = scratch(1, bins * width);
-            float[] plane = scratch(2, Math.max(hw, cw * bins));
+            float[] plane = scratch(2, Math.max(hw, width * bins));
             int[] pos = p.pos;
             double[] weight = p.weight;
             Arrays.fill(gt, 0, hw * width, 0f);
-            Arrays.fill(tile, 0, bins * width, 0f);
+            Arrays.fill(plane, 0, width * bins, 0f);
             for (int k : byImage[image]) {
                 int per = p.per[k];
                 if (per == 0) {
@@ -161,9 +193,10 @@ final class RoiAlignFloat {
                 int start = p.start[k];
                 float count = (float) p.count[k];
                 MemorySegment.copy(gys, ValueLayout.JAVA_FLOAT, (gy.offset() + ((long) k * c + c0) * bins) * Float.BYTES, plane, 0, cw * bins);
-                for (int ch = 0; ch < cw; ch++) {
-                    for (int b = 0; b < bins; b++) {
-                        tile[b * width + ch] = plane[ch * bins + b] / count;
+                for (int b = 0; b < bins; b++) {
+                    for (int v = 0; v < width; v += L) {
+                        // lane j is channel c0 + v + j: plane[(v + j) * bins + b]; lanes past cw read the zeros
+                        FloatVector.fromArray(F, plane, v * bins + b, transpose, 0).div(count).intoArray(tile, b * width + v);
                     }
                 }
                 for (int b = 0; b < bins; b++) {
