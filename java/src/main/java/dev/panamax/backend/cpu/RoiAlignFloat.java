@@ -31,10 +31,13 @@ final class RoiAlignFloat {
         return s[which];
     }
 
-    /** Channels per task: up to four vectors, fewer when that leaves the threads too few tasks. */
-    private static int block(int n, int c) {
+    /**
+     * Channels per task: up to four vectors, fewer when that leaves fewer than {@code tasksPerThread}
+     * tasks a thread (several, so that a thread the machine holds back is made up for by the others).
+     */
+    private static int block(int n, int c, int tasksPerThread) {
         int cb = 4 * L;
-        while (cb > L && (long) n * ((c + cb - 1) / cb) < 2L * Parallel.threads()) {
+        while (cb > L && (long) n * ((c + cb - 1) / cb) < (long) tasksPerThread * Parallel.threads()) {
             cb /= 2;
         }
         return Math.min(cb, (c + L - 1) / L * L);
@@ -89,14 +92,14 @@ final class RoiAlignFloat {
         int hw = Math.toIntExact(shape[2] * shape[3]);
         long[] yShape = y.shape();
         int bins = (int) (yShape[2] * yShape[3]);
-        int cb = block(n, c);
+        int cb = block(n, c, 2);
         int blocks = (c + cb - 1) / cb;
         int maxBoxes = Arrays.stream(byImage).mapToInt(a -> a.length).max().orElse(0);
         if (maxBoxes == 0) {
             return;
         }
-        // split an image's boxes too when (image, block) tasks are fewer than two per thread
-        int splits = (int) Math.min(maxBoxes, Math.max(1, (2L * Parallel.threads() + (long) n * blocks - 1) / ((long) n * blocks)));
+        // split an image's boxes too when (image, block) tasks are fewer than four per thread
+        int splits = (int) Math.min(maxBoxes, Math.max(1, (4L * Parallel.threads() + (long) n * blocks - 1) / ((long) n * blocks)));
         MemorySegment xs = CpuBackend.segment(x);
         MemorySegment ys = CpuBackend.segment(y);
         int[] transpose = transposeMap(bins);
@@ -168,7 +171,7 @@ final class RoiAlignFloat {
         int hw = Math.toIntExact(shape[2] * shape[3]);
         long[] yShape = gy.shape();
         int bins = (int) (yShape[2] * yShape[3]);
-        int cb = block(n, c);
+        int cb = block(n, c, 4);
         int blocks = (c + cb - 1) / cb;
         MemorySegment gys = CpuBackend.segment(gy);
         MemorySegment gxs = CpuBackend.segment(gx);
