@@ -13,7 +13,9 @@ import java.util.List;
  * over (box, block of channels), backwards over (image, block of channels) visiting that image's
  * boxes in order, so no two tasks write the same element and results do not depend on the thread
  * count. Box geometry is rounded to x's precision step by step, as torchvision computes it in the
- * element type, so bin edges and sample counts match its decisions in float32 too.
+ * element type, so bin edges and sample counts match its decisions in float32 too. RoI Align
+ * computes every box's bilinear samples once per call ({@link AlignPlan}); float32 then runs the
+ * vector kernels of {@link RoiAlignFloat}, other dtypes the element-generic loops here.
  */
 final class RoiKernels {
     private static final int CHANNEL_BLOCK = 16;
