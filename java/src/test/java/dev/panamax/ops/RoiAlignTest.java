@@ -102,6 +102,40 @@ class RoiAlignTest {
     }
 
     @Test
+    void oneImageWithFewChannelsSplitsItsBoxesAndKeepsTheBits() {
+        // one image and few channels leave fewer (image, channel block) tasks than threads, so the
+        // float32 forward splits the image's boxes too; the backward may not, and must not depend on it
+        int original = Parallel.threads();
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, 1, 3, 8, 10);
+            double[] raw = new double[BOXES.length];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = i % 5 == 0 ? 0 : BOXES[i];
+            }
+            Tensor b = Tensor.of(raw, raw.length / 5, 5).to(DType.FLOAT32);
+            Ref expected = RefPool.roiAlign(Ref.of(x), Ref.of(Tensor.of(raw, raw.length / 5, 5)), 2, 3, 1.0, 2, true);
+            Tensor gy = Tensor.randn(gen, raw.length / 5, 3, 2, 3);
+            float[][] results = new float[4][];
+            float[][] grads = new float[4][];
+            for (int threads = 1; threads <= 4; threads++) {
+                Parallel.setThreads(threads);
+                Tensor xr = x.alias().requiresGrad(true);
+                Tensor y = RoiOps.roiAlign(xr, b, 2, 3, 1.0, 2, true);
+                OpCheck.assertClose("roiAlign one image", expected, Ref.of(y), 1e-5, 1e-4);
+                y.backward(gy);
+                results[threads - 1] = y.toFloatArray();
+                grads[threads - 1] = xr.grad().toFloatArray();
+            }
+            for (int i = 1; i < 4; i++) {
+                assertArrayEquals(results[0], results[i]);
+                assertArrayEquals(grads[0], grads[i]);
+            }
+        } finally {
+            Parallel.setThreads(original);
+        }
+    }
+
+    @Test
     void noBoxesGiveAnEmptyOutputAndAZeroGradient() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 1, 3, 4, 4).requiresGrad(true);

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.LibUtils;
 import dev.panamax.bench.worker.AttentionWork;
 import dev.panamax.bench.worker.BatchNorm2dWork;
 import dev.panamax.bench.worker.Conv2dWork;
+import dev.panamax.bench.worker.FasterRcnnWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
@@ -48,7 +49,7 @@ final class DjlPeer implements Peer {
 
     @Override
     public boolean supports(Workload workload) {
-        return !(workload instanceof NmsWork || workload instanceof RoiAlignWork); // torchvision's ops are not in libtorch
+        return !(workload instanceof NmsWork || workload instanceof RoiAlignWork || workload instanceof FasterRcnnWork); // torchvision's ops are not in libtorch
     }
 
     @Override
@@ -63,6 +64,7 @@ final class DjlPeer implements Peer {
             case AttentionWork a -> DjlSeqTasks.attention(manager, engine, a);
             case NmsWork n -> throw new IllegalArgumentException("DJL has no nms: " + n.title());
             case RoiAlignWork r -> throw new IllegalArgumentException("DJL has no roiAlign: " + r.title());
+            case FasterRcnnWork f -> throw new IllegalArgumentException("DJL has no Faster R-CNN: " + f.title());
         };
     }
 

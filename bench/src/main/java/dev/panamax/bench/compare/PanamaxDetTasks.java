@@ -1,14 +1,18 @@
 package dev.panamax.bench.compare;
 
+import dev.panamax.bench.worker.FasterRcnnWork;
 import dev.panamax.bench.worker.NmsWork;
 import dev.panamax.bench.worker.RoiAlignWork;
+import dev.panamax.detection.Detections;
+import dev.panamax.detection.FasterRCNN;
 import dev.panamax.ops.BoxOps;
 import dev.panamax.ops.RoiOps;
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.List;
 
-/** The detection workloads on Panamax's ops: {@code BoxOps.nms} and {@code RoiOps.roiAlign}. */
+/** The detection workloads on Panamax: {@code BoxOps.nms}, {@code RoiOps.roiAlign} and {@code FasterRCNN.detect}. */
 final class PanamaxDetTasks {
     private PanamaxDetTasks() {}
 
@@ -42,6 +46,29 @@ final class PanamaxDetTasks {
 
             private Tensor align() {
                 return RoiOps.roiAlign(x, boxes, w.output(), w.output(), RoiAlignWork.SPATIAL_SCALE, w.samplingRatio(), true);
+            }
+        };
+    }
+
+    static PanamaxTask fasterRcnn(FasterRcnnWork w) {
+        return new PanamaxTask() {
+            private final FasterRCNN model = FasterRCNN.resnet50Fpn(91, false, new Generator(FasterRcnnWork.WEIGHT_SEED));
+            private final Tensor image = input(w.image(), 3, w.size(), w.size());
+
+            {
+                model.eval();
+            }
+
+            @Override
+            protected List<Tensor> compute() {
+                Detections d = model.detect(List.of(image)).get(0);
+                return List.of(d.boxes(), d.scores(), d.labels().to(DType.FLOAT32));
+            }
+
+            @Override
+            public void close() {
+                super.close();
+                model.close();
             }
         };
     }

@@ -5,6 +5,7 @@ import dev.panamax.backend.cpu.gemm.Sgemm;
 import dev.panamax.bench.worker.AttentionWork;
 import dev.panamax.bench.worker.BatchNorm2dWork;
 import dev.panamax.bench.worker.Conv2dWork;
+import dev.panamax.bench.worker.FasterRcnnWork;
 import dev.panamax.bench.worker.GemmWork;
 import dev.panamax.bench.worker.LeNetStepWork;
 import dev.panamax.bench.worker.MaxPool2dWork;
@@ -46,6 +47,7 @@ final class PanamaxPeer implements Peer {
             case AttentionWork a -> PanamaxSeqTasks.attention(a);
             case NmsWork n -> PanamaxDetTasks.nms(n);
             case RoiAlignWork r -> PanamaxDetTasks.roiAlign(r);
+            case FasterRcnnWork f -> PanamaxDetTasks.fasterRcnn(f);
         };
     }
 }

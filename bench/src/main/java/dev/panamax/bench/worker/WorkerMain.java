@@ -46,7 +46,7 @@ public final class WorkerMain {
         try (Task task = peer.prepare(workload)) {
             List<float[]> results = task.runAndRead();
             OutputFile.write(Path.of(required(options, "--output")), results);
-            Timing.Result timed = Timing.measure(task, Integer.parseInt(required(options, "--reps")),
+            Timing.Result timed = Timing.measure(task, Math.min(workload.maxRepetitions(), Integer.parseInt(required(options, "--reps"))),
                     Integer.parseInt(required(options, "--warmup")), Double.parseDouble(required(options, "--warmup-seconds")));
             System.out.println(WorkerProtocol.resultLine(workload, timed));
         }

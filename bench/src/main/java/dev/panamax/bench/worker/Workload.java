@@ -6,7 +6,7 @@ package dev.panamax.bench.worker;
  * ones. This package compiles for Java 17 too: the ND4J worker runs on a JDK 17.
  */
 public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, BatchNorm2dWork, LeNetStepWork,
-        RecurrentWork, AttentionWork, NmsWork, RoiAlignWork {
+        RecurrentWork, AttentionWork, NmsWork, RoiAlignWork, FasterRcnnWork {
     /** Stable identifier on the worker's command line, e.g. {@code conv3x3-fwd}. */
     String id();
 
@@ -18,4 +18,9 @@ public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, Ba
 
     /** Floating-point operations of one run (multiply and add counted apart), or 0 where that count is not meaningful. */
     double flops();
+
+    /** The most timed repetitions worth running (the runner's {@code --reps} is capped by it): fewer for slow whole-model cases. */
+    default int maxRepetitions() {
+        return Integer.MAX_VALUE;
+    }
 }

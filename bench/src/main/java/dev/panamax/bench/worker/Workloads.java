@@ -28,7 +28,8 @@ public final class Workloads {
             new NmsWork("nms-10k", 10_000, 0.5f),
             new NmsWork("nms-50k", 50_000, 0.5f),
             new RoiAlignWork("roialign-fwd", 512, 256, 50, 50, 7, 2, false),
-            new RoiAlignWork("roialign-fwd-bwd", 512, 256, 50, 50, 7, 2, true));
+            new RoiAlignWork("roialign-fwd-bwd", 512, 256, 50, 50, 7, 2, true),
+            new FasterRcnnWork("fasterrcnn-r50fpn-800", 800));
 
     public static Optional<Workload> byId(String id) {
         return ALL.stream().filter(w -> w.id().equals(id)).findFirst();

@@ -13,12 +13,13 @@ import java.util.List;
  * over (box, block of channels), backwards over (image, block of channels) visiting that image's
  * boxes in order, so no two tasks write the same element and results do not depend on the thread
  * count. Box geometry is rounded to x's precision step by step, as torchvision computes it in the
- * element type, so bin edges and sample counts match its decisions in float32 too.
+ * element type, so bin edges and sample counts match its decisions in float32 too. RoI Align
+ * computes every box's bilinear samples once per call ({@link AlignPlan}); float32 then runs the
+ * vector kernels of {@link RoiAlignFloat}, other dtypes the element-generic loops here.
  */
 final class RoiKernels {
     private static final int CHANNEL_BLOCK = 16;
     private static final long GRAIN = 16_384;
-    private static final ThreadLocal<AlignSamples> SAMPLES = ThreadLocal.withInitial(AlignSamples::new);
 
     private RoiKernels() {}
 
@@ -168,43 +169,75 @@ final class RoiKernels {
     // ---------------------------------------------------------------- RoI Align
 
     /**
-     * The bilinear samples of one box: for every bin (ph, pw) its gridH × gridW sample points, each
-     * with four cell positions and weights (torchvision's pre_calc). A point more than one cell
-     * outside the map has position -1 and weight 0.
+     * The bilinear samples of every box, computed once per call and shared by all channels
+     * (torchvision's pre_calc): for box k, bin b and sample j, four cell positions and weights at
+     * {@code start[k] + b * per[k] + 4j}. A point more than one cell outside the map has position -1
+     * and weight 0. Geometry is rounded to x's precision step by step, as torchvision computes it.
      */
-    private static final class AlignSamples {
-        int gridH;
-        int gridW;
-        double count;
-        int[] pos = new int[0];
-        double[] weight = new double[0];
+    static final class AlignPlan {
+        final int[] image;
+        final int[] start;
+        final int[] per;
+        final double[] count;
+        final int[] pos;
+        final double[] weight;
+        private final double[] geometry;
+        private final int[] grid;
 
-        void compute(boolean f32, Operand boxes, MemorySegment bs, int k, Sizes s, double spatialScale, int samplingRatio, boolean aligned) {
+        AlignPlan(boolean f32, Operand boxes, Sizes s, double spatialScale, int samplingRatio, boolean aligned) {
+            MemorySegment bs = CpuBackend.segment(boxes);
+            image = new int[s.k];
+            start = new int[s.k];
+            per = new int[s.k];
+            count = new double[s.k];
+            geometry = new double[4 * s.k];
+            grid = new int[2 * s.k];
             double scale = t(f32, spatialScale);
             double offset = aligned ? 0.5 : 0;
-            double startW = t(f32, t(f32, coord(boxes, bs, k, 1) * scale) - offset);
-            double startH = t(f32, t(f32, coord(boxes, bs, k, 2) * scale) - offset);
-            double endW = t(f32, t(f32, coord(boxes, bs, k, 3) * scale) - offset);
-            double endH = t(f32, t(f32, coord(boxes, bs, k, 4) * scale) - offset);
-            double roiW = t(f32, endW - startW);
-            double roiH = t(f32, endH - startH);
-            if (!aligned) {
-                // torchvision forces malformed boxes to 1x1
-                roiW = Math.max(roiW, 1);
-                roiH = Math.max(roiH, 1);
+            long total = 0;
+            for (int k = 0; k < s.k; k++) {
+                image[k] = (int) coord(boxes, bs, k, 0);
+                double startW = t(f32, t(f32, coord(boxes, bs, k, 1) * scale) - offset);
+                double startH = t(f32, t(f32, coord(boxes, bs, k, 2) * scale) - offset);
+                double endW = t(f32, t(f32, coord(boxes, bs, k, 3) * scale) - offset);
+                double endH = t(f32, t(f32, coord(boxes, bs, k, 4) * scale) - offset);
+                double roiW = t(f32, endW - startW);
+                double roiH = t(f32, endH - startH);
+                if (!aligned) {
+                    // torchvision forces malformed boxes to 1x1
+                    roiW = Math.max(roiW, 1);
+                    roiH = Math.max(roiH, 1);
+                }
+                int gridH = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(t(f32, roiH / s.ph));
+                int gridW = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(t(f32, roiW / s.pw));
+                geometry[4 * k] = startH;
+                geometry[4 * k + 1] = startW;
+                geometry[4 * k + 2] = t(f32, roiH / s.ph);
+                geometry[4 * k + 3] = t(f32, roiW / s.pw);
+                grid[2 * k] = gridH;
+                grid[2 * k + 1] = gridW;
+                count[k] = Math.max(gridH * gridW, 1);
+                per[k] = 4 * Math.max(gridH, 0) * Math.max(gridW, 0);
+                start[k] = Math.toIntExact(total);
+                total += per[k] * s.bins();
             }
-            double binH = t(f32, roiH / s.ph);
-            double binW = t(f32, roiW / s.pw);
-            gridH = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(t(f32, roiH / s.ph));
-            gridW = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(t(f32, roiW / s.pw));
-            count = Math.max(gridH * gridW, 1);
-            int perBin = Math.max(gridH, 0) * Math.max(gridW, 0);
-            int total = Math.toIntExact(4L * perBin * s.bins());
-            if (pos.length < total) {
-                pos = new int[total];
-                weight = new double[total];
-            }
-            int i = 0;
+            pos = new int[Math.toIntExact(total)];
+            weight = new double[pos.length];
+            Parallel.forRange(s.k, Math.max(1, GRAIN / Math.max(1, s.bins() * 16)), (from, to) -> {
+                for (int k = (int) from; k < to; k++) {
+                    fill(f32, k, s);
+                }
+            });
+        }
+
+        private void fill(boolean f32, int k, Sizes s) {
+            double startH = geometry[4 * k];
+            double startW = geometry[4 * k + 1];
+            double binH = geometry[4 * k + 2];
+            double binW = geometry[4 * k + 3];
+            int gridH = grid[2 * k];
+            int gridW = grid[2 * k + 1];
+            int i = start[k];
             for (int ph = 0; ph < s.ph; ph++) {
                 for (int pw = 0; pw < s.pw; pw++) {
                     for (int iy = 0; iy < gridH; iy++) {
@@ -217,10 +250,6 @@ final class RoiKernels {
                     }
                 }
             }
-        }
-
-        int perBin() {
-            return 4 * Math.max(gridH, 0) * Math.max(gridW, 0);
         }
 
         private void bilinear(boolean f32, double y, double x, int h, int w, int i) {
@@ -258,30 +287,48 @@ final class RoiKernels {
             weight[i + 2] = t(f32, ly * hx);
             weight[i + 3] = t(f32, ly * lx);
         }
+
+        /** Boxes of each image, in box order. */
+        int[][] byImage(int images) {
+            int[] sizes = new int[images];
+            for (int n : image) {
+                sizes[n]++;
+            }
+            int[][] lists = new int[images][];
+            for (int n = 0; n < images; n++) {
+                lists[n] = new int[sizes[n]];
+                sizes[n] = 0;
+            }
+            for (int k = 0; k < image.length; k++) {
+                lists[image[k]][sizes[image[k]]++] = k;
+            }
+            return lists;
+        }
     }
 
     /** Average of each bin's bilinear samples; a box with no samples gives 0. */
     static void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y) {
         Sizes s = Sizes.of(x, y);
         boolean f32 = x.dtype() == DType.FLOAT32;
+        AlignPlan p = new AlignPlan(f32, boxes, s, spatialScale, samplingRatio, aligned);
+        if (f32) {
+            RoiAlignFloat.forward(x, p, p.byImage(s.n), y);
+            return;
+        }
         MemorySegment xs = CpuBackend.segment(x);
-        MemorySegment bs = CpuBackend.segment(boxes);
         MemorySegment ys = CpuBackend.segment(y);
         forBlocks(s.k, s, s.bins() * 16, (k, c0, c1) -> {
-            AlignSamples a = SAMPLES.get();
-            a.compute(f32, boxes, bs, k, s, spatialScale, samplingRatio, aligned);
-            int image = (int) coord(boxes, bs, k, 0);
-            int per = a.perBin();
+            int per = p.per[k];
             for (int c = c0; c < c1; c++) {
-                long plane = x.offset() + ((long) image * s.c + c) * s.plane();
+                long plane = x.offset() + ((long) p.image[k] * s.c + c) * s.plane();
                 long out = y.offset() + ((long) k * s.c + c) * s.bins();
                 for (int b = 0; b < s.bins(); b++) {
                     double acc = 0;
-                    for (int i = b * per; i < (b + 1) * per; i++) {
+                    for (int i = p.start[k] + b * per; i < p.start[k] + (b + 1) * per; i++) {
                         // empty samples read cell 0 with weight 0, as torchvision's do
-                        acc += a.weight[i] * Elements.read(xs, x.dtype(), plane + Math.max(a.pos[i], 0));
+                        acc += p.weight[i] * Elements.read(xs, x.dtype(), plane + Math.max(p.pos[i], 0));
                     }
-                    Elements.write(ys, y.dtype(), out + b, acc / a.count);
+                    Elements.write(ys, y.dtype(), out + b, acc / p.count[k]);
                 }
             }
         });
@@ -291,9 +338,13 @@ final class RoiKernels {
     static void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
         Sizes s = Sizes.of(gx, gy);
         boolean f32 = gx.dtype() == DType.FLOAT32;
-        int[][] byImage = boxesByImage(boxes, s.n);
+        AlignPlan p = new AlignPlan(f32, boxes, s, spatialScale, samplingRatio, aligned);
+        int[][] byImage = p.byImage(s.n);
+        if (f32) {
+            RoiAlignFloat.backward(gy, p, byImage, gx);
+            return;
+        }
         MemorySegment gys = CpuBackend.segment(gy);
-        MemorySegment bs = CpuBackend.segment(boxes);
         MemorySegment gxs = CpuBackend.segment(gx);
         DType t = gx.dtype();
         forBlocks(s.n, s, s.plane(), (n, c0, c1) -> {
@@ -301,19 +352,17 @@ final class RoiKernels {
                 long plane = gx.offset() + ((long) n * s.c + c) * s.plane();
                 gxs.asSlice(plane * t.byteSize(), s.plane() * t.byteSize()).fill((byte) 0);
             }
-            AlignSamples a = SAMPLES.get();
             for (int k : byImage[n]) {
-                a.compute(f32, boxes, bs, k, s, spatialScale, samplingRatio, aligned);
-                int per = a.perBin();
+                int per = p.per[k];
                 for (int c = c0; c < c1; c++) {
                     long plane = gx.offset() + ((long) n * s.c + c) * s.plane();
                     long bins = gy.offset() + ((long) k * s.c + c) * s.bins();
                     for (int b = 0; b < s.bins(); b++) {
                         double g = Elements.read(gys, gy.dtype(), bins + b);
-                        for (int i = b * per; i < (b + 1) * per; i++) {
-                            if (a.pos[i] >= 0) {
-                                long at = plane + a.pos[i];
-                                Elements.write(gxs, t, at, Elements.read(gxs, t, at) + g * a.weight[i] / a.count);
+                        for (int i = p.start[k] + b * per; i < p.start[k] + (b + 1) * per; i++) {
+                            if (p.pos[i] >= 0) {
+                                long at = plane + p.pos[i];
+                                Elements.write(gxs, t, at, Elements.read(gxs, t, at) + g * p.weight[i] / p.count[k]);
                             }
                         }
                     }
