@@ -133,29 +133,11 @@ public final class RecurrentCells {
      */
     public static Tensor lstmSequence(Tensor proj, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh, boolean reverse) {
         String op = "lstmSequence";
-        check(op, "proj", proj, 3);
-        check(op, "h0", h0, 2);
-        check(op, "c0", c0, 2);
-        check(op, "wHh", wHh, 2);
+        checkSequence(op, 4, proj, h0, c0, wHh, bHh);
         long steps = proj.size(0);
         long batch = c0.size(0);
         long hid = c0.size(1);
         long gw = 4 * hid;
-        if (proj.size(1) != batch || proj.size(2) != gw || !h0.shape().equals(c0.shape()) || wHh.size(0) != gw || wHh.size(1) != hid
-                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != gw))) {
-            throw new IllegalArgumentException(op + ": expected proj [T, B, 4H], h0 and c0 [B, H], wHh [4H, H] and bHh [4H], got proj "
-                    + proj.shape() + ", h0 " + h0.shape() + ", c0 " + c0.shape() + ", wHh " + wHh.shape() + ", bHh "
-                    + (bHh == null ? "null" : bHh.shape()));
-        }
-        if (steps == 0) {
-            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
-        }
-        sameDtype(op, "proj", proj, "c0", c0);
-        sameDtype(op, "h0", h0, "c0", c0);
-        sameDtype(op, "wHh", wHh, "c0", c0);
-        if (bHh != null) {
-            sameDtype(op, "bHh", bHh, "c0", c0);
-        }
         Backend be = OpSupport.backend(op, proj, h0, c0, wHh, bHh);
         DType dtype = c0.dtype();
         Tensor hc = contiguous(h0);
@@ -257,17 +239,7 @@ public final class RecurrentCells {
             dc.close();
             throw e;
         }
-        Tensor[] grads = {needs[0] ? dGates : null, needs[1] ? dh : null, needs[2] ? dc : null, dwHh, dbHh};
-        if (!needs[0]) {
-            dGates.close();
-        }
-        if (!needs[1]) {
-            dh.close();
-        }
-        if (!needs[2]) {
-            dc.close();
-        }
-        return grads;
+        return needed(needs, dGates, dh, dc, dwHh, dbHh);
     }
 
     /**
@@ -282,26 +254,11 @@ public final class RecurrentCells {
      */
     public static Tensor gruSequence(Tensor proj, Tensor h0, Tensor wHh, Tensor bHh, boolean reverse) {
         String op = "gruSequence";
-        check(op, "proj", proj, 3);
-        check(op, "h0", h0, 2);
-        check(op, "wHh", wHh, 2);
+        checkSequence(op, 3, proj, h0, null, wHh, bHh);
         long steps = proj.size(0);
         long batch = h0.size(0);
         long hid = h0.size(1);
         long gw = 3 * hid;
-        if (proj.size(1) != batch || proj.size(2) != gw || wHh.size(0) != gw || wHh.size(1) != hid
-                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != gw))) {
-            throw new IllegalArgumentException(op + ": expected proj [T, B, 3H], h0 [B, H], wHh [3H, H] and bHh [3H], got proj "
-                    + proj.shape() + ", h0 " + h0.shape() + ", wHh " + wHh.shape() + ", bHh " + (bHh == null ? "null" : bHh.shape()));
-        }
-        if (steps == 0) {
-            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
-        }
-        sameDtype(op, "proj", proj, "h0", h0);
-        sameDtype(op, "wHh", wHh, "h0", h0);
-        if (bHh != null) {
-            sameDtype(op, "bHh", bHh, "h0", h0);
-        }
         Backend be = OpSupport.backend(op, proj, h0, wHh, bHh);
         DType dtype = h0.dtype();
         Tensor pc = contiguous(proj);
@@ -395,14 +352,7 @@ public final class RecurrentCells {
         } finally {
             dHw.close();
         }
-        Tensor[] grads = {needs[0] ? dProj : null, needs[1] ? dh : null, dwHh, dbHh};
-        if (!needs[0]) {
-            dProj.close();
-        }
-        if (!needs[1]) {
-            dh.close();
-        }
-        return grads;
+        return needed(needs, dProj, dh, dwHh, dbHh);
     }
 
     /**
@@ -416,25 +366,10 @@ public final class RecurrentCells {
      */
     public static Tensor rnnSequence(Tensor proj, Tensor h0, Tensor wHh, Tensor bHh, boolean relu, boolean reverse) {
         String op = "rnnSequence";
-        check(op, "proj", proj, 3);
-        check(op, "h0", h0, 2);
-        check(op, "wHh", wHh, 2);
+        checkSequence(op, 1, proj, h0, null, wHh, bHh);
         long steps = proj.size(0);
         long batch = h0.size(0);
         long hid = h0.size(1);
-        if (proj.size(1) != batch || proj.size(2) != hid || wHh.size(0) != hid || wHh.size(1) != hid
-                || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != hid))) {
-            throw new IllegalArgumentException(op + ": expected proj [T, B, H], h0 [B, H], wHh [H, H] and bHh [H], got proj "
-                    + proj.shape() + ", h0 " + h0.shape() + ", wHh " + wHh.shape() + ", bHh " + (bHh == null ? "null" : bHh.shape()));
-        }
-        if (steps == 0) {
-            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
-        }
-        sameDtype(op, "proj", proj, "h0", h0);
-        sameDtype(op, "wHh", wHh, "h0", h0);
-        if (bHh != null) {
-            sameDtype(op, "bHh", bHh, "h0", h0);
-        }
         Backend be = OpSupport.backend(op, proj, h0, wHh, bHh);
         DType dtype = h0.dtype();
         UnaryOp activation = relu ? UnaryOp.RELU : UnaryOp.TANH;
@@ -516,14 +451,7 @@ public final class RecurrentCells {
             dh.close();
             throw e;
         }
-        Tensor[] grads = {needs[0] ? dPre : null, needs[1] ? dh : null, dwHh, dbHh};
-        if (!needs[0]) {
-            dPre.close();
-        }
-        if (!needs[1]) {
-            dh.close();
-        }
-        return grads;
+        return needed(needs, dPre, dh, dwHh, dbHh);
     }
 
     /** wHh [gw, hid] seen as wHhᵀ [hid, gw], the right operand of a step's product h · wHhᵀ. */
@@ -576,6 +504,52 @@ public final class RecurrentCells {
         try (Tensor flat = dPre.viewOf(Shape.of(rows, gw), new long[] {gw, 1}, dPre.storageOffset())) {
             return Reduction.sum(flat, new int[] {0}, false);
         }
+    }
+
+    /**
+     * The arguments of a whole-sequence op with {@code gates} gate blocks: proj [T, B, gates·H] with
+     * T &gt; 0, h0 (and c0 for the LSTM, else null) [B, H], wHh [gates·H, H], bHh [gates·H] or null,
+     * all of h0's floating-point dtype.
+     */
+    private static void checkSequence(String op, int gates, Tensor proj, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh) {
+        check(op, "proj", proj, 3);
+        check(op, "h0", h0, 2);
+        if (c0 != null) {
+            check(op, "c0", c0, 2);
+        }
+        check(op, "wHh", wHh, 2);
+        long batch = h0.size(0);
+        long hid = h0.size(1);
+        long gw = gates * hid;
+        if (proj.size(1) != batch || proj.size(2) != gw || (c0 != null && !h0.shape().equals(c0.shape())) || wHh.size(0) != gw
+                || wHh.size(1) != hid || (bHh != null && (bHh.rank() != 1 || bHh.size(0) != gw))) {
+            String g = gates == 1 ? "" : Integer.toString(gates);
+            throw new IllegalArgumentException(op + ": expected proj [T, B, " + g + "H], h0" + (c0 != null ? " and c0" : "") + " [B, H], wHh ["
+                    + g + "H, H] and bHh [" + g + "H], got proj " + proj.shape() + ", h0 " + h0.shape()
+                    + (c0 != null ? ", c0 " + c0.shape() : "") + ", wHh " + wHh.shape() + ", bHh " + (bHh == null ? "null" : bHh.shape()));
+        }
+        if (proj.size(0) == 0) {
+            throw new IllegalArgumentException(op + ": proj has no steps (shape " + proj.shape() + ")");
+        }
+        sameDtype(op, "proj", proj, "h0", h0);
+        if (c0 != null) {
+            sameDtype(op, "c0", c0, "h0", h0);
+        }
+        sameDtype(op, "wHh", wHh, "h0", h0);
+        if (bHh != null) {
+            sameDtype(op, "bHh", bHh, "h0", h0);
+        }
+    }
+
+    /** The gradients of a backward, one per input: those no input needs are closed and left null. */
+    private static Tensor[] needed(boolean[] needs, Tensor... grads) {
+        for (int i = 0; i < grads.length; i++) {
+            if (!needs[i] && grads[i] != null) {
+                grads[i].close();
+                grads[i] = null;
+            }
+        }
+        return grads;
     }
 
     private static void check(String op, String arg, Tensor t, int rank) {
