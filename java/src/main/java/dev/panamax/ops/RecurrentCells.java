@@ -151,28 +151,23 @@ public final class RecurrentCells {
             Operand to = tanhC.operand();
             Operand po = proj.operand();
             Operand wo = wHh.operand();
-            long[] bh = {batch, hid};
-            long[] bhStrides = {hid, 1};
-            long[] bg = {batch, gw};
-            long[] bgStrides = {gw, 1};
-            long plane = batch * hid;
             Operand bias = batchBias(bHh, batch, gw);
             try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
                 Operand hPrev = hc.operand();
                 Operand cPrev = cc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    Operand gates = ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw);
-                    Operand xw = po.withLayout(bg, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
+                    Operand gates = plane(ao, t, batch, gw);
+                    Operand xw = stepOf(po, t);
                     if (bias == null) {
                         be.copy(xw, gates);
                     } else {
                         be.binary(BinaryOp.ADD, xw, bias, gates);
                     }
                     be.matmulPrepared(hPrev, wt, gates, true);
-                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
-                    Operand cOut = yo.withLayout(bh, bhStrides, yo.offset() + (steps + t) * plane);
-                    be.lstmCell(gates, cPrev, hOut, cOut, gates, to.withLayout(bh, bhStrides, to.offset() + t * plane));
+                    Operand hOut = plane(yo, t, batch, hid);
+                    Operand cOut = plane(yo, steps + t, batch, hid);
+                    be.lstmCell(gates, cPrev, hOut, cOut, gates, plane(to, t, batch, hid));
                     hPrev = hOut;
                     cPrev = cOut;
                 }
@@ -198,11 +193,6 @@ public final class RecurrentCells {
         long batch = ao.shape()[1];
         long gw = ao.shape()[2];
         long hid = gw / 4;
-        long plane = batch * hid;
-        long[] bh = {batch, hid};
-        long[] bhStrides = {hid, 1};
-        long[] bg = {batch, gw};
-        long[] bgStrides = {gw, 1};
         Tensor dGates = OpSupport.empty(c0, Shape.of(steps, batch, gw), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
         Tensor dc = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
@@ -219,12 +209,12 @@ public final class RecurrentCells {
                 long t = reverse ? steps - 1 - k : k;
                 boolean first = k == 0;
                 long tPrev = reverse ? t + 1 : t - 1;
-                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
-                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + (steps + t) * plane), dco, dcTo);
-                Operand cPrev = first ? c0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + (steps + tPrev) * plane);
-                Operand dgt = dgo.withLayout(bg, bgStrides, dgo.offset() + t * batch * gw);
-                be.lstmCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw), cPrev,
-                        to.withLayout(bh, bhStrides, to.offset() + t * plane), dhTo, dcTo, dgt, dco);
+                be.binary(BinaryOp.ADD, plane(g, t, batch, hid), dho, dhTo);
+                be.binary(BinaryOp.ADD, plane(g, steps + t, batch, hid), dco, dcTo);
+                Operand cPrev = first ? c0.operand() : plane(yo, steps + tPrev, batch, hid);
+                Operand dgt = plane(dgo, t, batch, gw);
+                be.lstmCellBackward(plane(ao, t, batch, gw), cPrev,
+                        plane(to, t, batch, hid), dhTo, dcTo, dgt, dco);
                 be.matmulPrepared(dgt, w, dho, false); // dh_{t-1} = dgates_t @ wHh
             }
             if (needs[3]) {
@@ -272,24 +262,19 @@ public final class RecurrentCells {
             Operand ho = hws.operand();
             Operand po = pc.operand();
             Operand wo = wHh.operand();
-            long[] bh = {batch, hid};
-            long[] bhStrides = {hid, 1};
-            long[] bg = {batch, gw};
-            long[] bgStrides = {gw, 1};
-            long plane = batch * hid;
             Operand bias = batchBias(bHh, batch, gw);
             try (PreparedMatrix wt = be.prepareRight(transposedWeight(wo))) {
                 Operand hPrev = hc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    Operand hwt = ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw);
+                    Operand hwt = plane(ho, t, batch, gw);
                     if (bias != null) {
                         be.copy(bias, hwt);
                     }
                     be.matmulPrepared(hPrev, wt, hwt, bias != null);
-                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
-                    be.gruCell(po.withLayout(bg, bgStrides, po.offset() + t * batch * gw), hwt, hPrev, hOut,
-                            ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw));
+                    Operand hOut = plane(yo, t, batch, hid);
+                    be.gruCell(plane(po, t, batch, gw), hwt, hPrev, hOut,
+                            plane(ao, t, batch, gw));
                     hPrev = hOut;
                 }
             }
@@ -313,11 +298,6 @@ public final class RecurrentCells {
         long batch = ao.shape()[1];
         long gw = ao.shape()[2];
         long hid = gw / 3;
-        long plane = batch * hid;
-        long[] bh = {batch, hid};
-        long[] bhStrides = {hid, 1};
-        long[] bg = {batch, gw};
-        long[] bgStrides = {gw, 1};
         Tensor dProj = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
         Tensor dHw = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
@@ -331,12 +311,12 @@ public final class RecurrentCells {
             for (long k = steps - 1; k >= 0; k--) {
                 long t = reverse ? steps - 1 - k : k;
                 long tPrev = reverse ? t + 1 : t - 1;
-                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + t * plane), dho, dhTo);
-                Operand hPrev = k == 0 ? h0.operand() : yo.withLayout(bh, bhStrides, yo.offset() + tPrev * plane);
-                Operand dhwt = dwo3.withLayout(bg, bgStrides, dwo3.offset() + t * batch * gw);
-                be.gruCellBackward(ao.withLayout(bg, bgStrides, ao.offset() + t * batch * gw),
-                        ho.withLayout(bg, bgStrides, ho.offset() + t * batch * gw), hPrev, dhTo,
-                        dpo.withLayout(bg, bgStrides, dpo.offset() + t * batch * gw), dhwt, dho);
+                be.binary(BinaryOp.ADD, plane(g, t, batch, hid), dho, dhTo);
+                Operand hPrev = k == 0 ? h0.operand() : plane(yo, tPrev, batch, hid);
+                Operand dhwt = plane(dwo3, t, batch, gw);
+                be.gruCellBackward(plane(ao, t, batch, gw),
+                        plane(ho, t, batch, gw), hPrev, dhTo,
+                        plane(dpo, t, batch, gw), dhwt, dho);
                 be.matmulPrepared(dhwt, w, dho, true); // dh_{t-1} = dh' z + dhw_t @ wHh
             }
             if (needs[2]) {
@@ -380,23 +360,20 @@ public final class RecurrentCells {
             Operand yo = y.operand();
             Operand preo = pre.operand();
             Operand po = proj.operand();
-            long[] bh = {batch, hid};
-            long[] bhStrides = {hid, 1};
-            long plane = batch * hid;
             Operand bias = batchBias(bHh, batch, hid);
             try (PreparedMatrix wt = be.prepareRight(transposedWeight(wHh.operand()))) {
                 Operand hPrev = hc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    Operand pt = preo.withLayout(bh, bhStrides, preo.offset() + t * plane);
-                    Operand xw = po.withLayout(bh, new long[] {po.strides()[1], po.strides()[2]}, po.offset() + t * po.strides()[0]);
+                    Operand pt = plane(preo, t, batch, hid);
+                    Operand xw = stepOf(po, t);
                     if (bias == null) {
                         be.copy(xw, pt);
                     } else {
                         be.binary(BinaryOp.ADD, xw, bias, pt);
                     }
                     be.matmulPrepared(hPrev, wt, pt, true);
-                    Operand hOut = yo.withLayout(bh, bhStrides, yo.offset() + t * plane);
+                    Operand hOut = plane(yo, t, batch, hid);
                     be.unary(activation, pt, hOut, 0, 0);
                     hPrev = hOut;
                 }
@@ -419,9 +396,6 @@ public final class RecurrentCells {
         long steps = yo.shape()[0];
         long batch = yo.shape()[1];
         long hid = yo.shape()[2];
-        long plane = batch * hid;
-        long[] bh = {batch, hid};
-        long[] bhStrides = {hid, 1};
         Tensor dPre = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
         Tensor dwHh = null;
@@ -433,10 +407,9 @@ public final class RecurrentCells {
             Operand dhTo = dhTot.operand();
             for (long k = steps - 1; k >= 0; k--) {
                 long t = reverse ? steps - 1 - k : k;
-                long at = t * plane;
-                be.binary(BinaryOp.ADD, g.withLayout(bh, bhStrides, g.offset() + at), dho, dhTo);
-                Operand dpt = dpo.withLayout(bh, bhStrides, dpo.offset() + at);
-                be.unaryBackward(activation, preo.withLayout(bh, bhStrides, preo.offset() + at), yo.withLayout(bh, bhStrides, yo.offset() + at),
+                be.binary(BinaryOp.ADD, plane(g, t, batch, hid), dho, dhTo);
+                Operand dpt = plane(dpo, t, batch, hid);
+                be.unaryBackward(activation, plane(preo, t, batch, hid), plane(yo, t, batch, hid),
                         dhTo, dpt, 0, 0);
                 be.matmulPrepared(dpt, w, dho, false); // dh_{t-1} = dpre_t @ wHh
             }
@@ -452,6 +425,17 @@ public final class RecurrentCells {
             throw e;
         }
         return needed(needs, dPre, dh, dwHh, dbHh);
+    }
+
+    /** Plane {@code index} of a dense buffer of [batch, width] planes (a step's slice of [T, B, width]), as [batch, width]. */
+    private static Operand plane(Operand buffer, long index, long batch, long width) {
+        return buffer.withLayout(new long[] {batch, width}, new long[] {width, 1}, buffer.offset() + index * batch * width);
+    }
+
+    /** Step t of proj [T, B, width] in any layout, as [B, width]. */
+    private static Operand stepOf(Operand proj, long t) {
+        long[] st = proj.strides();
+        return proj.withLayout(new long[] {proj.shape()[1], proj.shape()[2]}, new long[] {st[1], st[2]}, proj.offset() + t * st[0]);
     }
 
     /** wHh [gw, hid] seen as wHhᵀ [hid, gw], the right operand of a step's product h · wHhᵀ. */
