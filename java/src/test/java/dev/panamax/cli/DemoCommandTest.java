@@ -3,10 +3,7 @@ package dev.panamax.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -19,60 +16,45 @@ class DemoCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final CliRun cli = new CliRun();
 
     @Test
     void helpNamesEveryDemoAndEachDemoHasItsOwn() {
-        assertEquals(Main.OK, run("demo", "--help"));
-        assertTrue(stdout().contains("rnn-activation") && stdout().contains("long-range") && stdout().contains("charlm"), stdout());
+        assertEquals(Main.OK, cli.run("demo", "--help"));
+        assertTrue(cli.stdout().contains("rnn-activation") && cli.stdout().contains("long-range") && cli.stdout().contains("charlm"), cli.stdout());
         for (String demo : new String[] {"rnn-activation", "long-range", "charlm"}) {
-            assertEquals(Main.OK, run("demo", demo, "--help"));
-            assertTrue(stdout().startsWith("usage: panamax demo " + demo), stdout());
+            assertEquals(Main.OK, cli.run("demo", demo, "--help"));
+            assertTrue(cli.stdout().startsWith("usage: panamax demo " + demo), cli.stdout());
         }
-        assertTrue(stdout().contains("/usr/share/common-licenses/GPL-3") && stdout().contains("base-files"), stdout());
-        assertEquals(Main.OK, run("help"));
-        assertTrue(stdout().contains("demo NAME"), stdout());
+        assertTrue(cli.stdout().contains("/usr/share/common-licenses/GPL-3") && cli.stdout().contains("base-files"), cli.stdout());
+        assertEquals(Main.OK, cli.run("help"));
+        assertTrue(cli.stdout().contains("demo NAME"), cli.stdout());
     }
 
     @Test
     void badArgumentsAreUsageErrorsThatSayWhat() {
-        assertEquals(Main.USAGE, run("demo"));
-        assertTrue(stderr().startsWith("panamax demo: which demo?"), stderr());
-        assertEquals(Main.USAGE, run("demo", "lstm-magic"));
-        assertTrue(stderr().contains("unknown demo 'lstm-magic'"), stderr());
+        assertEquals(Main.USAGE, cli.run("demo"));
+        assertTrue(cli.stderr().startsWith("panamax demo: which demo?"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "lstm-magic"));
+        assertTrue(cli.stderr().contains("unknown demo 'lstm-magic'"), cli.stderr());
 
-        assertEquals(Main.USAGE, run("demo", "rnn-activation", "--hidden", "0"));
-        assertTrue(stderr().startsWith("panamax demo rnn-activation: --hidden must be a positive integer, got '0'"), stderr());
-        assertTrue(stderr().contains("usage: panamax demo rnn-activation"), "the demo's own usage follows");
-        assertEquals(Main.USAGE, run("demo", "rnn-activation", "extra"));
-        assertTrue(stderr().contains("unexpected argument 'extra'"), stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "rnn-activation", "--hidden", "0"));
+        assertTrue(cli.stderr().startsWith("panamax demo rnn-activation: --hidden must be a positive integer, got '0'"), cli.stderr());
+        assertTrue(cli.stderr().contains("usage: panamax demo rnn-activation"), "the demo's own usage follows");
+        assertEquals(Main.USAGE, cli.run("demo", "rnn-activation", "extra"));
+        assertTrue(cli.stderr().contains("unexpected argument 'extra'"), cli.stderr());
 
-        assertEquals(Main.USAGE, run("demo", "long-range", "--lengths", "20,x"));
-        assertTrue(stderr().contains("--lengths must be integers separated by commas, got '20,x'"), stderr());
-        assertEquals(Main.USAGE, run("demo", "long-range", "--lengths", "1"));
-        assertTrue(stderr().contains("each length must be at least 2, got 1"), stderr());
-        assertEquals(Main.USAGE, run("demo", "long-range", "--model", "transformer"));
-        assertTrue(stderr().contains("unknown option --model"), stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "long-range", "--lengths", "20,x"));
+        assertTrue(cli.stderr().contains("--lengths must be integers separated by commas, got '20,x'"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "long-range", "--lengths", "1"));
+        assertTrue(cli.stderr().contains("each length must be at least 2, got 1"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "long-range", "--model", "transformer"));
+        assertTrue(cli.stderr().contains("unknown option --model"), cli.stderr());
 
-        assertEquals(Main.USAGE, run("demo", "charlm", "--temperature", "-1"));
-        assertTrue(stderr().contains("--temperature must be a positive number, got '-1'"), stderr());
-        assertEquals(Main.FAILED, run("demo", "charlm", "--text", dir.resolve("missing.txt").toString()));
-        assertTrue(stderr().contains("missing.txt not found"), stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "charlm", "--temperature", "-1"));
+        assertTrue(cli.stderr().contains("--temperature must be a positive number, got '-1'"), cli.stderr());
+        assertEquals(Main.FAILED, cli.run("demo", "charlm", "--text", dir.resolve("missing.txt").toString()));
+        assertTrue(cli.stderr().contains("missing.txt not found"), cli.stderr());
     }
 
     /** The verdict line follows from the first and last rows of the printed table. */
@@ -80,9 +62,9 @@ class DemoCommandTest {
     void rnnActivationTableAndVerdictAgree() throws IOException {
         for (String gain : new String[] {"1", "3"}) {
             Path outDir = dir.resolve("gain" + gain);
-            assertEquals(Main.OK, run("demo", "rnn-activation", "--hidden", "16", "--steps", "40", "--gain", gain, "--out",
-                    outDir.toString()), this::stderr);
-            String log = stdout();
+            assertEquals(Main.OK, cli.run("demo", "rnn-activation", "--hidden", "16", "--steps", "40", "--gain", gain, "--out",
+                    outDir.toString()), cli::stderr);
+            String log = cli.stdout();
             assertTrue(Files.size(outDir.resolve("rnn_activation.png")) > 0);
             Matcher last = Pattern.compile("(?m)^ +40 +(\\S+) +(\\S+)$").matcher(log);
             Matcher first = Pattern.compile("(?m)^ +1 +(\\S+) +(\\S+)$").matcher(log);
@@ -128,9 +110,9 @@ class DemoCommandTest {
 
     @Test
     void longRangePrintsATablePerModelAndLengthAndACurvePlot() throws IOException {
-        assertEquals(Main.OK, run("demo", "long-range", "--lengths", "4,8", "--steps", "6", "--test", "16", "--out", dir.toString()),
-                this::stderr);
-        String log = stdout();
+        assertEquals(Main.OK, cli.run("demo", "long-range", "--lengths", "4,8", "--steps", "6", "--test", "16", "--out", dir.toString()),
+                cli::stderr);
+        String log = cli.stdout();
         assertTrue(log.contains("T=4") && log.contains("T=8"), log);
         for (String model : SequenceModels.names()) {
             assertTrue(Pattern.compile("(?m)^" + model + " +\\d+ +\\d+ +[0-9.]+ +[0-9.]+$").matcher(log).find(), model + "\n" + log);
@@ -143,9 +125,9 @@ class DemoCommandTest {
     void charlmTrainsAFewStepsAndSamples() throws IOException {
         Path text = dir.resolve("tiny.txt");
         Files.writeString(text, "the quick brown fox jumps over the lazy dog.\n".repeat(40));
-        assertEquals(Main.OK, run("demo", "charlm", "--text", text.toString(), "--steps", "6", "--every", "3", "--seq", "8", "--batch", "4",
-                "--hidden", "16", "--embed", "8", "--sample-length", "30"), this::stderr);
-        String log = stdout();
+        assertEquals(Main.OK, cli.run("demo", "charlm", "--text", text.toString(), "--steps", "6", "--every", "3", "--seq", "8", "--batch", "4",
+                "--hidden", "16", "--embed", "8", "--sample-length", "30"), cli::stderr);
+        String log = cli.stdout();
         assertTrue(log.contains("29 distinct"), log);
         Matcher loss = Pattern.compile("step 6: loss ([0-9.]+) nats/char").matcher(log);
         assertTrue(loss.find(), log);
@@ -159,7 +141,7 @@ class DemoCommandTest {
     void charlmTooShortATextSaysSo() throws IOException {
         Path text = dir.resolve("short.txt");
         Files.writeString(text, "abc");
-        assertEquals(Main.FAILED, run("demo", "charlm", "--text", text.toString()));
-        assertTrue(stderr().contains("too short"), stderr());
+        assertEquals(Main.FAILED, cli.run("demo", "charlm", "--text", text.toString()));
+        assertTrue(cli.stderr().contains("too short"), cli.stderr());
     }
 }

@@ -9,10 +9,7 @@ import dev.panamax.data.datasets.FashionMnist;
 import dev.panamax.data.datasets.MnistData;
 import dev.panamax.tensor.Device;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -26,27 +23,16 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
+    private final CliRun cli = new CliRun();
 
     /** Two epochs of LeNet-5 on the 5,000-image sample reach at least 75 % on its 1,000 test images. */
     @Test
     void trainsOnTheSampleThenEvaluatesAndPredicts() throws IOException {
         Path sample = FashionMnist.findSample();
         Path runDir = dir.resolve("run");
-        assertEquals(Main.OK, run("train", "--data", sample.toString(), "--epochs", "2", "--batch-size", "64", "--out", runDir.toString()),
-                () -> stdout() + err.toString(StandardCharsets.UTF_8));
-        String log = stdout();
+        assertEquals(Main.OK, cli.run("train", "--data", sample.toString(), "--epochs", "2", "--batch-size", "64", "--out", runDir.toString()),
+                () -> cli.stdout() + cli.stderr());
+        String log = cli.stdout();
         assertTrue(log.contains("5000 training and 1000 test images"), log);
         Matcher m = Pattern.compile("test accuracy ([0-9.]+)%").matcher(log);
         assertTrue(m.find(), log);
@@ -54,9 +40,9 @@ class TrainCommandTest {
         assertTrue(accuracy >= 75, "test accuracy " + accuracy + "% on the sample after 2 epochs\n" + log);
         assertTrue(Files.size(runDir.resolve("curves.png")) > 0 && Files.size(runDir.resolve("last.safetensors")) > 0);
 
-        assertEquals(Main.OK, run("eval", runDir.resolve("last.safetensors").toString(), "--data", sample.toString()));
-        Matcher e = Pattern.compile("accuracy ([0-9.]+)%").matcher(stdout());
-        assertTrue(e.find(), stdout());
+        assertEquals(Main.OK, cli.run("eval", runDir.resolve("last.safetensors").toString(), "--data", sample.toString()));
+        Matcher e = Pattern.compile("accuracy ([0-9.]+)%").matcher(cli.stdout());
+        assertTrue(e.find(), cli.stdout());
         assertEquals(accuracy, Double.parseDouble(e.group(1)), 1e-9, "eval reproduces the training run's figure");
 
         Path png = dir.resolve("item.png");
@@ -71,34 +57,34 @@ class TrainCommandTest {
             }
             ImageIO.write(img, "png", png.toFile());
         }
-        assertEquals(Main.OK, run("predict", runDir.resolve("last.safetensors").toString(), png.toString()));
-        String prediction = stdout();
+        assertEquals(Main.OK, cli.run("predict", runDir.resolve("last.safetensors").toString(), png.toString()));
+        String prediction = cli.stdout();
         assertTrue(prediction.contains("1. ") && prediction.contains("5. ") && prediction.contains("%"), prediction);
         assertTrue(prediction.contains(FashionMnist.CLASSES.get(label)), "the true class is among the top 5\n" + prediction);
     }
 
     @Test
     void usageErrorsAreOneLineAndExitWithTwo() {
-        assertEquals(Main.USAGE, run("train", "--epochs", "0"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("panamax train: --epochs must be a positive integer, got '0'"));
-        assertEquals(Main.USAGE, run("train", "--colour", "red"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option --colour"));
-        assertEquals(Main.USAGE, run("train", "--model", "gpt5"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--model must be one of"));
-        assertEquals(Main.USAGE, run("train", "--lr"));
-        assertEquals(Main.USAGE, run("eval"));
-        assertEquals(Main.USAGE, run("eval", dir.resolve("missing.safetensors").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("does not exist"));
-        assertEquals(Main.USAGE, run("predict", "only-one-argument"));
-        assertEquals(Main.OK, run("train", "--help"));
-        assertTrue(stdout().contains("usage: panamax train"));
+        assertEquals(Main.USAGE, cli.run("train", "--epochs", "0"));
+        assertTrue(cli.stderr().startsWith("panamax train: --epochs must be a positive integer, got '0'"));
+        assertEquals(Main.USAGE, cli.run("train", "--colour", "red"));
+        assertTrue(cli.stderr().contains("unknown option --colour"));
+        assertEquals(Main.USAGE, cli.run("train", "--model", "gpt5"));
+        assertTrue(cli.stderr().contains("--model must be one of"));
+        assertEquals(Main.USAGE, cli.run("train", "--lr"));
+        assertEquals(Main.USAGE, cli.run("eval"));
+        assertEquals(Main.USAGE, cli.run("eval", dir.resolve("missing.safetensors").toString()));
+        assertTrue(cli.stderr().contains("does not exist"));
+        assertEquals(Main.USAGE, cli.run("predict", "only-one-argument"));
+        assertEquals(Main.OK, cli.run("train", "--help"));
+        assertTrue(cli.stdout().contains("usage: panamax train"));
     }
 
     @Test
     void aMissingDeviceIsAFailureWithTheReason() {
         assumeFalse(Device.whyNotCuda().isEmpty(), "CUDA is usable here");
-        assertEquals(Main.FAILED, run("train", "--device", "cuda", "--epochs", "1", "--out", dir.resolve("run").toString()));
-        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.FAILED, cli.run("train", "--device", "cuda", "--epochs", "1", "--out", dir.resolve("run").toString()));
+        String message = cli.stderr();
         assertTrue(message.startsWith("panamax train: --device cuda:0 is not usable: " + Device.whyNotCuda()), message);
         assertFalse(Files.exists(dir.resolve("run")), "nothing was started");
     }
@@ -106,8 +92,8 @@ class TrainCommandTest {
     @Test
     void deviceAutoTrainsOnTheBestDevice() throws IOException {
         Path sample = FashionMnist.findSample();
-        assertEquals(Main.OK, run("train", "--device", "auto", "--model", "logistic", "--data", sample.toString(), "--epochs", "1",
-                "--out", dir.resolve("run").toString()), () -> stdout() + err.toString(StandardCharsets.UTF_8));
-        assertTrue(stdout().contains("model: logistic on " + Device.best() + ", "), stdout());
+        assertEquals(Main.OK, cli.run("train", "--device", "auto", "--model", "logistic", "--data", sample.toString(), "--epochs", "1",
+                "--out", dir.resolve("run").toString()), () -> cli.stdout() + cli.stderr());
+        assertTrue(cli.stdout().contains("model: logistic on " + Device.best() + ", "), cli.stdout());
     }
 }
