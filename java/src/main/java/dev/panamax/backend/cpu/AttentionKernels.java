@@ -45,7 +45,7 @@ final class AttentionKernels {
         Dims d = Dims.of(q, k, v);
         int queryBlocks = ceilDiv(d.queries, QUERY_BLOCK);
         Parallel.forRange((long) d.batch * queryBlocks, 1, (from, to) -> {
-            Blocks w = BLOCKS.get().reserve(d.valueSize, d.queries);
+            Blocks w = BLOCKS.get().reserve(d.valueSize);
             for (long task = from; task < to; task++) {
                 int b = (int) (task / queryBlocks);
                 int i0 = (int) (task % queryBlocks) * QUERY_BLOCK;
@@ -106,7 +106,7 @@ final class AttentionKernels {
                          Operand gradQ, Operand gradK, Operand gradV) {
         Dims d = Dims.of(q, k, v);
         Parallel.forRange(d.batch, 1, (from, to) -> {
-            Blocks w = BLOCKS.get().reserve(d.valueSize, d.queries);
+            Blocks w = BLOCKS.get();
             for (long b = from; b < to; b++) {
                 backwardBatch(q, k, v, out, logSumExp, gradOut, (float) scale, causal, gradQ, gradK, gradV, d, (int) b, w);
             }
@@ -130,7 +130,7 @@ final class AttentionKernels {
         zero(gradK, gkBase, (long) d.keys * d.headSize);
         zero(gradV, gvBase, (long) d.keys * d.valueSize);
         // delta_i = dO_i · O_i, the softmax backward's row term
-        float[] delta = w.delta;
+        float[] delta = w.delta(d.queries);
         MemorySegment os = CpuBackend.segment(out);
         for (int i = 0; i < d.queries; i++) {
             delta[i] = dot(gos, goBase + (long) i * d.valueSize, os, out.offset() + ((long) b * d.queries + i) * d.valueSize, d.valueSize);
@@ -271,15 +271,21 @@ final class AttentionKernels {
         MemorySegment accumulator = MemorySegment.NULL;
         float[] delta = new float[0];
 
-        Blocks reserve(int valueSize, int queries) {
+        /** Room for a query block's output accumulator (forward). */
+        Blocks reserve(int valueSize) {
             long accBytes = (long) QUERY_BLOCK * valueSize * FLOAT;
             if (accumulator.byteSize() < accBytes) {
                 accumulator = Arena.ofAuto().allocate(accBytes, 64);
             }
+            return this;
+        }
+
+        /** Room for one softmax-backward row term per query (backward). */
+        float[] delta(int queries) {
             if (delta.length < queries) {
                 delta = new float[queries];
             }
-            return this;
+            return delta;
         }
     }
 }
