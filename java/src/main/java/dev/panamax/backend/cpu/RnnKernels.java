@@ -5,7 +5,9 @@ import dev.panamax.backend.UnaryOp;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * The pointwise part of an LSTM and a GRU step, forward and backward, each one pass over the
@@ -73,12 +75,13 @@ final class RnnKernels {
         }
     }
 
-    private static float f(MemorySegment s, long byteOffset) {
-        return s.get(ValueLayout.JAVA_FLOAT, byteOffset);
+    // A row's ragged end is the same vector code under a mask, so its floats take the same operations as the rest.
+    private static FloatVector load(MemorySegment s, long byteOffset, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(FloatKernels.S, s, byteOffset, ByteOrder.nativeOrder(), m);
     }
 
-    private static void f(MemorySegment s, long byteOffset, float v) {
-        s.set(ValueLayout.JAVA_FLOAT, byteOffset, v);
+    private static void store(FloatVector v, MemorySegment s, long byteOffset, VectorMask<Float> m) {
+        v.intoMemorySegment(s, byteOffset, ByteOrder.nativeOrder(), m);
     }
 
     private static double d(MemorySegment s, long byteOffset) {
@@ -123,27 +126,19 @@ final class RnnKernels {
         sigmoid(gs, go, as, ao, 2 * hid);
         tanh(gs, go + 2 * gate, as, ao + 2 * gate, hid);
         sigmoid(gs, go + 3 * gate, as, ao + 3 * gate, hid);
-        int whole = hid - hid % L;
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatVector i = FloatKernels.load(as, ao + b);
-            FloatVector fg = FloatKernels.load(as, ao + gate + b);
-            FloatVector g = FloatKernels.load(as, ao + 2 * gate + b);
-            FloatVector c = FloatKernels.load(cs, co + b);
-            FloatKernels.store(fg.mul(c).add(i.mul(g)), ns, no + b);
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            f(ns, no + b, f(as, ao + gate + b) * f(cs, co + b) + f(as, ao + b) * f(as, ao + 2 * gate + b));
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            FloatVector i = load(as, ao + b, m);
+            FloatVector fg = load(as, ao + gate + b, m);
+            FloatVector g = load(as, ao + 2 * gate + b, m);
+            store(fg.mul(load(cs, co + b, m)).add(i.mul(g)), ns, no + b, m);
         }
         tanh(ns, no, ts, to, hid);
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatKernels.store(FloatKernels.load(as, ao + 3 * gate + b).mul(FloatKernels.load(ts, to + b)), hs, ho + b);
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            f(hs, ho + b, f(as, ao + 3 * gate + b) * f(ts, to + b));
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            store(load(as, ao + 3 * gate + b, m).mul(load(ts, to + b, m)), hs, ho + b, m);
         }
     }
 
@@ -198,50 +193,29 @@ final class RnnKernels {
                                              MemorySegment dhs, long dho, MemorySegment dcs, long dco, MemorySegment dgs, long dgo,
                                              MemorySegment dps, long dpo) {
         long gate = 4L * hid;
-        int whole = hid - hid % L;
         FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
         FloatVector zero = FloatVector.zero(FloatKernels.S);
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatVector i = FloatKernels.load(as, ao + b);
-            FloatVector fg = FloatKernels.load(as, ao + gate + b);
-            FloatVector g = FloatKernels.load(as, ao + 2 * gate + b);
-            FloatVector o = FloatKernels.load(as, ao + 3 * gate + b);
-            FloatVector tc = FloatKernels.load(ts, to + b);
-            FloatVector dh = FloatKernels.load(dhs, dho + b);
-            FloatVector dc = dcs == null ? zero : FloatKernels.load(dcs, dco + b);
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            FloatVector i = load(as, ao + b, m);
+            FloatVector fg = load(as, ao + gate + b, m);
+            FloatVector g = load(as, ao + 2 * gate + b, m);
+            FloatVector o = load(as, ao + 3 * gate + b, m);
+            FloatVector tc = load(ts, to + b, m);
+            FloatVector dh = load(dhs, dho + b, m);
+            FloatVector dc = dcs == null ? zero : load(dcs, dco + b, m);
             // the composed rule's order: d(tanh c') = dh·o, then ·(1 − tc²), then + dc
             FloatVector dct = dh.mul(o).mul(one.sub(tc.mul(tc))).add(dc);
             if (dgs != null) {
-                FloatVector c = FloatKernels.load(cs, co + b);
-                FloatKernels.store(dct.mul(g).mul(i.mul(one.sub(i))), dgs, dgo + b);
-                FloatKernels.store(dct.mul(c).mul(fg.mul(one.sub(fg))), dgs, dgo + gate + b);
-                FloatKernels.store(dct.mul(i).mul(one.sub(g.mul(g))), dgs, dgo + 2 * gate + b);
-                FloatKernels.store(dh.mul(tc).mul(o.mul(one.sub(o))), dgs, dgo + 3 * gate + b);
+                FloatVector c = load(cs, co + b, m);
+                store(dct.mul(g).mul(i.mul(one.sub(i))), dgs, dgo + b, m);
+                store(dct.mul(c).mul(fg.mul(one.sub(fg))), dgs, dgo + gate + b, m);
+                store(dct.mul(i).mul(one.sub(g.mul(g))), dgs, dgo + 2 * gate + b, m);
+                store(dh.mul(tc).mul(o.mul(one.sub(o))), dgs, dgo + 3 * gate + b, m);
             }
             if (dps != null) {
-                FloatKernels.store(dct.mul(fg), dps, dpo + b);
-            }
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            float i = f(as, ao + b);
-            float fg = f(as, ao + gate + b);
-            float g = f(as, ao + 2 * gate + b);
-            float o = f(as, ao + 3 * gate + b);
-            float tc = f(ts, to + b);
-            float dh = f(dhs, dho + b);
-            float dc = dcs == null ? 0f : f(dcs, dco + b);
-            float dct = dh * o * (1f - tc * tc) + dc;
-            if (dgs != null) {
-                float c = f(cs, co + b);
-                f(dgs, dgo + b, dct * g * (i * (1f - i)));
-                f(dgs, dgo + gate + b, dct * c * (fg * (1f - fg)));
-                f(dgs, dgo + 2 * gate + b, dct * i * (1f - g * g));
-                f(dgs, dgo + 3 * gate + b, dh * tc * (o * (1f - o)));
-            }
-            if (dps != null) {
-                f(dps, dpo + b, dct * fg);
+                store(dct.mul(fg), dps, dpo + b, m);
             }
         }
     }
@@ -300,38 +274,25 @@ final class RnnKernels {
                                     MemorySegment ns, long no, MemorySegment as, long ao) {
         long gate = 4L * hid;
         int rz = 2 * hid;
-        int wholeRz = rz - rz % L;
-        for (int j = 0; j < wholeRz; j += L) {
+        for (int j = 0; j < rz; j += L) {
             long b = 4L * j;
-            FloatKernels.store(FloatKernels.load(xs, xo + b).add(FloatKernels.load(ws, wo + b)), as, ao + b);
-        }
-        for (int j = wholeRz; j < rz; j++) {
-            long b = 4L * j;
-            f(as, ao + b, f(xs, xo + b) + f(ws, wo + b));
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, rz);
+            store(load(xs, xo + b, m).add(load(ws, wo + b, m)), as, ao + b, m);
         }
         sigmoid(as, ao, as, ao, rz);
-        int whole = hid - hid % L;
         long n = 2 * gate;
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatVector r = FloatKernels.load(as, ao + b);
-            FloatKernels.store(FloatKernels.load(xs, xo + n + b).add(r.mul(FloatKernels.load(ws, wo + n + b))), as, ao + n + b);
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            f(as, ao + n + b, f(xs, xo + n + b) + f(as, ao + b) * f(ws, wo + n + b));
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            store(load(xs, xo + n + b, m).add(load(as, ao + b, m).mul(load(ws, wo + n + b, m))), as, ao + n + b, m);
         }
         tanh(as, ao + n, as, ao + n, hid);
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatVector z = FloatKernels.load(as, ao + gate + b);
-            FloatVector nv = FloatKernels.load(as, ao + n + b);
-            FloatKernels.store(nv.add(z.mul(FloatKernels.load(hs, ho + b).sub(nv))), ns, no + b);
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            float nv = f(as, ao + n + b);
-            f(ns, no + b, nv + f(as, ao + gate + b) * (f(hs, ho + b) - nv));
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            FloatVector z = load(as, ao + gate + b, m);
+            FloatVector nv = load(as, ao + n + b, m);
+            store(nv.add(z.mul(load(hs, ho + b, m).sub(nv))), ns, no + b, m);
         }
     }
 
@@ -377,62 +338,32 @@ final class RnnKernels {
                                             MemorySegment gs, long go, MemorySegment dxs, long dxo, MemorySegment dws, long dwo,
                                             MemorySegment dhs, long dho) {
         long gate = 4L * hid;
-        int whole = hid - hid % L;
         FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
-        for (int j = 0; j < whole; j += L) {
+        for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            FloatVector r = FloatKernels.load(as, ao + b);
-            FloatVector z = FloatKernels.load(as, ao + gate + b);
-            FloatVector n = FloatKernels.load(as, ao + 2 * gate + b);
-            FloatVector g = FloatKernels.load(gs, go + b);
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            FloatVector z = load(as, ao + gate + b, m);
+            FloatVector g = load(gs, go + b, m);
             if (dhs != null) {
-                FloatKernels.store(g.mul(z), dhs, dho + b);
+                store(g.mul(z), dhs, dho + b, m);
             }
             if (dxs == null && dws == null) {
                 continue;
             }
-            FloatVector hn = FloatKernels.load(ws, wo + 2 * gate + b);
-            FloatVector hp = FloatKernels.load(hs, ho + b);
+            FloatVector r = load(as, ao + b, m);
+            FloatVector n = load(as, ao + 2 * gate + b, m);
             FloatVector dnPre = g.mul(one.sub(z)).mul(one.sub(n.mul(n)));
-            FloatVector drPre = dnPre.mul(hn).mul(r.mul(one.sub(r)));
-            FloatVector dzPre = g.mul(hp.sub(n)).mul(z.mul(one.sub(z)));
+            FloatVector drPre = dnPre.mul(load(ws, wo + 2 * gate + b, m)).mul(r.mul(one.sub(r)));
+            FloatVector dzPre = g.mul(load(hs, ho + b, m).sub(n)).mul(z.mul(one.sub(z)));
             if (dxs != null) {
-                FloatKernels.store(drPre, dxs, dxo + b);
-                FloatKernels.store(dzPre, dxs, dxo + gate + b);
-                FloatKernels.store(dnPre, dxs, dxo + 2 * gate + b);
+                store(drPre, dxs, dxo + b, m);
+                store(dzPre, dxs, dxo + gate + b, m);
+                store(dnPre, dxs, dxo + 2 * gate + b, m);
             }
             if (dws != null) {
-                FloatKernels.store(drPre, dws, dwo + b);
-                FloatKernels.store(dzPre, dws, dwo + gate + b);
-                FloatKernels.store(dnPre.mul(r), dws, dwo + 2 * gate + b);
-            }
-        }
-        for (int j = whole; j < hid; j++) {
-            long b = 4L * j;
-            float r = f(as, ao + b);
-            float z = f(as, ao + gate + b);
-            float n = f(as, ao + 2 * gate + b);
-            float g = f(gs, go + b);
-            if (dhs != null) {
-                f(dhs, dho + b, g * z);
-            }
-            if (dxs == null && dws == null) {
-                continue;
-            }
-            float hn = f(ws, wo + 2 * gate + b);
-            float hp = f(hs, ho + b);
-            float dnPre = g * (1f - z) * (1f - n * n);
-            float drPre = dnPre * hn * (r * (1f - r));
-            float dzPre = g * (hp - n) * (z * (1f - z));
-            if (dxs != null) {
-                f(dxs, dxo + b, drPre);
-                f(dxs, dxo + gate + b, dzPre);
-                f(dxs, dxo + 2 * gate + b, dnPre);
-            }
-            if (dws != null) {
-                f(dws, dwo + b, drPre);
-                f(dws, dwo + gate + b, dzPre);
-                f(dws, dwo + 2 * gate + b, dnPre * r);
+                store(drPre, dws, dwo + b, m);
+                store(dzPre, dws, dwo + gate + b, m);
+                store(dnPre.mul(r), dws, dwo + 2 * gate + b, m);
             }
         }
     }
