@@ -1,62 +1,252 @@
-// Row kernels of fused scaled dot-product attention (Backend#attention), between the cuBLAS
-// products of backend.cuda.CudaAttention: one block per query row of the [rows, S] scores,
-// float32. The products stay in cuBLAS; these apply the scale, the causal mask (key j hidden from
-// query i < j, i = row mod L) and the softmax, and keep each row's log-sum-exp for backward.
+// Fused scaled dot-product attention (Backend#attention, backend.cuda.CudaAttention), float32, in
+// the FlashAttention-2 order: the [L, S] scores never reach global memory. A query (or, in the
+// backward's dK/dV pass, a key) row belongs to a group of `tpr` adjacent lanes of one warp, each lane
+// holding the row elements c·tpr + lane (c < ATT_CHUNK) in registers, so head sizes up to
+// ATT_CHUNK·32 fit; the block's key (or query) rows are staged in shared memory one tile at a time,
+// and every lane of a warp reads the same tile row, which shared memory broadcasts. Dot products are
+// summed across the group with shuffles. Causal: key j is hidden from query i < j (top-left aligned,
+// as PyTorch's is_causal). Explicit fmaf keeps fused multiply-adds under the build's --fmad=false.
 #include "common.cuh"
 
-__device__ __forceinline__ bool attention_hidden(int causal, long long row, long long queries, long long j) {
-    return causal && j > row % queries;
+#define ATT_CHUNK 32
+// Keys scored together in the forward before one rescale of its accumulator.
+#define ATT_GROUP 8
+
+// Σ over the row's tpr lanes (a power of two dividing 32); every lane gets the sum.
+__device__ __forceinline__ float att_row_sum(float v, int tpr) {
+    for (int off = tpr >> 1; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffffu, v, off);
+    return v;
 }
 
-// scores (raw q·kᵀ) -> probabilities in place; lse[row] = log Σ e^(scale·s), -inf when no key is seen (row of 0).
-extern "C" __global__ void pmx_attention_softmax(float* scores, float* lse, long long rows, long long queries, long long keys,
-                                                 float scale, int causal) {
-    __shared__ double sums[PMX_THREADS];
-    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
-        float* s = scores + row * keys;
-        float m = -INFINITY;
-        for (long long j = threadIdx.x; j < keys; j += blockDim.x) {
-            if (!attention_hidden(causal, row, queries, j)) m = fmaxf(m, scale * s[j]);
-        }
-        m = block_max(m);
-        double part = 0;
-        for (long long j = threadIdx.x; j < keys; j += blockDim.x) {
-            if (!attention_hidden(causal, row, queries, j)) part += (double)expf(scale * s[j] - m);
-        }
-        double sum = block_sum(part, sums);
-        float inv = sum == 0 ? 0.f : (float)(1 / sum);
-        for (long long j = threadIdx.x; j < keys; j += blockDim.x) {
-            s[j] = attention_hidden(causal, row, queries, j) || sum == 0 ? 0.f : expf(scale * s[j] - m) * inv;
-        }
-        if (threadIdx.x == 0) lse[row] = sum == 0 ? -INFINITY : m + (float)log(sum);
+// Loads the row's elements (times `scale`) into registers, zero past `size` or for an absent row.
+__device__ __forceinline__ void att_load_row(float* r, const float* row, int size, int tpr, int lane, bool present, float scale) {
+#pragma unroll
+    for (int c = 0; c < ATT_CHUNK; c++) {
+        int e = c * tpr + lane;
+        r[c] = present && e < size ? row[e] * scale : 0.f;
     }
 }
 
-// scores (raw q·kᵀ) -> the forward's probabilities e^(scale·s - lse), recomputed from the saved lse.
-extern "C" __global__ void pmx_attention_probs(float* scores, const float* lse, long long rows, long long queries, long long keys,
+__device__ __forceinline__ void att_zero(float* r) {
+#pragma unroll
+    for (int c = 0; c < ATT_CHUNK; c++) r[c] = 0.f;
+}
+
+__device__ __forceinline__ void att_store_row(float* row, const float* r, int size, int tpr, int lane, float scale) {
+#pragma unroll
+    for (int c = 0; c < ATT_CHUNK; c++) {
+        int e = c * tpr + lane;
+        if (e < size) row[e] = r[c] * scale;
+    }
+}
+
+// The group's dot product of registers r with the shared tile row t.
+__device__ __forceinline__ float att_dot(const float* r, const float* t, int size, int tpr, int lane) {
+    float part = 0.f;
+#pragma unroll
+    for (int c = 0; c < ATT_CHUNK; c++) {
+        int e = c * tpr + lane;
+        if (e < size) part = fmaf(r[c], t[e], part);
+    }
+    return att_row_sum(part, tpr);
+}
+
+// r += w · t for the shared tile row t.
+__device__ __forceinline__ void att_axpy(float* r, float w, const float* t, int size, int tpr, int lane) {
+#pragma unroll
+    for (int c = 0; c < ATT_CHUNK; c++) {
+        int e = c * tpr + lane;
+        if (e < size) r[c] = fmaf(w, t[e], r[c]);
+    }
+}
+
+// Copies rows [first, first + n) of a contiguous [*, size] matrix into shared memory (times scale).
+__device__ __forceinline__ void att_stage(float* dst, const float* src, long long first, int n, int size, float scale) {
+    const float* from = src + first * size;
+    for (int x = threadIdx.x; x < n * size; x += blockDim.x) dst[x] = from[x] * scale;
+}
+
+// This thread's row of the block (one of blockDim.x / tpr): returns the batch, sets the row index.
+__device__ __forceinline__ long long att_place(long long rows, int tpr, long long* row) {
+    int perBlock = blockDim.x / tpr;
+    long long blocksPerBatch = (rows + perBlock - 1) / perBlock;
+    long long batch = blockIdx.x / blocksPerBatch;
+    *row = (blockIdx.x % blocksPerBatch) * perBlock + threadIdx.x / tpr;
+    return batch;
+}
+
+// The first row of this thread's block (the same for every thread of it).
+__device__ __forceinline__ long long att_block_first(long long rows, int tpr) {
+    int perBlock = blockDim.x / tpr;
+    long long blocksPerBatch = (rows + perBlock - 1) / perBlock;
+    return (blockIdx.x % blocksPerBatch) * perBlock;
+}
+
+// out [B, L, Ev] = softmax(scale · q kᵀ) v and lse [B, L] (-inf and a zero row where no key is seen),
+// with an online softmax over key tiles of `tile` rows. Dynamic shared memory: tile · (E + Ev) floats.
+extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, const float* v, float* out, float* lse,
+                                               long long queries, long long keys, int keySize, int valueSize, int tpr, int tile,
                                                float scale, int causal) {
-    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
-        float* s = scores + row * keys;
-        float l = lse[row];
-        for (long long j = threadIdx.x; j < keys; j += blockDim.x) {
-            s[j] = attention_hidden(causal, row, queries, j) || l == -INFINITY ? 0.f : expf(scale * s[j] - l);
+    extern __shared__ float staged[];
+    float* ks = staged;
+    float* vs = staged + tile * keySize;
+    int lane = threadIdx.x % tpr;
+    long long i;
+    long long b = att_place(queries, tpr, &i);
+    bool present = i < queries;
+    float qr[ATT_CHUNK], acc[ATT_CHUNK];
+    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, lane, present, scale);
+    att_zero(acc);
+    float m = -INFINITY, l = 0.f;
+    long long lastRow = min(queries, att_block_first(queries, tpr) + blockDim.x / tpr) - 1;
+    long long end = causal ? min(keys, lastRow + 1) : keys;
+    for (long long j0 = 0; j0 < end; j0 += tile) {
+        int n = (int)min((long long)tile, end - j0);
+        __syncthreads();
+        att_stage(ks, k, b * keys + j0, n, keySize, 1.f);
+        att_stage(vs, v, b * keys + j0, n, valueSize, 1.f);
+        __syncthreads();
+        // scores in groups of ATT_GROUP keys: one rescale of the accumulator per group
+        for (int g = 0; g < n; g += ATT_GROUP) {
+            float s[ATT_GROUP];
+            float groupMax = -INFINITY;
+#pragma unroll
+            for (int jj = 0; jj < ATT_GROUP; jj++) {
+                s[jj] = -INFINITY;
+                if (g + jj < n) {
+                    float dot = att_dot(qr, ks + (g + jj) * keySize, keySize, tpr, lane);
+                    if (!(causal && j0 + g + jj > i)) s[jj] = dot;
+                    groupMax = fmaxf(groupMax, s[jj]);
+                }
+            }
+            float mNew = fmaxf(m, groupMax);
+            if (mNew != -INFINITY) {  // else nothing is seen yet
+                float rescale = expf(m - mNew);  // 0 while m is -inf
+                l *= rescale;
+#pragma unroll
+                for (int c = 0; c < ATT_CHUNK; c++) acc[c] *= rescale;
+#pragma unroll
+                for (int jj = 0; jj < ATT_GROUP; jj++) {
+                    if (g + jj < n) {
+                        float p = expf(s[jj] - mNew);
+                        l += p;
+                        att_axpy(acc, p, vs + (g + jj) * valueSize, valueSize, tpr, lane);
+                    }
+                }
+                m = mNew;
+            }
         }
+    }
+    if (present) {
+        att_store_row(out + (b * queries + i) * valueSize, acc, valueSize, tpr, lane, l == 0.f ? 0.f : 1.f / l);
+        if (lane == 0) lse[b * queries + i] = l == 0.f ? -INFINITY : m + logf(l);
     }
 }
 
-// gradP (dO·vᵀ) -> the scores' gradient scale · p ∘ (gradP - Σ dO∘O) in place, the row sum in double.
-extern "C" __global__ void pmx_attention_grad_scores(const float* p, float* gradP, const float* out, const float* gradOut,
-                                                     long long rows, long long keys, long long valueSize, float scale) {
-    __shared__ double sums[PMX_THREADS];
-    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
-        double part = 0;
-        for (long long e = threadIdx.x; e < valueSize; e += blockDim.x) {
-            part += (double)out[row * valueSize + e] * gradOut[row * valueSize + e];
+// delta [rows] = Σ_e gradOut ∘ out, one warp per row.
+extern "C" __global__ void pmx_flash_attention_delta(const float* out, const float* gradOut, float* delta, long long rows,
+                                                     int valueSize) {
+    int warps = blockDim.x / 32;
+    for (long long row = (long long)blockIdx.x * warps + threadIdx.x / 32; row < rows; row += (long long)gridDim.x * warps) {
+        float part = 0.f;
+        for (int e = threadIdx.x % 32; e < valueSize; e += 32) part = fmaf(out[row * valueSize + e], gradOut[row * valueSize + e], part);
+        part = att_row_sum(part, 32);
+        if (threadIdx.x % 32 == 0) delta[row] = part;
+    }
+}
+
+// The probability p_ij and score gradient ds_ij = p (dO_i·v_j - delta_i) of one query/key pair, from
+// the scaled query (or key) row held in registers and the other side's rows.
+struct AttPair {
+    float p, ds;
+};
+
+__device__ __forceinline__ AttPair att_pair(float dot, float gradDot, float lse, float delta, bool hidden) {
+    AttPair r;
+    r.p = hidden || lse == -INFINITY ? 0.f : expf(dot - lse);
+    r.ds = r.p * (gradDot - delta);
+    return r;
+}
+
+// gradK [B, S, E] and gradV [B, S, Ev], one key row per lane group, over query tiles of `tile` rows.
+// Dynamic shared memory: tile · (E + Ev + 2) floats.
+extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const float* k, const float* v, const float* gradOut,
+                                                       const float* lse, const float* delta, float* gradK, float* gradV,
+                                                       long long queries, long long keys, int keySize, int valueSize, int tpr,
+                                                       int tile, float scale, int causal) {
+    extern __shared__ float staged[];
+    float* qs = staged;
+    float* gs = qs + tile * keySize;
+    float* ls = gs + tile * valueSize;
+    float* ds = ls + tile;
+    int lane = threadIdx.x % tpr;
+    long long j;
+    long long b = att_place(keys, tpr, &j);
+    bool present = j < keys;
+    float kr[ATT_CHUNK], vr[ATT_CHUNK], gk[ATT_CHUNK], gv[ATT_CHUNK];
+    att_load_row(kr, k + (b * keys + j) * keySize, keySize, tpr, lane, present, 1.f);
+    att_load_row(vr, v + (b * keys + j) * valueSize, valueSize, tpr, lane, present, 1.f);
+    att_zero(gk);
+    att_zero(gv);
+    // queries before the block's first key see none of its keys
+    long long start = causal ? min(queries, att_block_first(keys, tpr)) : 0;
+    for (long long i0 = start; i0 < queries; i0 += tile) {
+        int n = (int)min((long long)tile, queries - i0);
+        __syncthreads();
+        att_stage(qs, q, b * queries + i0, n, keySize, scale);
+        att_stage(gs, gradOut, b * queries + i0, n, valueSize, 1.f);
+        for (int x = threadIdx.x; x < n; x += blockDim.x) {
+            ls[x] = lse[b * queries + i0 + x];
+            ds[x] = delta[b * queries + i0 + x];
         }
-        float delta = (float)block_sum(part, sums);
-        for (long long j = threadIdx.x; j < keys; j += blockDim.x) {
-            long long at = row * keys + j;
-            gradP[at] = scale * p[at] * (gradP[at] - delta);
+        __syncthreads();
+        for (int ii = 0; ii < n; ii++) {
+            float dot = att_dot(kr, qs + ii * keySize, keySize, tpr, lane);
+            float gradDot = att_dot(vr, gs + ii * valueSize, valueSize, tpr, lane);
+            AttPair pair = att_pair(dot, gradDot, ls[ii], ds[ii], causal && j > i0 + ii);
+            att_axpy(gv, pair.p, gs + ii * valueSize, valueSize, tpr, lane);
+            att_axpy(gk, pair.ds, qs + ii * keySize, keySize, tpr, lane);
         }
     }
+    if (present) {
+        att_store_row(gradK + (b * keys + j) * keySize, gk, keySize, tpr, lane, 1.f);
+        att_store_row(gradV + (b * keys + j) * valueSize, gv, valueSize, tpr, lane, 1.f);
+    }
+}
+
+// gradQ [B, L, E], one query row per lane group, over key tiles of `tile` rows.
+// Dynamic shared memory: tile · (E + Ev) floats.
+extern "C" __global__ void pmx_flash_attention_grad_q(const float* q, const float* k, const float* v, const float* gradOut,
+                                                      const float* lse, const float* delta, float* gradQ, long long queries,
+                                                      long long keys, int keySize, int valueSize, int tpr, int tile, float scale,
+                                                      int causal) {
+    extern __shared__ float staged[];
+    float* ks = staged;
+    float* vs = staged + tile * keySize;
+    int lane = threadIdx.x % tpr;
+    long long i;
+    long long b = att_place(queries, tpr, &i);
+    bool present = i < queries;
+    float qr[ATT_CHUNK], gr[ATT_CHUNK], gq[ATT_CHUNK];
+    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, lane, present, scale);
+    att_load_row(gr, gradOut + (b * queries + i) * valueSize, valueSize, tpr, lane, present, 1.f);
+    att_zero(gq);
+    float rowLse = present ? lse[b * queries + i] : -INFINITY;
+    float rowDelta = present ? delta[b * queries + i] : 0.f;
+    long long lastRow = min(queries, att_block_first(queries, tpr) + blockDim.x / tpr) - 1;
+    long long end = causal ? min(keys, lastRow + 1) : keys;
+    for (long long j0 = 0; j0 < end; j0 += tile) {
+        int n = (int)min((long long)tile, end - j0);
+        __syncthreads();
+        att_stage(ks, k, b * keys + j0, n, keySize, 1.f);
+        att_stage(vs, v, b * keys + j0, n, valueSize, 1.f);
+        __syncthreads();
+        for (int jj = 0; jj < n; jj++) {
+            float dot = att_dot(qr, ks + jj * keySize, keySize, tpr, lane);
+            float gradDot = att_dot(gr, vs + jj * valueSize, valueSize, tpr, lane);
+            AttPair pair = att_pair(dot, gradDot, rowLse, rowDelta, causal && j0 + jj > i);
+            att_axpy(gq, pair.ds, ks + jj * keySize, keySize, tpr, lane);
+        }
+    }
+    if (present) att_store_row(gradQ + (b * queries + i) * keySize, gq, keySize, tpr, lane, scale);
 }

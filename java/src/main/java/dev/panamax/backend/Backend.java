@@ -81,6 +81,11 @@ public interface Backend {
      */
     void attention(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp);
 
+    /** Whether {@link #attention} takes heads of these sizes (E for queries and keys, Ev for values); else ops compose it. */
+    default boolean fusesAttention(long keySize, long valueSize) {
+        return true;
+    }
+
     /**
      * Gradients of {@link #attention} from its inputs, its saved out and logSumExp and gradOut
      * [B, L, Ev]: gradQ, gradK and gradV are contiguous and overwritten.

@@ -97,7 +97,8 @@ public final class Attention {
         Shape weightsShape = check(op, q, k, v, mask, dropoutP, isCausal, scale);
         double s = scale != null ? scale : 1 / Math.sqrt(q.size(-1));
         if (!withWeights && mask == null && dropoutP == 0 && q.dtype() == DType.FLOAT32
-                && batchDims(q).equals(batchDims(k)) && batchDims(k).equals(batchDims(v))) {
+                && batchDims(q).equals(batchDims(k)) && batchDims(k).equals(batchDims(v))
+                && OpSupport.backend(op, q, k, v).fusesAttention(q.size(-1), v.size(-1))) {
             return new Result(fused(op, q, k, v, isCausal, s), null);
         }
         // intermediates are closed as soon as the next op has used them; the graph keeps what backward needs

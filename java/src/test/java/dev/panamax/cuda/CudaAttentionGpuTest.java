@@ -65,12 +65,28 @@ class CudaAttentionGpuTest {
     @Test
     void fusedAttentionOverLongRows() {
         // float32 without mask or dropout takes Backend.attention on both devices; 130 queries and 300 keys
-        // span several of the CPU kernel's blocks
+        // span several of the CPU kernel's blocks and of the CUDA kernels' key tiles
+        compareFused(new long[] {2, 130, 16}, new long[] {2, 300, 16}, new long[] {2, 300, 8});
+    }
+
+    @Test
+    void fusedAttentionWithRowsSpreadOverSeveralLanes() {
+        // head size 72 spreads a row over four lanes (64 rows a block): 300 queries make five query blocks,
+        // more queries than keys puts the causal diagonal inside the key range, and Ev differs from E
+        compareFused(new long[] {1, 300, 72}, new long[] {1, 70, 72}, new long[] {1, 70, 40});
+    }
+
+    @Test
+    void headsTooLargeForTheFusedKernelsAreComposed() {
+        compareFused(new long[] {1, 5, 1100}, new long[] {1, 7, 1100}, new long[] {1, 7, 16});
+    }
+
+    private static void compareFused(long[] queryShape, long[] keyShape, long[] valueShape) {
         Device gpu = GpuDevice.get();
         MemoryStats before = Leaks.baseline();
         try (Scope s = Scope.open()) {
-            List<Tensor> cpuIn = List.of(Tensor.randn(new Generator(5), 2, 130, 16), Tensor.randn(new Generator(6), 2, 300, 16),
-                    Tensor.randn(new Generator(7), 2, 300, 8));
+            List<Tensor> cpuIn = List.of(Tensor.randn(new Generator(5), queryShape), Tensor.randn(new Generator(6), keyShape),
+                    Tensor.randn(new Generator(7), valueShape));
             for (boolean causal : new boolean[] {false, true}) {
                 List<Tensor> cpu = cpuIn.stream().map(t -> t.detach().requiresGrad(true)).toList();
                 List<Tensor> dev = cpuIn.stream().map(t -> t.detach().to(gpu).requiresGrad(true)).toList();

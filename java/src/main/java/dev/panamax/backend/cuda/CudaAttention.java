@@ -5,79 +5,66 @@ import dev.panamax.backend.Storage;
 import dev.panamax.tensor.DType;
 
 /**
- * {@link dev.panamax.backend.Backend#attention} on the GPU as batched cuBLAS products around the
- * row kernels of native/src/attention.cu. The [B, L, S] scores live only for the call (the
- * issue's minimum; a fused tile kernel that never stores them is the next step). Backward
- * recomputes the probabilities from the saved log-sum-exp instead of keeping them.
+ * {@link dev.panamax.backend.Backend#attention} on the GPU with the fused kernels of
+ * native/src/attention.cu (FlashAttention-2's order): the forward walks key tiles with an online
+ * softmax and keeps one log-sum-exp per query; the backward recomputes the probabilities tile by
+ * tile, once per key block for dK and dV and once per query block for dQ, so no pass stores the
+ * [B, L, S] scores and memory stays linear in the sequence length.
  */
 final class CudaAttention {
     private final CudaContext ctx;
-    private final BlasMatMul blas;
     private final CudaBackend backend;
 
-    CudaAttention(CudaContext ctx, BlasMatMul blas, CudaBackend backend) {
+    CudaAttention(CudaContext ctx, CudaBackend backend) {
         this.ctx = ctx;
-        this.blas = blas;
         this.backend = backend;
     }
 
     void forward(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp) {
-        long batch = q.shape()[0];
-        long queries = q.shape()[1];
-        long keys = k.shape()[1];
-        Storage scores = backend.allocate(DType.FLOAT32, batch * queries * keys);
-        try {
-            Operand s = dense(scores, batch, queries, keys);
-            blas.matmul(q, transposed(k), s, backend);
-            long rows = batch * queries;
-            if (rows > 0) {
-                ctx.launch("pmx_attention_softmax", ctx.blocksForRows(rows), KernelArgs.begin().ptr(s).ptr(logSumExp)
-                        .i64(rows).i64(queries).i64(keys).f32((float) scale).i32(causal ? 1 : 0));
-            }
-            blas.matmul(s, v, out, backend);
-        } finally {
-            scores.release();
+        Shapes s = new Shapes(q, k, v);
+        FlashPlan plan = FlashPlan.of(s.keySize, s.valueSize);
+        if (s.batch * s.queries == 0) {
+            return;
         }
+        ctx.launch("pmx_flash_attention", plan.blocks(s.batch, s.queries), plan.sharedBytes(0), KernelArgs.begin().ptr(q).ptr(k)
+                .ptr(v).ptr(out).ptr(logSumExp).i64(s.queries).i64(s.keys).i32(s.keySize).i32(s.valueSize).i32(plan.lanesPerRow())
+                .i32(plan.tile()).f32((float) scale).i32(causal ? 1 : 0));
     }
 
     void backward(Operand q, Operand k, Operand v, Operand out, Operand logSumExp, Operand gradOut, double scale, boolean causal,
                   Operand gradQ, Operand gradK, Operand gradV) {
-        long batch = q.shape()[0];
-        long queries = q.shape()[1];
-        long keys = k.shape()[1];
-        long rows = batch * queries;
-        Storage probs = backend.allocate(DType.FLOAT32, rows * keys);
-        Storage grads = backend.allocate(DType.FLOAT32, rows * keys);
+        Shapes s = new Shapes(q, k, v);
+        FlashPlan plan = FlashPlan.of(s.keySize, s.valueSize);
+        long rows = s.batch * s.queries;
+        Storage storage = backend.allocate(DType.FLOAT32, rows);
         try {
-            Operand p = dense(probs, batch, queries, keys);
-            Operand g = dense(grads, batch, queries, keys);
-            blas.matmul(q, transposed(k), p, backend);
+            // delta [rows] = Σ gradOut ∘ out, each row's term of the softmax backward
+            Operand delta = new Operand(storage, DType.FLOAT32, new long[] {rows}, new long[] {1}, 0);
             if (rows > 0) {
-                ctx.launch("pmx_attention_probs", ctx.blocksForRows(rows), KernelArgs.begin().ptr(p).ptr(logSumExp)
-                        .i64(rows).i64(queries).i64(keys).f32((float) scale).i32(causal ? 1 : 0));
+                ctx.launch("pmx_flash_attention_delta", ctx.blocksFor(rows * 32), KernelArgs.begin().ptr(out).ptr(gradOut)
+                        .ptr(delta).i64(rows).i32(s.valueSize));
+                ctx.launch("pmx_flash_attention_grad_q", plan.blocks(s.batch, s.queries), plan.sharedBytes(0), common(KernelArgs.begin()
+                        .ptr(q).ptr(k).ptr(v).ptr(gradOut).ptr(logSumExp).ptr(delta).ptr(gradQ), s, plan, scale, causal));
             }
-            blas.matmul(transposed(p), gradOut, gradV, backend);
-            blas.matmul(gradOut, transposed(v), g, backend);
-            if (rows > 0) {
-                ctx.launch("pmx_attention_grad_scores", ctx.blocksForRows(rows), KernelArgs.begin().ptr(p).ptr(g).ptr(out).ptr(gradOut)
-                        .i64(rows).i64(keys).i64(v.shape()[2]).f32((float) scale));
+            if (s.batch * s.keys > 0) {
+                ctx.launch("pmx_flash_attention_grad_kv", plan.blocks(s.batch, s.keys), plan.sharedBytes(2), common(KernelArgs.begin()
+                        .ptr(q).ptr(k).ptr(v).ptr(gradOut).ptr(logSumExp).ptr(delta).ptr(gradK).ptr(gradV), s, plan, scale,
+                        causal));
             }
-            blas.matmul(g, k, gradQ, backend);
-            blas.matmul(transposed(g), q, gradK, backend);
         } finally {
-            probs.release();
-            grads.release();
+            storage.release();
         }
     }
 
-    private static Operand dense(Storage s, long batch, long rows, long cols) {
-        return new Operand(s, DType.FLOAT32, new long[] {batch, rows, cols}, new long[] {rows * cols, cols, 1}, 0);
+    private static KernelArgs common(KernelArgs args, Shapes s, FlashPlan plan, double scale, boolean causal) {
+        return args.i64(s.queries).i64(s.keys).i32(s.keySize).i32(s.valueSize).i32(plan.lanesPerRow()).i32(plan.tile())
+                .f32((float) scale).i32(causal ? 1 : 0);
     }
 
-    /** [B, N, D] seen as [B, D, N] (no copy: cuBLAS reads it transposed). */
-    private static Operand transposed(Operand x) {
-        long[] s = x.shape();
-        long[] st = x.strides();
-        return x.withLayout(new long[] {s[0], s[2], s[1]}, new long[] {st[0], st[2], st[1]}, x.offset());
+    /** The sizes of q [B, L, E], k [B, S, E] and v [B, S, Ev]. */
+    private record Shapes(long batch, long queries, long keys, int keySize, int valueSize) {
+        Shapes(Operand q, Operand k, Operand v) {
+            this(q.shape()[0], q.shape()[1], k.shape()[1], Math.toIntExact(q.shape()[2]), Math.toIntExact(v.shape()[2]));
+        }
     }
 }

@@ -52,7 +52,7 @@ final class CudaBackend implements Backend {
         losses = new LossKernels(ctx);
         optimizers = new OptimizerKernels(ctx);
         rnn = new RnnKernels(ctx);
-        attention = new CudaAttention(ctx, blas, this);
+        attention = new CudaAttention(ctx, this);
     }
 
     void synchronize() {
@@ -163,6 +163,11 @@ final class CudaBackend implements Backend {
     public void attention(Operand q, Operand k, Operand v, double scale, boolean causal, Operand out, Operand logSumExp) {
         ctx.makeCurrent();
         attention.forward(q, k, v, scale, causal, out, logSumExp);
+    }
+
+    @Override
+    public boolean fusesAttention(long keySize, long valueSize) {
+        return FlashPlan.fits(keySize, valueSize);
     }
 
     @Override

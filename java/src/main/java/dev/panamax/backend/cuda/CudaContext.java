@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CudaContext {
     /** Threads per block of every launch (the kernels' tree reductions assume this power of two). */
     static final int THREADS = 256;
+    /** What every CUDA device gives a block without an opt-in attribute. */
+    static final int MAX_DYNAMIC_SHARED_BYTES = 48 * 1024;
     private static final long STAGING_BYTES = 8L << 20;
     /** cudaErrorMemoryAllocation, stable across CUDA versions (not among the generated constants). */
     private static final int CUDA_ERROR_MEMORY_ALLOCATION = 2;
@@ -262,13 +264,22 @@ final class CudaContext {
 
     /** Launches {@code kernel} with {@code blocks} blocks of {@link #THREADS} threads on the stream. */
     void launch(String kernel, int blocks, KernelArgs args) {
+        launch(kernel, blocks, 0, args);
+    }
+
+    /** The same, with {@code sharedBytes} (at most 48 KiB) of dynamic shared memory per block. */
+    void launch(String kernel, int blocks, int sharedBytes, KernelArgs args) {
+        if (sharedBytes < 0 || sharedBytes > MAX_DYNAMIC_SHARED_BYTES) {
+            throw new IllegalArgumentException(kernel + ": " + sharedBytes + " bytes of dynamic shared memory, outside 0.."
+                    + MAX_DYNAMIC_SHARED_BYTES);
+        }
         makeCurrent();
         MemorySegment f = functions.get(kernel);
         if (f == null) {
             f = function(kernel);
             functions.put(kernel, f);
         }
-        int s = CudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, stream, args.pointers(), MemorySegment.NULL);
+        int s = CudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, sharedBytes, stream, args.pointers(), MemorySegment.NULL);
         if (s != 0) {
             throw Status.driverError("cuLaunchKernel(" + kernel + ")", s);
         }
