@@ -56,6 +56,11 @@ final class BlasMatMul {
 
     /** out[b] = a[b] @ b[b]: a [B, M, K], b [B, K, N], out [B, M, N]; batch strides may be 0. */
     void matmul(Operand a, Operand b, Operand out, CudaBackend backend) {
+        matmul(a, b, out, false, backend);
+    }
+
+    /** The same, or out[b] += a[b] @ b[b] with {@code accumulate} (cuBLAS's beta = 1). */
+    void matmul(Operand a, Operand b, Operand out, boolean accumulate, CudaBackend backend) {
         long batch = out.shape()[0];
         long m = out.shape()[1];
         long n = out.shape()[2];
@@ -64,14 +69,19 @@ final class BlasMatMul {
             return;
         }
         if (k == 0) {
-            backend.fill(out, 0);
+            if (!accumulate) {
+                backend.fill(out, 0);
+            }
             return;
         }
         if (!out.isContiguous()) {
             Storage tmp = backend.allocate(out.dtype(), out.numel());
             try {
                 Operand dense = new Operand(tmp, out.dtype(), out.shape(), Shape.of(out.shape()).contiguousStrides(), 0);
-                matmul(a, b, dense, backend);
+                if (accumulate) {
+                    backend.copy(out, dense);
+                }
+                matmul(a, b, dense, accumulate, backend);
                 backend.copy(dense, out);
             } finally {
                 tmp.release();
@@ -86,7 +96,7 @@ final class BlasMatMul {
             try {
                 Operand ad = av == null ? dense(a, backend, copies, 0) : a;
                 Operand bd = bv == null ? dense(b, backend, copies, 1) : b;
-                matmul(ad, bd, out, backend);
+                matmul(ad, bd, out, accumulate, backend);
             } finally {
                 for (Storage s : copies) {
                     if (s != null) {
@@ -96,7 +106,7 @@ final class BlasMatMul {
             }
             return;
         }
-        gemm(a, b, out, av, bv, (int) batch, (int) m, (int) n, (int) k);
+        gemm(a, b, out, av, bv, (int) batch, (int) m, (int) n, (int) k, accumulate);
     }
 
     private static Operand dense(Operand x, CudaBackend backend, Storage[] keep, int slot) {
@@ -106,7 +116,7 @@ final class BlasMatMul {
         return d;
     }
 
-    private void gemm(Operand a, Operand b, Operand out, View av, View bv, int batch, int m, int n, int k) {
+    private void gemm(Operand a, Operand b, Operand out, View av, View bv, int batch, int m, int n, int k, boolean accumulate) {
         boolean f32 = out.dtype() == DType.FLOAT32;
         int opB = bv.transposed() ? Cublas.CUBLAS_OP_T() : Cublas.CUBLAS_OP_N();
         int opA = av.transposed() ? Cublas.CUBLAS_OP_T() : Cublas.CUBLAS_OP_N();
@@ -122,10 +132,10 @@ final class BlasMatMul {
             Status.cublas("cublasSetMathMode", () -> Cublas.cublasSetMathMode(handle, math));
             if (f32) {
                 Status.cublas("cublasSgemmStridedBatched", () -> Cublas.cublasSgemmStridedBatched(handle, opB, opA, n, m, k,
-                        oneF, pb, bv.ld(), strideB, pa, av.ld(), strideA, zeroF, pc, n, strideC, batch));
+                        oneF, pb, bv.ld(), strideB, pa, av.ld(), strideA, accumulate ? oneF : zeroF, pc, n, strideC, batch));
             } else {
                 Status.cublas("cublasDgemmStridedBatched", () -> Cublas.cublasDgemmStridedBatched(handle, opB, opA, n, m, k,
-                        oneD, pb, bv.ld(), strideB, pa, av.ld(), strideA, zeroD, pc, n, strideC, batch));
+                        oneD, pb, bv.ld(), strideB, pa, av.ld(), strideA, accumulate ? oneD : zeroD, pc, n, strideC, batch));
             }
         }
     }

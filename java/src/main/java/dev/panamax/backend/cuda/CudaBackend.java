@@ -5,6 +5,7 @@ import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.backend.Operand;
+import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.backend.Pool2dSpec;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
@@ -181,6 +182,17 @@ final class CudaBackend implements Backend {
     public void matmul(Operand a, Operand b, Operand out) {
         ctx.makeCurrent();
         blas.matmul(a, b, out, this);
+    }
+
+    @Override
+    public void matmulPrepared(Operand a, PreparedMatrix b, Operand out, boolean accumulate) {
+        ctx.makeCurrent();
+        blas.matmul(batchOfOne(a), batchOfOne(b.source()), batchOfOne(out), accumulate, this);
+    }
+
+    /** A matrix [R, C] as the batch [1, R, C]. */
+    private static Operand batchOfOne(Operand x) {
+        return x.withLayout(new long[] {1, x.shape()[0], x.shape()[1]}, new long[] {0, x.strides()[0], x.strides()[1]}, x.offset());
     }
 
     @Override
