@@ -29,12 +29,17 @@ class RecurrentWeightSpaceTest {
             new RecurrentWeights.Block(0, 0, 5, 2)));
     private static final Backend CPU = Backends.get(Device.CPU);
 
+    /** weight_ih [2, 1] = (1, 2) and weight_hh [2, 2] = (3, 4, 5, 6). */
+    private static List<Tensor> params() {
+        return List.of(Tensor.of(new float[] {1, 2}, 2, 1), Tensor.of(new float[] {3, 4, 5, 6}, 2, 2));
+    }
+
     @Test
     void fillsByTheLayoutAndReusesUntilAParameterChanges() {
         try (Scope s = Scope.open(); RecurrentWeightSpace space = new RecurrentWeightSpace()) {
-            Tensor wIh = Tensor.of(new float[] {1, 2}, 2, 1);
-            Tensor wHh = Tensor.of(new float[] {3, 4, 5, 6}, 2, 2);
-            List<Tensor> params = List.of(wIh, wHh);
+            List<Tensor> params = params();
+            Tensor wIh = params.get(0);
+            Tensor wHh = params.get(1);
             Tensor first = space.current(CPU, SPEC, LAYOUT, params);
             assertArrayEquals(new float[] {3, 4, 5, 6, 0, 1, 2, 0}, first.toFloatArray(), "blocks in place, the rest zero");
             assertSame(first, space.current(CPU, SPEC, LAYOUT, params));
@@ -65,9 +70,9 @@ class RecurrentWeightSpaceTest {
     @Test
     void aSpaceAGraphStillReadsIsNotOverwritten() {
         try (Scope s = Scope.open(); RecurrentWeightSpace space = new RecurrentWeightSpace()) {
-            Tensor wIh = Tensor.of(new float[] {1, 2}, 2, 1);
-            Tensor wHh = Tensor.of(new float[] {3, 4, 5, 6}, 2, 2);
-            List<Tensor> params = List.of(wIh, wHh);
+            List<Tensor> params = params();
+            Tensor wIh = params.get(0);
+            Tensor wHh = params.get(1);
             Tensor first = space.current(CPU, SPEC, LAYOUT, params);
             Tensor heldByAGraph = first.viewOf(first.shape(), first.strides(), first.storageOffset());
             try (GradMode.Guard g = GradMode.noGrad()) {

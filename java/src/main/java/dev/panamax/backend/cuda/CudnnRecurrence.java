@@ -93,12 +93,7 @@ final class CudnnRecurrence implements FusedRecurrence {
     @Override
     public void forward(RecurrentSpec spec, int[] lengths, Operand x, Operand h0, Operand c0, Operand weights, Operand y, Operand hy,
                         Operand cy, Operand reserve) {
-        long steps = x.shape()[0];
-        synchronized (ctx.libraryLock) {
-            enter();
-            Stack s = accepted(spec);
-            Batch b = batch(spec, s, steps, lengths);
-            checkCommon(spec, s, b, steps, x, h0, c0, weights, y, reserve);
+        call(spec, lengths, x, h0, c0, weights, y, reserve, (s, b) -> {
             expect("hy", hy, spec, states(spec, b.batch(), spec.outSize()));
             expect("cy", cy, spec, lstm(spec) ? states(spec, b.batch(), spec.hiddenSize()) : null);
             boolean training = reserve != null;
@@ -112,18 +107,13 @@ final class CudnnRecurrence implements FusedRecurrence {
                         h, ptr(h0), ptr(hy), c, ptr(c0), ptr(cy), s.weightBytes(), ptr(weights), work, address(ws), bytes(reserve),
                         ptr(reserve)));
             }
-        }
+        });
     }
 
     @Override
     public void backwardData(RecurrentSpec spec, int[] lengths, Operand y, Operand dy, Operand h0, Operand dhy, Operand c0, Operand dcy,
                              Operand weights, Operand reserve, Operand dx, Operand dh0, Operand dc0) {
-        long steps = y.shape()[0];
-        synchronized (ctx.libraryLock) {
-            enter();
-            Stack s = accepted(spec);
-            Batch b = batch(spec, s, steps, lengths);
-            checkCommon(spec, s, b, steps, dx, h0, c0, weights, y, requireReserve(reserve));
+        call(spec, lengths, dx, h0, c0, weights, y, requireReserve(reserve), (s, b) -> {
             expect("dy", dy, spec, y.shape());
             long[] hShape = states(spec, b.batch(), spec.outSize());
             long[] cShape = lstm(spec) ? states(spec, b.batch(), spec.hiddenSize()) : null;
@@ -139,29 +129,47 @@ final class CudnnRecurrence implements FusedRecurrence {
                         ptr(dy), b.x(), ptr(dx), h, ptr(h0), ptr(dhy), ptr(dh0), c, ptr(c0), ptr(dcy), ptr(dc0), s.weightBytes(),
                         ptr(weights), b.trainingWorkspace(), address(ws), bytes(reserve), ptr(reserve)));
             }
-        }
+        });
     }
 
     @Override
     public void backwardWeights(RecurrentSpec spec, int[] lengths, Operand x, Operand h0, Operand y, Operand reserve, Operand dWeights) {
-        long steps = x.shape()[0];
-        synchronized (ctx.libraryLock) {
-            enter();
-            Stack s = accepted(spec);
-            Batch b = batch(spec, s, steps, lengths);
-            checkCommon(spec, s, b, steps, x, h0, null, dWeights, y, requireReserve(reserve));
+        call(spec, lengths, x, h0, null, dWeights, y, requireReserve(reserve), (s, b) -> {
             MemorySegment handle = ctx.cudnn();
             try (CudaContext.Scratch ws = ctx.scratch(b.trainingWorkspace())) {
                 Status.cudnn("cudnnRNNBackwardWeights_v8", () -> Cudnn.cudnnRNNBackwardWeights_v8(handle, s.rnn(), Cudnn.CUDNN_WGRAD_MODE_ADD(),
                         lengthsOf(b), b.x(), ptr(x), hDesc(spec, b.batch()), ptr(h0), b.y(), ptr(y), s.weightBytes(), ptr(dWeights),
                         b.trainingWorkspace(), address(ws), bytes(reserve), ptr(reserve)));
             }
+        });
+    }
+
+    /** The body of a cuDNN call, given its stack and batch. */
+    @FunctionalInterface
+    private interface Body {
+        void run(Stack stack, Batch batch);
+    }
+
+    /**
+     * Runs {@code body} under the library lock once the stack and batch shape are known and the
+     * operands every call shares are checked: x (or dx) [T, B, in] with T its first dim, y, h0 and
+     * c0 (null: none), the weight (or gradient) space and the reserve (null: inference).
+     */
+    private void call(RecurrentSpec spec, int[] lengths, Operand x, Operand h0, Operand c0, Operand weights, Operand y, Operand reserve,
+                      Body body) {
+        long steps = x.shape()[0];
+        synchronized (ctx.libraryLock) {
+            enter();
+            Stack s = accepted(spec);
+            Batch b = batch(spec, s, steps, lengths);
+            checkCommon(spec, s, b, steps, x, h0, c0, weights, y, reserve);
+            body.run(s, b);
         }
     }
 
     // ---------------------------------------------------------------- checks
 
-    /** The operands every call shares: x (or dx) [T, B, in], y [T, B, D·out], h0 and c0 or null, the weight space and, for training calls, the reserve. */
+    /** The operands every call shares (see {@link #call}). */
     private static void checkCommon(RecurrentSpec spec, Stack s, Batch b, long steps, Operand x, Operand h0, Operand c0, Operand weights,
                                     Operand y, Operand reserve) {
         expect("x", x, spec, new long[] {steps, b.batch(), spec.inputSize()});
