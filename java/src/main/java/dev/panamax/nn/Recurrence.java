@@ -1,6 +1,7 @@
 package dev.panamax.nn;
 
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.FusedRecurrence;
 import dev.panamax.backend.RecurrentSpec;
 import dev.panamax.ops.LinearAlgebra;
 import dev.panamax.ops.RecurrentCells;
@@ -128,7 +129,7 @@ final class Recurrence {
     static RNNOutput run(Config cfg, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights, boolean training,
                          Generator gen, RecurrentWeightSpace space) {
         if (fusedUnavailable(cfg, input.backend(), input.dtype(), training).isEmpty()) {
-            return fused(cfg, input, h0, c0, lengths, weights, space);
+            return fused(cfg, input.backend().fusedRecurrence(), input, h0, c0, lengths, weights, space);
         }
         int timeDim = cfg.batchFirst() ? 1 : 0;
         long steps = input.size(timeDim);
@@ -210,11 +211,11 @@ final class Recurrence {
         }
     }
 
-    /** The stack as one {@link RecurrentStack} op, on time-major data. */
-    private static RNNOutput fused(Config cfg, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights,
-                                   RecurrentWeightSpace space) {
+    /** The stack as one {@link RecurrentStack} op on {@code fused} (the backend's; a stand-in in tests), on time-major data. */
+    static RNNOutput fused(Config cfg, FusedRecurrence fused, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights,
+                           RecurrentWeightSpace space) {
         try (Tensor x = cfg.batchFirst() ? input.transpose(0, 1) : input.alias()) {
-            RecurrentStack.Result r = RecurrentStack.run(cfg.spec(input.dtype()), x, h0, c0, lengths, weights, space);
+            RecurrentStack.Result r = RecurrentStack.run(fused, cfg.spec(input.dtype()), x, h0, c0, lengths, weights, space);
             if (!cfg.batchFirst()) {
                 return new RNNOutput(r.output(), r.hN(), r.cN());
             }

@@ -22,6 +22,9 @@ import java.util.List;
  * and variable-length semantics are those of the layer-by-layer path (PyTorch's).
  */
 public final class RecurrentStack {
+    /** y, h_n and c_n start this many elements apart at least, so cuDNN sees each aligned as a fresh allocation (256 bytes). */
+    private static final long ALIGN = 64;
+
     private RecurrentStack() {}
 
     /** The output [T, B, D·out], h_n [L·D, B, out] and (LSTM) c_n [L·D, B, H], views of one result. */
@@ -52,14 +55,23 @@ public final class RecurrentStack {
      */
     public static Result run(RecurrentSpec spec, Tensor x, Tensor h0, Tensor c0, long[] lengths, List<Tensor> params,
                              RecurrentWeightSpace space) {
-        String op = "recurrentStack";
-        String why = unsupported(OpSupport.backend(op, x), spec);
+        String why = unsupported(OpSupport.backend("recurrentStack", x), spec);
         if (!why.isEmpty()) {
-            throw new IllegalStateException(op + ": cannot run fused: " + why);
+            throw new IllegalStateException("recurrentStack: cannot run fused: " + why);
         }
+        return run(x.backend().fusedRecurrence(), spec, x, h0, c0, lengths, params, space);
+    }
+
+    /**
+     * {@link #run(RecurrentSpec, Tensor, Tensor, Tensor, long[], List, RecurrentWeightSpace)} on
+     * {@code fused}, the backend's or a stand-in for it (tests check this op's plumbing on the CPU
+     * with a reference implementation of the contract).
+     */
+    public static Result run(FusedRecurrence fused, RecurrentSpec spec, Tensor x, Tensor h0, Tensor c0, long[] lengths, List<Tensor> params,
+                             RecurrentWeightSpace space) {
+        String op = "recurrentStack";
         int[] lens = check(op, spec, x, h0, c0, lengths, params);
         Backend be = OpSupport.backend(op, x, h0, c0);
-        FusedRecurrence fused = be.fusedRecurrence();
         RecurrentWeights layout = fused.weights(spec);
         long steps = x.size(0);
         long batch = x.size(1);
@@ -68,6 +80,8 @@ public final class RecurrentStack {
         long yN = steps * batch * width;
         long hN = states * batch * spec.outSize();
         long cN = spec.cell() == RecurrentSpec.Cell.LSTM ? states * batch * spec.hiddenSize() : 0;
+        long hAt = aligned(yN);
+        long cAt = hAt + aligned(hN);
         Tensor[] inputs = new Tensor[3 + params.size()];
         inputs[0] = x.contiguous();
         inputs[1] = h0 == null ? null : h0.contiguous();
@@ -77,13 +91,13 @@ public final class RecurrentStack {
         }
         boolean training = Autograd.willRecord(inputs);
         Tensor w = space.current(be, spec, layout, params);
-        Tensor packed = OpSupport.empty(x, Shape.of(yN + hN + cN), spec.dtype());
+        Tensor packed = OpSupport.empty(x, Shape.of(cAt + cN), spec.dtype());
         Tensor reserve = null;
         try {
             Operand p = packed.operand();
             Operand y = p.withLayout(new long[] {steps, batch, width}, new long[] {batch * width, width, 1}, p.offset());
-            Operand hy = states3(p, yN, states, batch, spec.outSize());
-            Operand cy = cN == 0 ? null : states3(p, yN + hN, states, batch, spec.hiddenSize());
+            Operand hy = states3(p, hAt, states, batch, spec.outSize());
+            Operand cy = cN == 0 ? null : states3(p, cAt, states, batch, spec.hiddenSize());
             if (training) {
                 long bytes = fused.reserveBytes(spec, steps, lens);
                 reserve = OpSupport.empty(x, Shape.of(Math.max(1, ceilDiv(bytes, spec.dtype().byteSize()))), spec.dtype());
@@ -97,8 +111,10 @@ public final class RecurrentStack {
                 Tensor res = reserve;
                 Autograd.record("RecurrentStackBackward", packed, (g, needs) -> {
                     OpSupport.noHigherOrder("RecurrentStackBackward");
-                    try (Tensor gd = g.isContiguous() && g.dtype() == spec.dtype() ? g.alias() : ShapeOps.convert(g, spec.dtype())) {
-                        return backward(fused, spec, layout, lens, inputs, params, ySaved, wSaved, res, gd, yN, hN, cN, needs);
+                    // a dense copy unless g starts where a fresh allocation would (the offsets of its parts are aligned from there)
+                    boolean asIs = g.isContiguous() && g.dtype() == spec.dtype() && g.storageOffset() == 0;
+                    try (Tensor gd = asIs ? g.alias() : ShapeOps.convert(g, spec.dtype())) {
+                        return backward(fused, spec, layout, lens, inputs, params, ySaved, wSaved, res, gd, hAt, cN == 0 ? -1 : cAt, needs);
                     }
                 }, inputs);
                 OpSupport.saveForBackward(packed, ySaved, wSaved, reserve);
@@ -106,8 +122,8 @@ public final class RecurrentStack {
             }
             try (packed) {
                 Tensor output = packed.narrow(0, 0, yN).view(y.shape());
-                Tensor hOut = packed.narrow(0, yN, hN).view(hy.shape());
-                Tensor cOut = cN == 0 ? null : packed.narrow(0, yN + hN, cN).view(cy.shape());
+                Tensor hOut = packed.narrow(0, hAt, hN).view(hy.shape());
+                Tensor cOut = cN == 0 ? null : packed.narrow(0, cAt, cN).view(cy.shape());
                 return new Result(output, hOut, cOut);
             }
         } finally {
@@ -122,9 +138,9 @@ public final class RecurrentStack {
         }
     }
 
-    /** {dx, dh0, dc0, one gradient per parameter}. */
+    /** {dx, dh0, dc0, one gradient per parameter}, from g, the gradient of the forward's result (dh_n at hAt, dc_n at cAt, -1 without). */
     private static Tensor[] backward(FusedRecurrence fused, RecurrentSpec spec, RecurrentWeights layout, int[] lens, Tensor[] inputs,
-                                     List<Tensor> params, Tensor y, Tensor w, Tensor reserve, Tensor g, long yN, long hN, long cN,
+                                     List<Tensor> params, Tensor y, Tensor w, Tensor reserve, Tensor g, long hAt, long cAt,
                                      boolean[] needs) {
         Tensor x = inputs[0];
         Tensor h0 = inputs[1];
@@ -139,8 +155,8 @@ public final class RecurrentStack {
             long states = (long) spec.numLayers() * spec.directions();
             long batch = x.size(1);
             Operand dy = go.withLayout(yo.shape(), yo.strides(), go.offset());
-            Operand dhy = states3(go, yN, states, batch, spec.outSize());
-            Operand dcy = cN == 0 ? null : states3(go, yN + hN, states, batch, spec.hiddenSize());
+            Operand dhy = states3(go, hAt, states, batch, spec.outSize());
+            Operand dcy = cAt < 0 ? null : states3(go, cAt, states, batch, spec.hiddenSize());
             fused.backwardData(spec, lens, yo, dy, operand(h0), dhy, operand(c0), dcy, w.operand(), reserve.operand(),
                     grads[0].operand(), operand(grads[1]), operand(grads[2]));
             if (anyParameterNeeded(needs)) {
@@ -187,6 +203,10 @@ public final class RecurrentStack {
     /** [states, batch, size] of a dense buffer from element {@code at}. */
     private static Operand states3(Operand buffer, long at, long states, long batch, long size) {
         return buffer.withLayout(new long[] {states, batch, size}, new long[] {batch * size, size, 1}, buffer.offset() + at);
+    }
+
+    private static long aligned(long elements) {
+        return (elements + ALIGN - 1) / ALIGN * ALIGN;
     }
 
     private static Operand operand(Tensor t) {
