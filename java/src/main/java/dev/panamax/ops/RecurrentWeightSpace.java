@@ -18,8 +18,9 @@ import java.util.List;
  * optimizer step and kernel hand-out) with no other view of its memory alive.
  *
  * <p>A space that a recorded graph still reads (its backward needs the weights of its forward) is
- * never overwritten: a refill then lays out a new one. Not thread-safe; a layer runs one forward
- * at a time. Closing frees the space.
+ * never overwritten: a refill then lays out a new one. A space left on a device the parameters
+ * moved away from is freed at the next fused call, or on close. Not thread-safe; a layer runs one
+ * forward at a time.
  */
 public final class RecurrentWeightSpace implements AutoCloseable {
     private RecurrentSpec spec;
