@@ -83,17 +83,18 @@ public final class RecurrentStack {
         long hAt = aligned(yN);
         long cAt = hAt + aligned(hN);
         Tensor[] inputs = new Tensor[3 + params.size()];
-        inputs[0] = x.contiguous();
-        inputs[1] = h0 == null ? null : h0.contiguous();
-        inputs[2] = c0 == null ? null : c0.contiguous();
         for (int i = 0; i < params.size(); i++) {
             inputs[3 + i] = params.get(i);
         }
-        boolean training = Autograd.willRecord(inputs);
-        Tensor w = space.current(be, spec, layout, params);
-        Tensor packed = OpSupport.empty(x, Shape.of(cAt + cN), spec.dtype());
+        Tensor packed = null;
         Tensor reserve = null;
         try {
+            inputs[0] = x.contiguous();
+            inputs[1] = h0 == null ? null : h0.contiguous();
+            inputs[2] = c0 == null ? null : c0.contiguous();
+            boolean training = Autograd.willRecord(inputs);
+            Tensor w = space.current(be, spec, layout, params);
+            packed = OpSupport.empty(x, Shape.of(cAt + cN), spec.dtype());
             Operand p = packed.operand();
             Operand y = p.withLayout(new long[] {steps, batch, width}, new long[] {batch * width, width, 1}, p.offset());
             Operand hy = states3(p, hAt, states, batch, spec.outSize());
@@ -117,22 +118,18 @@ public final class RecurrentStack {
                         return backward(fused, spec, layout, lens, inputs, params, ySaved, wSaved, res, gd, hAt, cN == 0 ? -1 : cAt, needs);
                     }
                 }, inputs);
-                OpSupport.saveForBackward(packed, ySaved, wSaved, reserve);
                 reserve = null;
+                OpSupport.saveForBackward(packed, ySaved, wSaved, res);
             }
-            try (packed) {
-                Tensor output = packed.narrow(0, 0, yN).view(y.shape());
-                Tensor hOut = packed.narrow(0, hAt, hN).view(hy.shape());
-                Tensor cOut = cN == 0 ? null : packed.narrow(0, cAt, cN).view(cy.shape());
-                return new Result(output, hOut, cOut);
-            }
+            Tensor output = packed.narrow(0, 0, yN).view(y.shape());
+            Tensor hOut = packed.narrow(0, hAt, hN).view(hy.shape());
+            Tensor cOut = cN == 0 ? null : packed.narrow(0, cAt, cN).view(cy.shape());
+            return new Result(output, hOut, cOut);
         } finally {
-            if (reserve != null) {
-                reserve.close();
-            }
-            for (int i = 0; i < 3; i++) {
-                if (inputs[i] != null) {
-                    inputs[i].close();
+            // the result's views keep its memory and node; the graph keeps the inputs it reads
+            for (Tensor t : new Tensor[] {packed, reserve, inputs[0], inputs[1], inputs[2]}) {
+                if (t != null) {
+                    t.close();
                 }
             }
         }

@@ -12,8 +12,10 @@ import dev.panamax.ops.RecurrentWeightSpace;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.Leaks;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,28 @@ class RecurrentStackOpTest {
             assertEquals(2, fused.forwards);
             assertEquals(1, space.refills(), "one fill for two calls");
             assertEquals(java.util.Arrays.toString(a.hN().toFloatArray()), java.util.Arrays.toString(b.hN().toFloatArray()));
+        }
+    }
+
+    @Test
+    void trainingStepsLeaveNothingBehind() {
+        ReferenceFusedRecurrence fused = new ReferenceFusedRecurrence();
+        Generator gen = new Generator(6);
+        try (LSTM lstm = new LSTM(3, 4, RecurrentOptions.DEFAULT.numLayers(2).projSize(2), gen); RecurrentWeightSpace space = new RecurrentWeightSpace()) {
+            MemoryStats before = null;
+            for (int step = 0; step < 3; step++) {
+                if (step == 1) {
+                    before = Leaks.baseline(); // the first step laid out the space
+                }
+                try (Scope s = Scope.open()) {
+                    Tensor x = Tensor.randn(gen, 5, 2, 3).requiresGrad(true);
+                    RNNOutput r = Recurrence.fused(lstm.config(), fused, x, null, null, new long[] {5, 3}, lstm.flatWeights(), space);
+                    r.output().sum().add(r.hN().sum()).add(r.cN().sum()).backward();
+                }
+                lstm.zeroGrad();
+            }
+            Leaks.assertNoneSince(before, "fused training steps");
+            assertEquals(1, space.refills());
         }
     }
 
