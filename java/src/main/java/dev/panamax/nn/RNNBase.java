@@ -20,6 +20,10 @@ import java.util.List;
  * sequence in 1..seq, in any order (PyTorch's {@code pack_padded_sequence} with {@code
  * enforce_sorted=False}): outputs past a sequence's length are zero, h_n (and c_n) hold the state
  * at its last valid step, and the reverse direction starts at that step.
+ *
+ * <p>On a backend with a fused recurrence (cuDNN's RNN API on CUDA) the whole stack is one op, its
+ * parameters copied into the backend's weight space only when they change; elsewhere, and for
+ * inter-layer dropout in training, it runs layer by layer ({@link Recurrence}).
  */
 public abstract class RNNBase extends Module {
     private final String layer;

@@ -19,8 +19,8 @@ import java.util.List;
  *
  * <p>A space that a recorded graph still reads (its backward needs the weights of its forward) is
  * never overwritten: a refill then lays out a new one. A space left on a device the parameters
- * moved away from is freed at the next fused call, or on close. Not thread-safe; a layer runs one
- * forward at a time.
+ * moved away from is freed at the next fused call, or on close. Calls are serialised; the GPU work
+ * that reads a space is ordered on the device's one stream before any later refill.
  */
 public final class RecurrentWeightSpace implements AutoCloseable {
     private RecurrentSpec spec;
@@ -34,7 +34,7 @@ public final class RecurrentWeightSpace implements AutoCloseable {
      * {@code be}'s device): the one kept from the last call when nothing changed, else refilled.
      * The result belongs to this object: do not close it.
      */
-    Tensor current(Backend be, RecurrentSpec spec, RecurrentWeights layout, List<Tensor> params) {
+    synchronized Tensor current(Backend be, RecurrentSpec spec, RecurrentWeights layout, List<Tensor> params) {
         if (isCurrent(spec, params)) {
             return space;
         }
@@ -57,7 +57,7 @@ public final class RecurrentWeightSpace implements AutoCloseable {
     }
 
     /** How often the space was (re)filled: once per change of the parameters, for tests. */
-    public long refills() {
+    public synchronized long refills() {
         return refills;
     }
 
@@ -81,7 +81,7 @@ public final class RecurrentWeightSpace implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (space != null) {
             space.close();
             space = null;
