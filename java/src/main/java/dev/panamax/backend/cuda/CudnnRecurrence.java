@@ -50,15 +50,21 @@ final class CudnnRecurrence implements FusedRecurrence {
         this.descriptors = descriptors;
     }
 
-    /** Why no recurrent layer can run on cuDNN here, or "": its RNN sublibrary must have been found and loaded. */
-    static String libraryMissing() {
-        return CudaProbe.loadedPath(CudaLibrary.DNN_ADV).isPresent() ? ""
-                : String.join(" or ", CudaLibrary.DNN_ADV.sonames(0)) + " (" + CudaLibrary.DNN_ADV.description() + ") was not found or did not load";
+    /**
+     * Why no recurrent layer runs on cuDNN now, or "": its RNN sublibrary must have been found and
+     * loaded, and bit-for-bit repeatability must not be asked for (cuDNN does not promise it for
+     * RNNs, so {@link CudaOptions#deterministic()} keeps the layer-by-layer path).
+     */
+    static String unavailable() {
+        if (CudaProbe.loadedPath(CudaLibrary.DNN_ADV).isEmpty()) {
+            return String.join(" or ", CudaLibrary.DNN_ADV.sonames(0)) + " (" + CudaLibrary.DNN_ADV.description() + ") was not found or did not load";
+        }
+        return CudaOptions.deterministic() ? "deterministic mode: cuDNN's RNN does not promise repeatable bits" : "";
     }
 
     @Override
     public String unsupported(RecurrentSpec spec) {
-        String missing = libraryMissing();
+        String missing = unavailable();
         if (!missing.isEmpty()) {
             return missing;
         }

@@ -170,13 +170,17 @@ class CudnnRnnLayoutTest {
     }
 
     @Test
-    void withoutTheRnnSublibraryRecurrentLayersRunLayerByLayer() {
-        String why = CudnnRecurrence.libraryMissing();
-        if (CudaProbe.loadedPath(CudaLibrary.DNN_ADV).isEmpty()) {
-            assertEquals("libcudnn_adv.so.9 (cuDNN's RNN sublibrary) was not found or did not load", why);
-        } else {
-            assertEquals("", why);
-        }
+    void withoutTheRnnSublibraryOrInDeterministicModeRecurrentLayersRunLayerByLayer() {
+        boolean loaded = CudaProbe.loadedPath(CudaLibrary.DNN_ADV).isPresent();
+        assertEquals(loaded ? "" : "libcudnn_adv.so.9 (cuDNN's RNN sublibrary) was not found or did not load", CudnnRecurrence.unavailable());
         assertTrue(!CudaLibrary.DNN_ADV.required(), "its absence does not make the CUDA backend unusable");
+        boolean before = CudaOptions.deterministic();
+        try {
+            CudaOptions.deterministic(true);
+            String why = CudnnRecurrence.unavailable();
+            assertTrue(loaded ? why.startsWith("deterministic mode") : why.startsWith("libcudnn_adv"), why);
+        } finally {
+            CudaOptions.deterministic(before);
+        }
     }
 }
