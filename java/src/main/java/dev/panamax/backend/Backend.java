@@ -93,6 +93,14 @@ public interface Backend {
     void attentionBackward(Operand q, Operand k, Operand v, Operand out, Operand logSumExp, Operand gradOut, double scale,
                            boolean causal, Operand gradQ, Operand gradK, Operand gradV);
 
+    /**
+     * The whole-stack recurrent layers of this backend (cuDNN's RNN API on CUDA), or null when it
+     * has none: ops then run each layer and direction as matrix products and the cell kernels below.
+     */
+    default FusedRecurrence fusedRecurrence() {
+        return null;
+    }
+
     /** out[b] = a[b] @ b[b] for a [B,M,K], b [B,K,N], out [B,M,N]; any strides (0 broadcasts). */
     void matmul(Operand a, Operand b, Operand out);
 

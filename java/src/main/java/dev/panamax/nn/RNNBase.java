@@ -1,5 +1,6 @@
 package dev.panamax.nn;
 
+import dev.panamax.ops.RecurrentWeightSpace;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
@@ -19,6 +20,10 @@ import java.util.List;
  * sequence in 1..seq, in any order (PyTorch's {@code pack_padded_sequence} with {@code
  * enforce_sorted=False}): outputs past a sequence's length are zero, h_n (and c_n) hold the state
  * at its last valid step, and the reverse direction starts at that step.
+ *
+ * <p>On a backend with a fused recurrence (cuDNN's RNN API on CUDA) the whole stack is one op, its
+ * parameters copied into the backend's weight space only when they change; elsewhere, and for
+ * inter-layer dropout in training, it runs layer by layer ({@link Recurrence}).
  */
 public abstract class RNNBase extends Module {
     private final String layer;
@@ -26,6 +31,8 @@ public abstract class RNNBase extends Module {
     private final RecurrentOptions options;
     private final Generator generator;
     private final List<Tensor> flatWeights = new ArrayList<>();
+    /** The parameters laid out for a fused backend (cuDNN), refilled only when they change. */
+    private final RecurrentWeightSpace weightSpace = new RecurrentWeightSpace();
 
     RNNBase(String layer, Recurrence.Mode mode, long inputSize, long hiddenSize, RecurrentOptions o, Generator gen) {
         this.layer = layer;
@@ -152,13 +159,24 @@ public abstract class RNNBase extends Module {
             }
         }
         if (batched) {
-            return Recurrence.run(config, input, h0, c0, lengths, flatWeights, isTraining(), generator);
+            return Recurrence.run(config, input, h0, c0, lengths, flatWeights, isTraining(), generator, weightSpace);
         }
         try (Tensor x = input.unsqueeze(batchDim); Tensor h = h0 == null ? null : h0.unsqueeze(1);
              Tensor c = c0 == null ? null : c0.unsqueeze(1);
-             RNNOutput r = Recurrence.run(config, x, h, c, lengths, flatWeights, isTraining(), generator)) {
+             RNNOutput r = Recurrence.run(config, x, h, c, lengths, flatWeights, isTraining(), generator, weightSpace)) {
             return new RNNOutput(r.output().squeeze(batchDim), r.hN().squeeze(1), r.cN() == null ? null : r.cN().squeeze(1));
         }
+    }
+
+    /** The fused weight space, for tests of its reuse. */
+    RecurrentWeightSpace weightSpace() {
+        return weightSpace;
+    }
+
+    @Override
+    public void close() {
+        weightSpace.close();
+        super.close();
     }
 
     private void checkState(String name, Tensor state, boolean batched, long states, long batch, long size) {

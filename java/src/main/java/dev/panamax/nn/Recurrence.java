@@ -1,8 +1,14 @@
 package dev.panamax.nn;
 
+import dev.panamax.backend.Backend;
+import dev.panamax.backend.FusedRecurrence;
+import dev.panamax.backend.RecurrentSpec;
 import dev.panamax.ops.LinearAlgebra;
 import dev.panamax.ops.RecurrentCells;
+import dev.panamax.ops.RecurrentStack;
+import dev.panamax.ops.RecurrentWeightSpace;
 import dev.panamax.ops.Regularization;
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Shape;
 import dev.panamax.tensor.Tensor;
@@ -21,6 +27,10 @@ import java.util.List;
  * {@link RecurrentCells#rnnSequence}) whose backward through
  * time allocates its buffers once; other directions run step by step. Per-step temporaries are
  * closed as soon as they are used (a recorded graph keeps what its backward needs).
+ *
+ * <p>Where the backend runs whole stacks ({@link RecurrentStack}: cuDNN's RNN API on CUDA), the
+ * stack is one op instead, unless {@link #fusedUnavailable} says why not; the CPU always runs the
+ * layers as above.
  *
  * <p>Equations and gate order are PyTorch's: LSTM i, f, g, o with c' = f·c + i·g and h' = o·tanh(c')
  * (then h' Whrᵀ with a projection); GRU r, z, n with n = tanh(W_in x + b_in + r·(W_hn h + b_hn))
@@ -55,6 +65,24 @@ final class Recurrence {
         int weightsPerDirection() {
             return 2 + (bias ? 2 : 0) + (projSize > 0 ? 1 : 0);
         }
+
+        /** The stack as a fused backend sees it. */
+        RecurrentSpec spec(DType dtype) {
+            return new RecurrentSpec(RecurrentSpec.Cell.valueOf(mode.name()), inputSize, hiddenSize, projSize, numLayers, bidirectional, bias,
+                    dtype);
+        }
+    }
+
+    /**
+     * Why the stack does not run fused on {@code be} ({@link RecurrentStack}), or "" when it does.
+     * Inter-layer dropout in training stays on the layer-by-layer path, so that its masks come from
+     * the layer's {@link Generator} as everywhere else in the library (cuDNN would draw its own).
+     */
+    static String fusedUnavailable(Config cfg, Backend be, DType dtype, boolean training) {
+        if (training && cfg.dropout() > 0 && cfg.numLayers() > 1) {
+            return "inter-layer dropout in training draws its masks from the layer's generator, layer by layer";
+        }
+        return RecurrentStack.unsupported(be, cfg.spec(dtype));
     }
 
     /**
@@ -99,7 +127,10 @@ final class Recurrence {
      * (each in 1..T) may be null (all T). Arguments are assumed checked by the caller.
      */
     static RNNOutput run(Config cfg, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights, boolean training,
-                         Generator gen) {
+                         Generator gen, RecurrentWeightSpace space) {
+        if (fusedUnavailable(cfg, input.backend(), input.dtype(), training).isEmpty()) {
+            return fused(cfg, input.backend().fusedRecurrence(), input, h0, c0, lengths, weights, space);
+        }
         int timeDim = cfg.batchFirst() ? 1 : 0;
         long steps = input.size(timeDim);
         long batch = input.size(1 - timeDim);
@@ -176,6 +207,20 @@ final class Recurrence {
             if (active != null) {
                 active.close();
                 zero.close();
+            }
+        }
+    }
+
+    /** The stack as one {@link RecurrentStack} op on {@code fused} (the backend's; a stand-in in tests), on time-major data. */
+    static RNNOutput fused(Config cfg, FusedRecurrence fused, Tensor input, Tensor h0, Tensor c0, long[] lengths, List<Tensor> weights,
+                           RecurrentWeightSpace space) {
+        try (Tensor x = cfg.batchFirst() ? input.transpose(0, 1) : input.alias()) {
+            RecurrentStack.Result r = RecurrentStack.run(fused, cfg.spec(input.dtype()), x, h0, c0, lengths, weights, space);
+            if (!cfg.batchFirst()) {
+                return new RNNOutput(r.output(), r.hN(), r.cN());
+            }
+            try (Tensor timeMajor = r.output(); Tensor batchMajor = timeMajor.transpose(0, 1)) {
+                return new RNNOutput(batchMajor.contiguous(), r.hN(), r.cN());
             }
         }
     }

@@ -57,6 +57,8 @@ public final class Tensor implements AutoCloseable {
     private Tensor grad;
     private Node gradFn;
     private String name;
+    /** See {@link #version()}. */
+    private long version;
 
     /** The part a Cleaner may see: it must not reference the tensor. */
     private static final class Resource implements Runnable {
@@ -390,10 +392,21 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- kernels' view (internal)
 
-    /** The kernel operand of this tensor; throws if it was closed. */
+    /** The kernel operand of this tensor; throws if it was closed. Counts towards {@link #version()}. */
     public Operand operand() {
         checkAlive();
+        version++;
         return operand;
+    }
+
+    /**
+     * Counts what may have changed this tensor's elements: in-place methods, {@link #moveTo}, and
+     * every hand-out of its kernel operand (a kernel may write through it). Reads count too, so an
+     * unchanged version, while no other view shares the memory ({@link #isExclusive()}), proves the
+     * elements unchanged, and a cache keyed on it at worst refreshes too often.
+     */
+    public long version() {
+        return version;
     }
 
     /** The backend of this tensor's device. */
@@ -543,6 +556,7 @@ public final class Tensor implements AutoCloseable {
         LIVE.incrementAndGet();
         operand = moved;
         backend = target;
+        version++;
         old.closedExplicitly = true;
         oldCleanable.clean();
         if (grad != null) {
@@ -742,6 +756,7 @@ public final class Tensor implements AutoCloseable {
 
     private void checkInPlace(String op) {
         checkAlive();
+        version++;
         if (requiresGrad && GradMode.isEnabled()) {
             throw new IllegalStateException(op + ": in-place update of " + describe()
                     + ", which requires grad, while grad mode is on; wrap it in GradMode.noGrad() (as optimizers do)");

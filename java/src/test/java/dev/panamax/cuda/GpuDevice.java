@@ -9,10 +9,10 @@ import dev.panamax.tensor.Device;
  * unusable. {@code -Dpanamax.test.gpuDevice=cpu} runs their bodies against the CPU instead, to
  * check the tests themselves on a machine without a GPU (it proves nothing about CUDA).
  */
-final class GpuDevice {
+public final class GpuDevice {
     private GpuDevice() {}
 
-    static Device get() {
+    public static Device get() {
         if ("cpu".equals(System.getProperty("panamax.test.gpuDevice"))) {
             return Device.CPU;
         }

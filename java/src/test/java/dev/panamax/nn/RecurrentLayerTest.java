@@ -48,7 +48,7 @@ class RecurrentLayerTest {
             int first = lstm ? 3 : 2;
             Function<Tensor[], Tensor> fn = xs -> {
                 List<Tensor> weights = Arrays.asList(xs).subList(first, xs.length);
-                try (RNNOutput r = Recurrence.run(cfg, xs[0], xs[1], lstm ? xs[2] : null, lengths, weights, false, null);
+                try (RNNOutput r = Recurrence.run(cfg, xs[0], xs[1], lstm ? xs[2] : null, lengths, weights, false, null, null);
                      Tensor o = r.output().flatten(); Tensor h = r.hN().flatten(); Tensor c = lstm ? r.cN().flatten() : null) {
                     return Tensor.cat(lstm ? List.of(o, h, c) : List.of(o, h), 0);
                 }

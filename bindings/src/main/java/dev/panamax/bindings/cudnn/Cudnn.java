@@ -1147,6 +1147,71 @@ public class Cudnn extends Cudnn$shared {
         }
     }
 
+    private static class cudnnGetTensorNdDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnGetTensorNdDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetTensorNdDescriptor(const cudnnTensorDescriptor_t tensorDesc, int nbDimsRequested, cudnnDataType_t *dataType, int *nbDims, int dimA[], int strideA[])
+     * }
+     */
+    public static FunctionDescriptor cudnnGetTensorNdDescriptor$descriptor() {
+        return cudnnGetTensorNdDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetTensorNdDescriptor(const cudnnTensorDescriptor_t tensorDesc, int nbDimsRequested, cudnnDataType_t *dataType, int *nbDims, int dimA[], int strideA[])
+     * }
+     */
+    public static MethodHandle cudnnGetTensorNdDescriptor$handle() {
+        return cudnnGetTensorNdDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetTensorNdDescriptor(const cudnnTensorDescriptor_t tensorDesc, int nbDimsRequested, cudnnDataType_t *dataType, int *nbDims, int dimA[], int strideA[])
+     * }
+     */
+    public static MemorySegment cudnnGetTensorNdDescriptor$address() {
+        return cudnnGetTensorNdDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetTensorNdDescriptor(const cudnnTensorDescriptor_t tensorDesc, int nbDimsRequested, cudnnDataType_t *dataType, int *nbDims, int dimA[], int strideA[])
+     * }
+     */
+    public static int cudnnGetTensorNdDescriptor(MemorySegment tensorDesc, int nbDimsRequested, MemorySegment dataType, MemorySegment nbDims, MemorySegment dimA, MemorySegment strideA) {
+        var mh$ = cudnnGetTensorNdDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnGetTensorNdDescriptor", tensorDesc, nbDimsRequested, dataType, nbDims, dimA, strideA);
+            }
+            return (int)mh$.invokeExact(tensorDesc, nbDimsRequested, dataType, nbDims, dimA, strideA);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudnnDestroyTensorDescriptor {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudnn.C_INT,
@@ -2084,6 +2149,191 @@ public class Cudnn extends Cudnn$shared {
         }
     }
 
+    private static class cudnnCreateDropoutDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnCreateDropoutDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateDropoutDescriptor(cudnnDropoutDescriptor_t *dropoutDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnCreateDropoutDescriptor$descriptor() {
+        return cudnnCreateDropoutDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateDropoutDescriptor(cudnnDropoutDescriptor_t *dropoutDesc)
+     * }
+     */
+    public static MethodHandle cudnnCreateDropoutDescriptor$handle() {
+        return cudnnCreateDropoutDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateDropoutDescriptor(cudnnDropoutDescriptor_t *dropoutDesc)
+     * }
+     */
+    public static MemorySegment cudnnCreateDropoutDescriptor$address() {
+        return cudnnCreateDropoutDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateDropoutDescriptor(cudnnDropoutDescriptor_t *dropoutDesc)
+     * }
+     */
+    public static int cudnnCreateDropoutDescriptor(MemorySegment dropoutDesc) {
+        var mh$ = cudnnCreateDropoutDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnCreateDropoutDescriptor", dropoutDesc);
+            }
+            return (int)mh$.invokeExact(dropoutDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnDestroyDropoutDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnDestroyDropoutDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnDestroyDropoutDescriptor$descriptor() {
+        return cudnnDestroyDropoutDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc)
+     * }
+     */
+    public static MethodHandle cudnnDestroyDropoutDescriptor$handle() {
+        return cudnnDestroyDropoutDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc)
+     * }
+     */
+    public static MemorySegment cudnnDestroyDropoutDescriptor$address() {
+        return cudnnDestroyDropoutDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc)
+     * }
+     */
+    public static int cudnnDestroyDropoutDescriptor(MemorySegment dropoutDesc) {
+        var mh$ = cudnnDestroyDropoutDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnDestroyDropoutDescriptor", dropoutDesc);
+            }
+            return (int)mh$.invokeExact(dropoutDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnSetDropoutDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_FLOAT,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnSetDropoutDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc, cudnnHandle_t handle, float dropout, void *states, size_t stateSizeInBytes, unsigned long long seed)
+     * }
+     */
+    public static FunctionDescriptor cudnnSetDropoutDescriptor$descriptor() {
+        return cudnnSetDropoutDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc, cudnnHandle_t handle, float dropout, void *states, size_t stateSizeInBytes, unsigned long long seed)
+     * }
+     */
+    public static MethodHandle cudnnSetDropoutDescriptor$handle() {
+        return cudnnSetDropoutDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc, cudnnHandle_t handle, float dropout, void *states, size_t stateSizeInBytes, unsigned long long seed)
+     * }
+     */
+    public static MemorySegment cudnnSetDropoutDescriptor$address() {
+        return cudnnSetDropoutDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetDropoutDescriptor(cudnnDropoutDescriptor_t dropoutDesc, cudnnHandle_t handle, float dropout, void *states, size_t stateSizeInBytes, unsigned long long seed)
+     * }
+     */
+    public static int cudnnSetDropoutDescriptor(MemorySegment dropoutDesc, MemorySegment handle, float dropout, MemorySegment states, long stateSizeInBytes, long seed) {
+        var mh$ = cudnnSetDropoutDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnSetDropoutDescriptor", dropoutDesc, handle, dropout, states, stateSizeInBytes, seed);
+            }
+            return (int)mh$.invokeExact(dropoutDesc, handle, dropout, states, stateSizeInBytes, seed);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudnnLRNCrossChannelBackward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudnn.C_INT,
@@ -2303,6 +2553,935 @@ public class Cudnn extends Cudnn$shared {
                 traceDowncall("cudnnBatchNormalizationBackward", handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff, xDesc, x, dyDesc, dy, dxDesc, dx, dBnScaleBiasDesc, bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean, savedInvVariance);
             }
             return (int)mh$.invokeExact(handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff, xDesc, x, dyDesc, dy, dxDesc, dx, dBnScaleBiasDesc, bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean, savedInvVariance);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int CUDNN_RNN_ALGO_STANDARD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_RNN_ALGO_STANDARD = 0
+     * }
+     */
+    public static int CUDNN_RNN_ALGO_STANDARD() {
+        return CUDNN_RNN_ALGO_STANDARD;
+    }
+    private static final int CUDNN_FWD_MODE_INFERENCE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_FWD_MODE_INFERENCE = 0
+     * }
+     */
+    public static int CUDNN_FWD_MODE_INFERENCE() {
+        return CUDNN_FWD_MODE_INFERENCE;
+    }
+    private static final int CUDNN_FWD_MODE_TRAINING = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_FWD_MODE_TRAINING = 1
+     * }
+     */
+    public static int CUDNN_FWD_MODE_TRAINING() {
+        return CUDNN_FWD_MODE_TRAINING;
+    }
+    private static final int CUDNN_RNN_RELU = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_RNN_RELU = 0
+     * }
+     */
+    public static int CUDNN_RNN_RELU() {
+        return CUDNN_RNN_RELU;
+    }
+    private static final int CUDNN_RNN_TANH = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_RNN_TANH = 1
+     * }
+     */
+    public static int CUDNN_RNN_TANH() {
+        return CUDNN_RNN_TANH;
+    }
+    private static final int CUDNN_LSTM = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_LSTM = 2
+     * }
+     */
+    public static int CUDNN_LSTM() {
+        return CUDNN_LSTM;
+    }
+    private static final int CUDNN_GRU = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_GRU = 3
+     * }
+     */
+    public static int CUDNN_GRU() {
+        return CUDNN_GRU;
+    }
+    private static final int CUDNN_RNN_DOUBLE_BIAS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_RNN_DOUBLE_BIAS = 2
+     * }
+     */
+    public static int CUDNN_RNN_DOUBLE_BIAS() {
+        return CUDNN_RNN_DOUBLE_BIAS;
+    }
+    private static final int CUDNN_UNIDIRECTIONAL = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_UNIDIRECTIONAL = 0
+     * }
+     */
+    public static int CUDNN_UNIDIRECTIONAL() {
+        return CUDNN_UNIDIRECTIONAL;
+    }
+    private static final int CUDNN_BIDIRECTIONAL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_BIDIRECTIONAL = 1
+     * }
+     */
+    public static int CUDNN_BIDIRECTIONAL() {
+        return CUDNN_BIDIRECTIONAL;
+    }
+    private static final int CUDNN_LINEAR_INPUT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_LINEAR_INPUT = 0
+     * }
+     */
+    public static int CUDNN_LINEAR_INPUT() {
+        return CUDNN_LINEAR_INPUT;
+    }
+    private static final int CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED = 0
+     * }
+     */
+    public static int CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED() {
+        return CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED;
+    }
+
+    private static class cudnnCreateRNNDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnCreateRNNDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDescriptor(cudnnRNNDescriptor_t *rnnDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnCreateRNNDescriptor$descriptor() {
+        return cudnnCreateRNNDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDescriptor(cudnnRNNDescriptor_t *rnnDesc)
+     * }
+     */
+    public static MethodHandle cudnnCreateRNNDescriptor$handle() {
+        return cudnnCreateRNNDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDescriptor(cudnnRNNDescriptor_t *rnnDesc)
+     * }
+     */
+    public static MemorySegment cudnnCreateRNNDescriptor$address() {
+        return cudnnCreateRNNDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDescriptor(cudnnRNNDescriptor_t *rnnDesc)
+     * }
+     */
+    public static int cudnnCreateRNNDescriptor(MemorySegment rnnDesc) {
+        var mh$ = cudnnCreateRNNDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnCreateRNNDescriptor", rnnDesc);
+            }
+            return (int)mh$.invokeExact(rnnDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnDestroyRNNDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnDestroyRNNDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDescriptor(cudnnRNNDescriptor_t rnnDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnDestroyRNNDescriptor$descriptor() {
+        return cudnnDestroyRNNDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDescriptor(cudnnRNNDescriptor_t rnnDesc)
+     * }
+     */
+    public static MethodHandle cudnnDestroyRNNDescriptor$handle() {
+        return cudnnDestroyRNNDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDescriptor(cudnnRNNDescriptor_t rnnDesc)
+     * }
+     */
+    public static MemorySegment cudnnDestroyRNNDescriptor$address() {
+        return cudnnDestroyRNNDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDescriptor(cudnnRNNDescriptor_t rnnDesc)
+     * }
+     */
+    public static int cudnnDestroyRNNDescriptor(MemorySegment rnnDesc) {
+        var mh$ = cudnnDestroyRNNDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnDestroyRNNDescriptor", rnnDesc);
+            }
+            return (int)mh$.invokeExact(rnnDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnSetRNNDescriptor_v8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnSetRNNDescriptor_v8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDescriptor_v8(cudnnRNNDescriptor_t rnnDesc, cudnnRNNAlgo_t algo, cudnnRNNMode_t cellMode, cudnnRNNBiasMode_t biasMode, cudnnDirectionMode_t dirMode, cudnnRNNInputMode_t inputMode, cudnnDataType_t dataType, cudnnDataType_t mathPrec, cudnnMathType_t mathType, int32_t inputSize, int32_t hiddenSize, int32_t projSize, int32_t numLayers, cudnnDropoutDescriptor_t dropoutDesc, uint32_t auxFlags)
+     * }
+     */
+    public static FunctionDescriptor cudnnSetRNNDescriptor_v8$descriptor() {
+        return cudnnSetRNNDescriptor_v8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDescriptor_v8(cudnnRNNDescriptor_t rnnDesc, cudnnRNNAlgo_t algo, cudnnRNNMode_t cellMode, cudnnRNNBiasMode_t biasMode, cudnnDirectionMode_t dirMode, cudnnRNNInputMode_t inputMode, cudnnDataType_t dataType, cudnnDataType_t mathPrec, cudnnMathType_t mathType, int32_t inputSize, int32_t hiddenSize, int32_t projSize, int32_t numLayers, cudnnDropoutDescriptor_t dropoutDesc, uint32_t auxFlags)
+     * }
+     */
+    public static MethodHandle cudnnSetRNNDescriptor_v8$handle() {
+        return cudnnSetRNNDescriptor_v8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDescriptor_v8(cudnnRNNDescriptor_t rnnDesc, cudnnRNNAlgo_t algo, cudnnRNNMode_t cellMode, cudnnRNNBiasMode_t biasMode, cudnnDirectionMode_t dirMode, cudnnRNNInputMode_t inputMode, cudnnDataType_t dataType, cudnnDataType_t mathPrec, cudnnMathType_t mathType, int32_t inputSize, int32_t hiddenSize, int32_t projSize, int32_t numLayers, cudnnDropoutDescriptor_t dropoutDesc, uint32_t auxFlags)
+     * }
+     */
+    public static MemorySegment cudnnSetRNNDescriptor_v8$address() {
+        return cudnnSetRNNDescriptor_v8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDescriptor_v8(cudnnRNNDescriptor_t rnnDesc, cudnnRNNAlgo_t algo, cudnnRNNMode_t cellMode, cudnnRNNBiasMode_t biasMode, cudnnDirectionMode_t dirMode, cudnnRNNInputMode_t inputMode, cudnnDataType_t dataType, cudnnDataType_t mathPrec, cudnnMathType_t mathType, int32_t inputSize, int32_t hiddenSize, int32_t projSize, int32_t numLayers, cudnnDropoutDescriptor_t dropoutDesc, uint32_t auxFlags)
+     * }
+     */
+    public static int cudnnSetRNNDescriptor_v8(MemorySegment rnnDesc, int algo, int cellMode, int biasMode, int dirMode, int inputMode, int dataType, int mathPrec, int mathType, int inputSize, int hiddenSize, int projSize, int numLayers, MemorySegment dropoutDesc, int auxFlags) {
+        var mh$ = cudnnSetRNNDescriptor_v8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnSetRNNDescriptor_v8", rnnDesc, algo, cellMode, biasMode, dirMode, inputMode, dataType, mathPrec, mathType, inputSize, hiddenSize, projSize, numLayers, dropoutDesc, auxFlags);
+            }
+            return (int)mh$.invokeExact(rnnDesc, algo, cellMode, biasMode, dirMode, inputMode, dataType, mathPrec, mathType, inputSize, hiddenSize, projSize, numLayers, dropoutDesc, auxFlags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnGetRNNTempSpaceSizes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnGetRNNTempSpaceSizes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, cudnnRNNDataDescriptor_t xDesc, size_t *workSpaceSize, size_t *reserveSpaceSize)
+     * }
+     */
+    public static FunctionDescriptor cudnnGetRNNTempSpaceSizes$descriptor() {
+        return cudnnGetRNNTempSpaceSizes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, cudnnRNNDataDescriptor_t xDesc, size_t *workSpaceSize, size_t *reserveSpaceSize)
+     * }
+     */
+    public static MethodHandle cudnnGetRNNTempSpaceSizes$handle() {
+        return cudnnGetRNNTempSpaceSizes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, cudnnRNNDataDescriptor_t xDesc, size_t *workSpaceSize, size_t *reserveSpaceSize)
+     * }
+     */
+    public static MemorySegment cudnnGetRNNTempSpaceSizes$address() {
+        return cudnnGetRNNTempSpaceSizes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, cudnnRNNDataDescriptor_t xDesc, size_t *workSpaceSize, size_t *reserveSpaceSize)
+     * }
+     */
+    public static int cudnnGetRNNTempSpaceSizes(MemorySegment handle, MemorySegment rnnDesc, int fwdMode, MemorySegment xDesc, MemorySegment workSpaceSize, MemorySegment reserveSpaceSize) {
+        var mh$ = cudnnGetRNNTempSpaceSizes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnGetRNNTempSpaceSizes", handle, rnnDesc, fwdMode, xDesc, workSpaceSize, reserveSpaceSize);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, fwdMode, xDesc, workSpaceSize, reserveSpaceSize);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnGetRNNWeightSpaceSize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnGetRNNWeightSpaceSize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightSpaceSize(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, size_t *weightSpaceSize)
+     * }
+     */
+    public static FunctionDescriptor cudnnGetRNNWeightSpaceSize$descriptor() {
+        return cudnnGetRNNWeightSpaceSize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightSpaceSize(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, size_t *weightSpaceSize)
+     * }
+     */
+    public static MethodHandle cudnnGetRNNWeightSpaceSize$handle() {
+        return cudnnGetRNNWeightSpaceSize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightSpaceSize(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, size_t *weightSpaceSize)
+     * }
+     */
+    public static MemorySegment cudnnGetRNNWeightSpaceSize$address() {
+        return cudnnGetRNNWeightSpaceSize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightSpaceSize(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, size_t *weightSpaceSize)
+     * }
+     */
+    public static int cudnnGetRNNWeightSpaceSize(MemorySegment handle, MemorySegment rnnDesc, MemorySegment weightSpaceSize) {
+        var mh$ = cudnnGetRNNWeightSpaceSize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnGetRNNWeightSpaceSize", handle, rnnDesc, weightSpaceSize);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, weightSpaceSize);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnGetRNNWeightParams {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnGetRNNWeightParams");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightParams(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, int32_t pseudoLayer, size_t weightSpaceSize, const void *weightSpace, int32_t linLayerID, cudnnTensorDescriptor_t mDesc, void **mAddr, cudnnTensorDescriptor_t bDesc, void **bAddr)
+     * }
+     */
+    public static FunctionDescriptor cudnnGetRNNWeightParams$descriptor() {
+        return cudnnGetRNNWeightParams.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightParams(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, int32_t pseudoLayer, size_t weightSpaceSize, const void *weightSpace, int32_t linLayerID, cudnnTensorDescriptor_t mDesc, void **mAddr, cudnnTensorDescriptor_t bDesc, void **bAddr)
+     * }
+     */
+    public static MethodHandle cudnnGetRNNWeightParams$handle() {
+        return cudnnGetRNNWeightParams.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightParams(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, int32_t pseudoLayer, size_t weightSpaceSize, const void *weightSpace, int32_t linLayerID, cudnnTensorDescriptor_t mDesc, void **mAddr, cudnnTensorDescriptor_t bDesc, void **bAddr)
+     * }
+     */
+    public static MemorySegment cudnnGetRNNWeightParams$address() {
+        return cudnnGetRNNWeightParams.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnGetRNNWeightParams(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, int32_t pseudoLayer, size_t weightSpaceSize, const void *weightSpace, int32_t linLayerID, cudnnTensorDescriptor_t mDesc, void **mAddr, cudnnTensorDescriptor_t bDesc, void **bAddr)
+     * }
+     */
+    public static int cudnnGetRNNWeightParams(MemorySegment handle, MemorySegment rnnDesc, int pseudoLayer, long weightSpaceSize, MemorySegment weightSpace, int linLayerID, MemorySegment mDesc, MemorySegment mAddr, MemorySegment bDesc, MemorySegment bAddr) {
+        var mh$ = cudnnGetRNNWeightParams.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnGetRNNWeightParams", handle, rnnDesc, pseudoLayer, weightSpaceSize, weightSpace, linLayerID, mDesc, mAddr, bDesc, bAddr);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, pseudoLayer, weightSpaceSize, weightSpace, linLayerID, mDesc, mAddr, bDesc, bAddr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnCreateRNNDataDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnCreateRNNDataDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDataDescriptor(cudnnRNNDataDescriptor_t *rnnDataDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnCreateRNNDataDescriptor$descriptor() {
+        return cudnnCreateRNNDataDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDataDescriptor(cudnnRNNDataDescriptor_t *rnnDataDesc)
+     * }
+     */
+    public static MethodHandle cudnnCreateRNNDataDescriptor$handle() {
+        return cudnnCreateRNNDataDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDataDescriptor(cudnnRNNDataDescriptor_t *rnnDataDesc)
+     * }
+     */
+    public static MemorySegment cudnnCreateRNNDataDescriptor$address() {
+        return cudnnCreateRNNDataDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnCreateRNNDataDescriptor(cudnnRNNDataDescriptor_t *rnnDataDesc)
+     * }
+     */
+    public static int cudnnCreateRNNDataDescriptor(MemorySegment rnnDataDesc) {
+        var mh$ = cudnnCreateRNNDataDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnCreateRNNDataDescriptor", rnnDataDesc);
+            }
+            return (int)mh$.invokeExact(rnnDataDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnDestroyRNNDataDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnDestroyRNNDataDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc)
+     * }
+     */
+    public static FunctionDescriptor cudnnDestroyRNNDataDescriptor$descriptor() {
+        return cudnnDestroyRNNDataDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc)
+     * }
+     */
+    public static MethodHandle cudnnDestroyRNNDataDescriptor$handle() {
+        return cudnnDestroyRNNDataDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc)
+     * }
+     */
+    public static MemorySegment cudnnDestroyRNNDataDescriptor$address() {
+        return cudnnDestroyRNNDataDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDestroyRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc)
+     * }
+     */
+    public static int cudnnDestroyRNNDataDescriptor(MemorySegment rnnDataDesc) {
+        var mh$ = cudnnDestroyRNNDataDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnDestroyRNNDataDescriptor", rnnDataDesc);
+            }
+            return (int)mh$.invokeExact(rnnDataDesc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnSetRNNDataDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnSetRNNDataDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc, cudnnDataType_t dataType, cudnnRNNDataLayout_t layout, int maxSeqLength, int batchSize, int vectorSize, const int seqLengthArray[], void *paddingFill)
+     * }
+     */
+    public static FunctionDescriptor cudnnSetRNNDataDescriptor$descriptor() {
+        return cudnnSetRNNDataDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc, cudnnDataType_t dataType, cudnnRNNDataLayout_t layout, int maxSeqLength, int batchSize, int vectorSize, const int seqLengthArray[], void *paddingFill)
+     * }
+     */
+    public static MethodHandle cudnnSetRNNDataDescriptor$handle() {
+        return cudnnSetRNNDataDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc, cudnnDataType_t dataType, cudnnRNNDataLayout_t layout, int maxSeqLength, int batchSize, int vectorSize, const int seqLengthArray[], void *paddingFill)
+     * }
+     */
+    public static MemorySegment cudnnSetRNNDataDescriptor$address() {
+        return cudnnSetRNNDataDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnSetRNNDataDescriptor(cudnnRNNDataDescriptor_t rnnDataDesc, cudnnDataType_t dataType, cudnnRNNDataLayout_t layout, int maxSeqLength, int batchSize, int vectorSize, const int seqLengthArray[], void *paddingFill)
+     * }
+     */
+    public static int cudnnSetRNNDataDescriptor(MemorySegment rnnDataDesc, int dataType, int layout, int maxSeqLength, int batchSize, int vectorSize, MemorySegment seqLengthArray, MemorySegment paddingFill) {
+        var mh$ = cudnnSetRNNDataDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnSetRNNDataDescriptor", rnnDataDesc, dataType, layout, maxSeqLength, batchSize, vectorSize, seqLengthArray, paddingFill);
+            }
+            return (int)mh$.invokeExact(rnnDataDesc, dataType, layout, maxSeqLength, batchSize, vectorSize, seqLengthArray, paddingFill);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnRNNForward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnRNNForward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNForward(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnRNNDataDescriptor_t yDesc, void *y, cudnnTensorDescriptor_t hDesc, const void *hx, void *hy, cudnnTensorDescriptor_t cDesc, const void *cx, void *cy, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static FunctionDescriptor cudnnRNNForward$descriptor() {
+        return cudnnRNNForward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNForward(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnRNNDataDescriptor_t yDesc, void *y, cudnnTensorDescriptor_t hDesc, const void *hx, void *hy, cudnnTensorDescriptor_t cDesc, const void *cx, void *cy, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MethodHandle cudnnRNNForward$handle() {
+        return cudnnRNNForward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNForward(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnRNNDataDescriptor_t yDesc, void *y, cudnnTensorDescriptor_t hDesc, const void *hx, void *hy, cudnnTensorDescriptor_t cDesc, const void *cx, void *cy, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MemorySegment cudnnRNNForward$address() {
+        return cudnnRNNForward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNForward(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnForwardMode_t fwdMode, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnRNNDataDescriptor_t yDesc, void *y, cudnnTensorDescriptor_t hDesc, const void *hx, void *hy, cudnnTensorDescriptor_t cDesc, const void *cx, void *cy, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static int cudnnRNNForward(MemorySegment handle, MemorySegment rnnDesc, int fwdMode, MemorySegment devSeqLengths, MemorySegment xDesc, MemorySegment x, MemorySegment yDesc, MemorySegment y, MemorySegment hDesc, MemorySegment hx, MemorySegment hy, MemorySegment cDesc, MemorySegment cx, MemorySegment cy, long weightSpaceSize, MemorySegment weightSpace, long workSpaceSize, MemorySegment workSpace, long reserveSpaceSize, MemorySegment reserveSpace) {
+        var mh$ = cudnnRNNForward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnRNNForward", handle, rnnDesc, fwdMode, devSeqLengths, xDesc, x, yDesc, y, hDesc, hx, hy, cDesc, cx, cy, weightSpaceSize, weightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, fwdMode, devSeqLengths, xDesc, x, yDesc, y, hDesc, hx, hy, cDesc, cx, cy, weightSpaceSize, weightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int CUDNN_WGRAD_MODE_ADD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_WGRAD_MODE_ADD = 0
+     * }
+     */
+    public static int CUDNN_WGRAD_MODE_ADD() {
+        return CUDNN_WGRAD_MODE_ADD;
+    }
+
+    private static class cudnnRNNBackwardData_v8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnRNNBackwardData_v8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardData_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t yDesc, const void *y, const void *dy, cudnnRNNDataDescriptor_t xDesc, void *dx, cudnnTensorDescriptor_t hDesc, const void *hx, const void *dhy, void *dhx, cudnnTensorDescriptor_t cDesc, const void *cx, const void *dcy, void *dcx, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static FunctionDescriptor cudnnRNNBackwardData_v8$descriptor() {
+        return cudnnRNNBackwardData_v8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardData_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t yDesc, const void *y, const void *dy, cudnnRNNDataDescriptor_t xDesc, void *dx, cudnnTensorDescriptor_t hDesc, const void *hx, const void *dhy, void *dhx, cudnnTensorDescriptor_t cDesc, const void *cx, const void *dcy, void *dcx, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MethodHandle cudnnRNNBackwardData_v8$handle() {
+        return cudnnRNNBackwardData_v8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardData_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t yDesc, const void *y, const void *dy, cudnnRNNDataDescriptor_t xDesc, void *dx, cudnnTensorDescriptor_t hDesc, const void *hx, const void *dhy, void *dhx, cudnnTensorDescriptor_t cDesc, const void *cx, const void *dcy, void *dcx, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MemorySegment cudnnRNNBackwardData_v8$address() {
+        return cudnnRNNBackwardData_v8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardData_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t yDesc, const void *y, const void *dy, cudnnRNNDataDescriptor_t xDesc, void *dx, cudnnTensorDescriptor_t hDesc, const void *hx, const void *dhy, void *dhx, cudnnTensorDescriptor_t cDesc, const void *cx, const void *dcy, void *dcx, size_t weightSpaceSize, const void *weightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static int cudnnRNNBackwardData_v8(MemorySegment handle, MemorySegment rnnDesc, MemorySegment devSeqLengths, MemorySegment yDesc, MemorySegment y, MemorySegment dy, MemorySegment xDesc, MemorySegment dx, MemorySegment hDesc, MemorySegment hx, MemorySegment dhy, MemorySegment dhx, MemorySegment cDesc, MemorySegment cx, MemorySegment dcy, MemorySegment dcx, long weightSpaceSize, MemorySegment weightSpace, long workSpaceSize, MemorySegment workSpace, long reserveSpaceSize, MemorySegment reserveSpace) {
+        var mh$ = cudnnRNNBackwardData_v8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnRNNBackwardData_v8", handle, rnnDesc, devSeqLengths, yDesc, y, dy, xDesc, dx, hDesc, hx, dhy, dhx, cDesc, cx, dcy, dcx, weightSpaceSize, weightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, devSeqLengths, yDesc, y, dy, xDesc, dx, hDesc, hx, dhy, dhx, cDesc, cx, dcy, dcx, weightSpaceSize, weightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnRNNBackwardWeights_v8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnRNNBackwardWeights_v8");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardWeights_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnWgradMode_t addGrad, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnTensorDescriptor_t hDesc, const void *hx, cudnnRNNDataDescriptor_t yDesc, const void *y, size_t weightSpaceSize, void *dweightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static FunctionDescriptor cudnnRNNBackwardWeights_v8$descriptor() {
+        return cudnnRNNBackwardWeights_v8.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardWeights_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnWgradMode_t addGrad, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnTensorDescriptor_t hDesc, const void *hx, cudnnRNNDataDescriptor_t yDesc, const void *y, size_t weightSpaceSize, void *dweightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MethodHandle cudnnRNNBackwardWeights_v8$handle() {
+        return cudnnRNNBackwardWeights_v8.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardWeights_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnWgradMode_t addGrad, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnTensorDescriptor_t hDesc, const void *hx, cudnnRNNDataDescriptor_t yDesc, const void *y, size_t weightSpaceSize, void *dweightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static MemorySegment cudnnRNNBackwardWeights_v8$address() {
+        return cudnnRNNBackwardWeights_v8.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnRNNBackwardWeights_v8(cudnnHandle_t handle, cudnnRNNDescriptor_t rnnDesc, cudnnWgradMode_t addGrad, const int32_t devSeqLengths[], cudnnRNNDataDescriptor_t xDesc, const void *x, cudnnTensorDescriptor_t hDesc, const void *hx, cudnnRNNDataDescriptor_t yDesc, const void *y, size_t weightSpaceSize, void *dweightSpace, size_t workSpaceSize, void *workSpace, size_t reserveSpaceSize, void *reserveSpace)
+     * }
+     */
+    public static int cudnnRNNBackwardWeights_v8(MemorySegment handle, MemorySegment rnnDesc, int addGrad, MemorySegment devSeqLengths, MemorySegment xDesc, MemorySegment x, MemorySegment hDesc, MemorySegment hx, MemorySegment yDesc, MemorySegment y, long weightSpaceSize, MemorySegment dweightSpace, long workSpaceSize, MemorySegment workSpace, long reserveSpaceSize, MemorySegment reserveSpace) {
+        var mh$ = cudnnRNNBackwardWeights_v8.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnRNNBackwardWeights_v8", handle, rnnDesc, addGrad, devSeqLengths, xDesc, x, hDesc, hx, yDesc, y, weightSpaceSize, dweightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
+            }
+            return (int)mh$.invokeExact(handle, rnnDesc, addGrad, devSeqLengths, xDesc, x, hDesc, hx, yDesc, y, weightSpaceSize, dweightSpace, workSpaceSize, workSpace, reserveSpaceSize, reserveSpace);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3449,6 +4628,15 @@ public class Cudnn extends Cudnn$shared {
      */
     public static double CUDNN_LRN_MIN_BETA() {
         return CUDNN_LRN_MIN_BETA;
+    }
+    private static final int CUDNN_RNN_PADDED_IO_ENABLED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define CUDNN_RNN_PADDED_IO_ENABLED 1
+     * }
+     */
+    public static int CUDNN_RNN_PADDED_IO_ENABLED() {
+        return CUDNN_RNN_PADDED_IO_ENABLED;
     }
 }
 

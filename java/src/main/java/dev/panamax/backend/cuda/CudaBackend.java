@@ -4,6 +4,7 @@ import dev.panamax.backend.AdamUpdate;
 import dev.panamax.backend.Backend;
 import dev.panamax.backend.BinaryOp;
 import dev.panamax.backend.Conv2dSpec;
+import dev.panamax.backend.FusedRecurrence;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.backend.Pool2dSpec;
@@ -18,7 +19,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The CUDA backend of one GPU: cuBLAS for matrix products, cuDNN for convolution, batch norm,
- * LRN and the pooling forwards that fit it, Panamax's own kernels (panamax-native) for the rest.
+ * LRN, the pooling forwards that fit it and whole recurrent stacks, Panamax's own kernels (panamax-native) for the rest.
  * Work is issued in order on the GPU's stream; only host reads wait for it. Each method makes the
  * GPU current on the calling thread first.
  */
@@ -37,6 +38,7 @@ final class CudaBackend implements Backend {
     private final OptimizerKernels optimizers;
     private final RnnKernels rnn;
     private final CudaAttention attention;
+    private final CudnnRecurrence recurrence;
 
     CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -54,6 +56,7 @@ final class CudaBackend implements Backend {
         optimizers = new OptimizerKernels(ctx);
         rnn = new RnnKernels(ctx);
         attention = new CudaAttention(ctx, this);
+        recurrence = new CudnnRecurrence(ctx, descriptors);
     }
 
     void synchronize() {
@@ -406,6 +409,11 @@ final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------ recurrent cells (issue #8)
+
+    @Override
+    public FusedRecurrence fusedRecurrence() {
+        return recurrence;
+    }
 
     @Override
     public void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC) {

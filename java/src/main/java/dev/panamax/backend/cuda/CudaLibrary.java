@@ -19,6 +19,7 @@ enum CudaLibrary {
     DNN_HEURISTIC("cuDNN's heuristics", false, "libcudnn_heuristic.so.9"),
     DNN_OPS("cuDNN's ops sublibrary", true, "libcudnn_ops.so.9"),
     DNN_CNN("cuDNN's convolution sublibrary", true, "libcudnn_cnn.so.9"),
+    DNN_ADV("cuDNN's RNN sublibrary", false, "libcudnn_adv.so.9"),
     DNN("cuDNN 9", true, "libcudnn.so.9");
 
     private final String description;
@@ -35,7 +36,10 @@ enum CudaLibrary {
         return description;
     }
 
-    /** False for the cuDNN parts it can do without (it loads them itself when it needs them). */
+    /**
+     * False for the cuDNN parts it can do without: those cuDNN loads itself when it needs them, and
+     * the RNN sublibrary, without which recurrent layers run layer by layer (CudnnRecurrence).
+     */
     boolean required() {
         return required;
     }

@@ -42,6 +42,7 @@ class CudaFallbackTest {
             assertTrue(why.contains(tmp.resolve(sub) + " ($CUDA_HOME)"), "should list " + sub + ": " + why);
         }
         assertFalse(why.contains("libcudnn_heuristic"), "optional parts are not reported missing: " + why);
+        assertFalse(why.contains("libcudnn_adv"), "without cuDNN's RNN sublibrary recurrent layers run layer by layer: " + why);
         assertEquals(0, r.deviceCount());
     }
 
