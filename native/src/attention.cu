@@ -82,6 +82,21 @@ __device__ __forceinline__ long long att_block_first(long long rows, int tpr) {
     return (blockIdx.x % blocksPerBatch) * perBlock;
 }
 
+// The keys the block's queries see: all of them, or with causal those up to its last query.
+__device__ __forceinline__ long long att_keys_seen(long long queries, long long keys, int tpr, int causal) {
+    long long lastRow = min(queries, att_block_first(queries, tpr) + blockDim.x / tpr) - 1;
+    return causal ? min(keys, lastRow + 1) : keys;
+}
+
+// Stages key rows [first, first + n) of k and v once every thread is done with the previous tile.
+__device__ __forceinline__ void att_stage_keys(float* ks, float* vs, const float* k, const float* v, long long first, int n,
+                                               int keySize, int valueSize) {
+    __syncthreads();
+    att_stage(ks, k, first, n, keySize, 1.f);
+    att_stage(vs, v, first, n, valueSize, 1.f);
+    __syncthreads();
+}
+
 // out [B, L, Ev] = softmax(scale · q kᵀ) v and lse [B, L] (-inf and a zero row where no key is seen),
 // with an online softmax over key tiles of `tile` rows. Dynamic shared memory: tile · (E + Ev) floats.
 extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, const float* v, float* out, float* lse,
@@ -98,14 +113,10 @@ extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, c
     att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, lane, present, scale);
     att_zero(acc);
     float m = -INFINITY, l = 0.f;
-    long long lastRow = min(queries, att_block_first(queries, tpr) + blockDim.x / tpr) - 1;
-    long long end = causal ? min(keys, lastRow + 1) : keys;
+    long long end = att_keys_seen(queries, keys, tpr, causal);
     for (long long j0 = 0; j0 < end; j0 += tile) {
         int n = (int)min((long long)tile, end - j0);
-        __syncthreads();
-        att_stage(ks, k, b * keys + j0, n, keySize, 1.f);
-        att_stage(vs, v, b * keys + j0, n, valueSize, 1.f);
-        __syncthreads();
+        att_stage_keys(ks, vs, k, v, b * keys + j0, n, keySize, valueSize);
         // scores in groups of ATT_GROUP keys: one rescale of the accumulator per group
         for (int g = 0; g < n; g += ATT_GROUP) {
             float s[ATT_GROUP];
@@ -233,14 +244,10 @@ extern "C" __global__ void pmx_flash_attention_grad_q(const float* q, const floa
     att_zero(gq);
     float rowLse = present ? lse[b * queries + i] : -INFINITY;
     float rowDelta = present ? delta[b * queries + i] : 0.f;
-    long long lastRow = min(queries, att_block_first(queries, tpr) + blockDim.x / tpr) - 1;
-    long long end = causal ? min(keys, lastRow + 1) : keys;
+    long long end = att_keys_seen(queries, keys, tpr, causal);
     for (long long j0 = 0; j0 < end; j0 += tile) {
         int n = (int)min((long long)tile, end - j0);
-        __syncthreads();
-        att_stage(ks, k, b * keys + j0, n, keySize, 1.f);
-        att_stage(vs, v, b * keys + j0, n, valueSize, 1.f);
-        __syncthreads();
+        att_stage_keys(ks, vs, k, v, b * keys + j0, n, keySize, valueSize);
         for (int jj = 0; jj < n; jj++) {
             float dot = att_dot(qr, ks + jj * keySize, keySize, tpr, lane);
             float gradDot = att_dot(gr, vs + jj * valueSize, valueSize, tpr, lane);
