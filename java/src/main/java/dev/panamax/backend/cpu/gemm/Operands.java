@@ -26,9 +26,10 @@ final class Operands {
         if (segment == null) {
             throw new IllegalArgumentException(routine + ": operand " + name + " is null");
         }
-        String shape = describe(name, offset, rows, cols, rowStride, colStride, batch, batchStride);
+        // the description is formatted only for a message: this check runs on every product
         if (offset < 0 || rowStride < 0 || colStride < 0 || batchStride < 0) {
-            throw new IllegalArgumentException(routine + ": " + shape + ": offset and strides must be non-negative");
+            throw new IllegalArgumentException(routine + ": " + describe(name, offset, rows, cols, rowStride, colStride, batch, batchStride)
+                    + ": offset and strides must be non-negative");
         }
         if (rows == 0 || cols == 0 || batch == 0) {
             return; // nothing is accessed
@@ -39,13 +40,15 @@ final class Operands {
                     Math.addExact(Math.multiplyExact(rows - 1, rowStride), Math.multiplyExact(cols - 1, colStride)),
                     Math.multiplyExact(batch - 1, batchStride)));
         } catch (ArithmeticException overflow) {
-            throw new IllegalArgumentException(routine + ": " + shape + ": the last element's index overflows a long");
+            throw new IllegalArgumentException(routine + ": " + describe(name, offset, rows, cols, rowStride, colStride, batch, batchStride)
+                    + ": the last element's index overflows a long");
         }
         long available = segment.byteSize() / elementBytes;
         if (last >= available) {
             throw new IllegalArgumentException(String.format(
                     "%s: %s reaches element %d but its segment holds %d %s (%d bytes)",
-                    routine, shape, last, available, elementName(elementBytes), segment.byteSize()));
+                    routine, describe(name, offset, rows, cols, rowStride, colStride, batch, batchStride), last, available,
+                    elementName(elementBytes), segment.byteSize()));
         }
     }
 
