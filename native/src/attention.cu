@@ -1,16 +1,28 @@
 // Fused scaled dot-product attention (Backend#attention, backend.cuda.CudaAttention), float32, in
 // the FlashAttention-2 order: the [L, S] scores never reach global memory. A query (or, in the
-// backward's dK/dV pass, a key) row belongs to a group of `tpr` adjacent lanes of one warp, each lane
-// holding the row elements c·tpr + lane (c < ATT_CHUNK) in registers, so head sizes up to
-// ATT_CHUNK·32 fit; the block's key (or query) rows are staged in shared memory one tile at a time,
-// and every lane of a warp reads the same tile row, which shared memory broadcasts. Dot products are
-// summed across the group with shuffles. Causal: key j is hidden from query i < j (top-left aligned,
-// as PyTorch's is_causal). Explicit fmaf keeps fused multiply-adds under the build's --fmad=false.
+// backward's dK/dV pass, a key) row belongs to a group of `tpr` adjacent lanes of one warp; each lane
+// holds ATT_CHUNK of its elements in registers, in runs of 4 interleaved across the group (slot c of
+// a lane is element ((c / 4)·tpr + lane)·4 + c % 4), so head sizes up to ATT_CHUNK·32 fit. The block's
+// key (or query) rows are staged in shared memory one tile at a time, each row padded to a multiple
+// of 4 floats with zeros, and read as float4: every row group of a warp reads the same tile row, which
+// shared memory broadcasts, and the lanes of a group read adjacent 16 bytes, so one load feeds four
+// fused multiply-adds without bank conflicts. Dot products are summed across the group with
+// shuffles. Causal: key j is hidden from query i < j (top-left aligned, as PyTorch's is_causal).
+// Explicit fmaf keeps fused multiply-adds under the build's --fmad=false.
 #include "common.cuh"
 
 #define ATT_CHUNK 32
 // Keys scored together in the forward before one rescale of its accumulator.
 #define ATT_GROUP 8
+
+// The dynamic shared memory of every kernel here, declared as float4 for its 16-byte alignment.
+extern __shared__ float4 att_staged[];
+
+// A staged row's length in shared memory: size rounded up to whole float4s.
+__device__ __forceinline__ int att_padded(int size) { return (size + 3) & ~3; }
+
+// The element held in slot c of a lane.
+__device__ __forceinline__ int att_element(int c, int tpr, int lane) { return ((c >> 2) * tpr + lane) * 4 + (c & 3); }
 
 // Σ over the row's tpr lanes (a power of two dividing 32); every lane gets the sum.
 __device__ __forceinline__ float att_row_sum(float v, int tpr) {
@@ -22,7 +34,7 @@ __device__ __forceinline__ float att_row_sum(float v, int tpr) {
 __device__ __forceinline__ void att_load_row(float* r, const float* row, int size, int tpr, int lane, bool present, float scale) {
 #pragma unroll
     for (int c = 0; c < ATT_CHUNK; c++) {
-        int e = c * tpr + lane;
+        int e = att_element(c, tpr, lane);
         r[c] = present && e < size ? row[e] * scale : 0.f;
     }
 }
@@ -35,35 +47,53 @@ __device__ __forceinline__ void att_zero(float* r) {
 __device__ __forceinline__ void att_store_row(float* row, const float* r, int size, int tpr, int lane, float scale) {
 #pragma unroll
     for (int c = 0; c < ATT_CHUNK; c++) {
-        int e = c * tpr + lane;
+        int e = att_element(c, tpr, lane);
         if (e < size) row[e] = r[c] * scale;
     }
 }
 
-// The group's dot product of registers r with the shared tile row t.
-__device__ __forceinline__ float att_dot(const float* r, const float* t, int size, int tpr, int lane) {
-    float part = 0.f;
+// The group's dot product of registers r with the staged row t of `padded` floats.
+__device__ __forceinline__ float att_dot(const float* r, const float* t, int padded, int tpr, int lane) {
+    float4 part = make_float4(0.f, 0.f, 0.f, 0.f);
 #pragma unroll
-    for (int c = 0; c < ATT_CHUNK; c++) {
-        int e = c * tpr + lane;
-        if (e < size) part = fmaf(r[c], t[e], part);
+    for (int c = 0; c < ATT_CHUNK; c += 4) {
+        int e = att_element(c, tpr, lane);
+        if (e < padded) {
+            float4 x = *reinterpret_cast<const float4*>(t + e);
+            part.x = fmaf(r[c], x.x, part.x);
+            part.y = fmaf(r[c + 1], x.y, part.y);
+            part.z = fmaf(r[c + 2], x.z, part.z);
+            part.w = fmaf(r[c + 3], x.w, part.w);
+        }
     }
-    return att_row_sum(part, tpr);
+    return att_row_sum((part.x + part.y) + (part.z + part.w), tpr);
 }
 
-// r += w · t for the shared tile row t.
-__device__ __forceinline__ void att_axpy(float* r, float w, const float* t, int size, int tpr, int lane) {
+// r += w · t for the staged row t of `padded` floats.
+__device__ __forceinline__ void att_axpy(float* r, float w, const float* t, int padded, int tpr, int lane) {
 #pragma unroll
-    for (int c = 0; c < ATT_CHUNK; c++) {
-        int e = c * tpr + lane;
-        if (e < size) r[c] = fmaf(w, t[e], r[c]);
+    for (int c = 0; c < ATT_CHUNK; c += 4) {
+        int e = att_element(c, tpr, lane);
+        if (e < padded) {
+            float4 x = *reinterpret_cast<const float4*>(t + e);
+            r[c] = fmaf(w, x.x, r[c]);
+            r[c + 1] = fmaf(w, x.y, r[c + 1]);
+            r[c + 2] = fmaf(w, x.z, r[c + 2]);
+            r[c + 3] = fmaf(w, x.w, r[c + 3]);
+        }
     }
 }
 
-// Copies rows [first, first + n) of a contiguous [*, size] matrix into shared memory (times scale).
+// Stages rows [first, first + n) of a contiguous [*, size] matrix (times scale) in shared memory,
+// each padded with zeros to att_padded(size) floats.
 __device__ __forceinline__ void att_stage(float* dst, const float* src, long long first, int n, int size, float scale) {
     const float* from = src + first * size;
-    for (int x = threadIdx.x; x < n * size; x += blockDim.x) dst[x] = from[x] * scale;
+    int padded = att_padded(size);
+    for (int x = threadIdx.x; x < n * padded; x += blockDim.x) {
+        int row = x / padded;
+        int col = x - row * padded;
+        dst[x] = col < size ? from[(long long)row * size + col] * scale : 0.f;
+    }
 }
 
 // This thread's row of the block (one of blockDim.x / tpr): returns the batch, sets the row index.
@@ -98,13 +128,14 @@ __device__ __forceinline__ void att_stage_keys(float* ks, float* vs, const float
 }
 
 // out [B, L, Ev] = softmax(scale · q kᵀ) v and lse [B, L] (-inf and a zero row where no key is seen),
-// with an online softmax over key tiles of `tile` rows. Dynamic shared memory: tile · (E + Ev) floats.
+// with an online softmax over key tiles of `tile` rows. Dynamic shared memory: tile · (E + Ev) floats, E and Ev padded to multiples of 4.
 extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, const float* v, float* out, float* lse,
                                                long long queries, long long keys, int keySize, int valueSize, int tpr, int tile,
                                                float scale, int causal) {
-    extern __shared__ float staged[];
+    float* staged = reinterpret_cast<float*>(att_staged);
+    int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
     float* ks = staged;
-    float* vs = staged + tile * keySize;
+    float* vs = staged + tile * kPadded;
     int lane = threadIdx.x % tpr;
     long long i;
     long long b = att_place(queries, tpr, &i);
@@ -125,7 +156,7 @@ extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, c
             for (int jj = 0; jj < ATT_GROUP; jj++) {
                 s[jj] = -INFINITY;
                 if (g + jj < n) {
-                    float dot = att_dot(qr, ks + (g + jj) * keySize, keySize, tpr, lane);
+                    float dot = att_dot(qr, ks + (g + jj) * kPadded, kPadded, tpr, lane);
                     if (!(causal && j0 + g + jj > i)) s[jj] = dot;
                     groupMax = fmaxf(groupMax, s[jj]);
                 }
@@ -141,7 +172,7 @@ extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, c
                     if (g + jj < n) {
                         float p = expf(s[jj] - mNew);
                         l += p;
-                        att_axpy(acc, p, vs + (g + jj) * valueSize, valueSize, tpr, lane);
+                        att_axpy(acc, p, vs + (g + jj) * vPadded, vPadded, tpr, lane);
                     }
                 }
                 m = mNew;
@@ -180,15 +211,16 @@ __device__ __forceinline__ AttPair att_pair(float dot, float gradDot, float lse,
 }
 
 // gradK [B, S, E] and gradV [B, S, Ev], one key row per lane group, over query tiles of `tile` rows.
-// Dynamic shared memory: tile · (E + Ev + 2) floats.
+// Dynamic shared memory: tile · (E + Ev + 2) floats, E and Ev padded to multiples of 4.
 extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const float* k, const float* v, const float* gradOut,
                                                        const float* lse, const float* delta, float* gradK, float* gradV,
                                                        long long queries, long long keys, int keySize, int valueSize, int tpr,
                                                        int tile, float scale, int causal) {
-    extern __shared__ float staged[];
+    float* staged = reinterpret_cast<float*>(att_staged);
+    int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
     float* qs = staged;
-    float* gs = qs + tile * keySize;
-    float* ls = gs + tile * valueSize;
+    float* gs = qs + tile * kPadded;
+    float* ls = gs + tile * vPadded;
     float* ds = ls + tile;
     int lane = threadIdx.x % tpr;
     long long j;
@@ -212,11 +244,11 @@ extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const flo
         }
         __syncthreads();
         for (int ii = 0; ii < n; ii++) {
-            float dot = att_dot(kr, qs + ii * keySize, keySize, tpr, lane);
-            float gradDot = att_dot(vr, gs + ii * valueSize, valueSize, tpr, lane);
+            float dot = att_dot(kr, qs + ii * kPadded, kPadded, tpr, lane);
+            float gradDot = att_dot(vr, gs + ii * vPadded, vPadded, tpr, lane);
             AttPair pair = att_pair(dot, gradDot, ls[ii], ds[ii], causal && j > i0 + ii);
-            att_axpy(gv, pair.p, gs + ii * valueSize, valueSize, tpr, lane);
-            att_axpy(gk, pair.ds, qs + ii * keySize, keySize, tpr, lane);
+            att_axpy(gv, pair.p, gs + ii * vPadded, vPadded, tpr, lane);
+            att_axpy(gk, pair.ds, qs + ii * kPadded, kPadded, tpr, lane);
         }
     }
     if (present) {
@@ -226,14 +258,15 @@ extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const flo
 }
 
 // gradQ [B, L, E], one query row per lane group, over key tiles of `tile` rows.
-// Dynamic shared memory: tile · (E + Ev) floats.
+// Dynamic shared memory: tile · (E + Ev) floats, E and Ev padded to multiples of 4.
 extern "C" __global__ void pmx_flash_attention_grad_q(const float* q, const float* k, const float* v, const float* gradOut,
                                                       const float* lse, const float* delta, float* gradQ, long long queries,
                                                       long long keys, int keySize, int valueSize, int tpr, int tile, float scale,
                                                       int causal) {
-    extern __shared__ float staged[];
+    float* staged = reinterpret_cast<float*>(att_staged);
+    int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
     float* ks = staged;
-    float* vs = staged + tile * keySize;
+    float* vs = staged + tile * kPadded;
     int lane = threadIdx.x % tpr;
     long long i;
     long long b = att_place(queries, tpr, &i);
@@ -249,10 +282,10 @@ extern "C" __global__ void pmx_flash_attention_grad_q(const float* q, const floa
         int n = (int)min((long long)tile, end - j0);
         att_stage_keys(ks, vs, k, v, b * keys + j0, n, keySize, valueSize);
         for (int jj = 0; jj < n; jj++) {
-            float dot = att_dot(qr, ks + jj * keySize, keySize, tpr, lane);
-            float gradDot = att_dot(gr, vs + jj * valueSize, valueSize, tpr, lane);
+            float dot = att_dot(qr, ks + jj * kPadded, kPadded, tpr, lane);
+            float gradDot = att_dot(gr, vs + jj * vPadded, vPadded, tpr, lane);
             AttPair pair = att_pair(dot, gradDot, rowLse, rowDelta, causal && j0 + jj > i);
-            att_axpy(gq, pair.ds, ks + jj * keySize, keySize, tpr, lane);
+            att_axpy(gq, pair.ds, ks + jj * kPadded, kPadded, tpr, lane);
         }
     }
     if (present) att_store_row(gradQ + (b * queries + i) * keySize, gq, keySize, tpr, lane, scale);

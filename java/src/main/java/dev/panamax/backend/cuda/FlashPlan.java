@@ -4,7 +4,7 @@ package dev.panamax.backend.cuda;
  * How native/src/attention.cu's fused attention kernels split the work for head sizes E (queries
  * and keys) and Ev (values): {@code lanesPerRow} adjacent lanes of a warp share one row, each holding
  * {@link #CHUNK} of its elements in registers, and {@code tile} key (or query) rows are staged in
- * shared memory at a time.
+ * shared memory at a time, each padded to whole float4s.
  */
 record FlashPlan(int keySize, int valueSize, int lanesPerRow, int tile) {
     /** Row elements per lane (ATT_CHUNK in the kernels). */
@@ -28,8 +28,13 @@ record FlashPlan(int keySize, int valueSize, int lanesPerRow, int tile) {
             lanes *= 2;
         }
         // the grad_kv pass stages two more floats per row (log-sum-exp and delta) than the others
-        int fitting = CudaContext.MAX_DYNAMIC_SHARED_BYTES / Float.BYTES / (keySize + valueSize + 2);
+        int fitting = CudaContext.MAX_DYNAMIC_SHARED_BYTES / Float.BYTES / (padded(keySize) + padded(valueSize) + 2);
         return new FlashPlan(keySize, valueSize, lanes, Math.min(MAX_TILE, fitting));
+    }
+
+    /** A staged row's floats: its size rounded up to whole float4s, which the kernels read. */
+    static int padded(int size) {
+        return (size + 3) & ~3;
     }
 
     /** Rows (queries, or keys in the dK/dV pass) per block of {@link CudaContext#THREADS} threads. */
@@ -47,8 +52,8 @@ record FlashPlan(int keySize, int valueSize, int lanesPerRow, int tile) {
         return (int) blocks;
     }
 
-    /** Dynamic shared memory for a tile of rows of E + Ev floats and {@code extraPerRow} more. */
+    /** Dynamic shared memory for a tile of rows of E + Ev floats (each padded) and {@code extraPerRow} more. */
     int sharedBytes(int extraPerRow) {
-        return tile * (keySize + valueSize + extraPerRow) * Float.BYTES;
+        return tile * (padded(keySize) + padded(valueSize) + extraPerRow) * Float.BYTES;
     }
 }

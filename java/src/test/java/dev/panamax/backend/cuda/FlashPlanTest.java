@@ -34,6 +34,7 @@ class FlashPlanTest {
         assertEquals(FlashPlan.MAX_TILE, FlashPlan.of(64, 64).tile());
         assertEquals(64 * (64 + 64 + 2) * Float.BYTES, FlashPlan.of(64, 64).sharedBytes(2));
         assertEquals(5, FlashPlan.of(1024, 1024).tile());
+        assertEquals(64 * (72 + 40 + 0) * Float.BYTES, FlashPlan.of(70, 37).sharedBytes(0), "rows padded to whole float4s");
     }
 
     @Test
