@@ -330,6 +330,24 @@ public interface Backend {
     void lstmCell(Operand gates, Operand c, Operand h, Operand cNew, Operand act, Operand tanhC);
 
     /**
+     * One LSTM step of a sequence: gates [B, 4H] = xw + bias + h @ w, then {@link #lstmCell}(gates, c, hOut,
+     * cOut, gates, tanhC), so gates ends holding the activations. w comes from {@link #prepareRight} of W_hhᵀ
+     * [H, 4H]; xw [B, 4H] and h [B, H] have any layout, bias is [B, 4H] (a broadcast row) or null; the rest
+     * are contiguous, as for lstmCell, and do not overlap h, xw or bias. The default runs those three kernels;
+     * a backend may fuse them if the results stay the same.
+     */
+    default void lstmStep(Operand h, PreparedMatrix w, Operand xw, Operand bias, Operand c, Operand hOut, Operand cOut, Operand gates,
+                          Operand tanhC) {
+        if (bias == null) {
+            copy(xw, gates);
+        } else {
+            binary(BinaryOp.ADD, xw, bias, gates);
+        }
+        matmulPrepared(h, w, gates, true);
+        lstmCell(gates, c, hOut, cOut, gates, tanhC);
+    }
+
+    /**
      * Gradients of {@link #lstmCell} from its saved act, c and tanhC and the gradients gradH and
      * gradC of h and cNew (gradC null: zero): gradGates [B, 4H] and gradCPrev [B, H] (the
      * gradient of c), each null when not wanted. All contiguous, of one float dtype.

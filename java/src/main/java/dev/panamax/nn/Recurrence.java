@@ -318,19 +318,23 @@ final class Recurrence {
      * ({@link RecurrentCells#lstmSequence}, {@link RecurrentCells#gruSequence},
      * {@link RecurrentCells#rnnSequence}): one GEMM for the input projection, then per step one
      * GEMM and one fused gate (or activation) kernel, and a backward through
-     * time into buffers allocated once. Takes ownership of h and c (null for the GRU).
+     * time into buffers allocated once. Takes ownership of h and c (null for the GRU). The LSTM and
+     * the RNN add b_ih and b_hh in the same place, so they get their sum once, in the step, instead
+     * of a pass of its own over the input projection (the GRU's b_hn sits inside r·(...)).
      */
     private static Tensor[] sequence(Mode mode, Tensor x, int timeDim, long steps, long batch, boolean reverse, Tensor h, Tensor c,
                                      Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, List<Tensor> outputs) {
         long gates = wIh.size(0);
         boolean lstm = mode == Mode.LSTM;
-        try (h; c; Tensor flat = x.reshape(steps * batch, x.size(2)); Tensor proj = LinearAlgebra.linear(flat, wIh, bIh);
+        boolean gru = mode == Mode.GRU;
+        try (h; c; Tensor flat = x.reshape(steps * batch, x.size(2)); Tensor proj = LinearAlgebra.linear(flat, wIh, gru ? bIh : null);
+             Tensor bias = gru || bIh == null ? null : bIh.add(bHh);
              Tensor projSteps = proj.view(timeDim == 0 ? new long[] {steps, batch, gates} : new long[] {batch, steps, gates});
              Tensor timeMajor = timeDim == 0 ? projSteps.alias() : projSteps.transpose(0, 1);
              Tensor y = switch (mode) {
-                 case LSTM -> RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bHh, reverse);
+                 case LSTM -> RecurrentCells.lstmSequence(timeMajor, h, c, wHh, bias, reverse);
                  case GRU -> RecurrentCells.gruSequence(timeMajor, h, wHh, bHh, reverse);
-                 case RNN_TANH, RNN_RELU -> RecurrentCells.rnnSequence(timeMajor, h, wHh, bHh, mode == Mode.RNN_RELU, reverse);
+                 case RNN_TANH, RNN_RELU -> RecurrentCells.rnnSequence(timeMajor, h, wHh, bias, mode == Mode.RNN_RELU, reverse);
              };
              Tensor hs = lstm ? y.select(0, 0) : y.alias(); Tensor cs = lstm ? y.select(0, 1) : null) {
             long last = reverse ? 0 : steps - 1;

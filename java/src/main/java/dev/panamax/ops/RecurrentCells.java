@@ -121,10 +121,10 @@ public final class RecurrentCells {
      * A whole LSTM layer direction without projection, all steps active: from the input
      * projections proj [T, B, 4H] (x W_ihᵀ + b_ih, time-major, any layout), h0 and c0 [B, H] and
      * the recurrent weight wHh [4H, H] and bias bHh [4H] (or null), runs the steps in time order
-     * (backwards with {@code reverse}), each one matrix product and one {@link #lstmCell} kernel.
-     * A step writes proj + bHh into its slice of the gate buffer, adds h W_hhᵀ to it in place
-     * (wHh prepared once for the whole sequence, {@link Backend#prepareRight}), and the cell kernel
-     * replaces the pre-activations with the activations its backward needs.
+     * (backwards with {@code reverse}), each one {@link Backend#lstmStep}: proj + bHh + h W_hhᵀ into
+     * its slice of the gate buffer (wHh prepared once for the whole sequence, {@link Backend#prepareRight})
+     * and the cell, which replaces the pre-activations with the activations its backward needs (the CPU
+     * adds proj + bHh in the cell's pass instead of a pass of its own).
      * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
      * one node. Its backward is backpropagation through time with the same structure: per step one
      * cell-backward kernel and one matrix product into buffers allocated once, then one product for
@@ -157,17 +157,9 @@ public final class RecurrentCells {
                 Operand cPrev = cc.operand();
                 for (long k = 0; k < steps; k++) {
                     long t = reverse ? steps - 1 - k : k;
-                    Operand gates = plane(ao, t, batch, gw);
-                    Operand xw = stepOf(po, t);
-                    if (bias == null) {
-                        be.copy(xw, gates);
-                    } else {
-                        be.binary(BinaryOp.ADD, xw, bias, gates);
-                    }
-                    be.matmulPrepared(hPrev, wt, gates, true);
                     Operand hOut = plane(yo, t, batch, hid);
                     Operand cOut = plane(yo, steps + t, batch, hid);
-                    be.lstmCell(gates, cPrev, hOut, cOut, gates, plane(to, t, batch, hid));
+                    be.lstmStep(hPrev, wt, stepOf(po, t), bias, cPrev, hOut, cOut, plane(ao, t, batch, gw), plane(to, t, batch, hid));
                     hPrev = hOut;
                     cPrev = cOut;
                 }

@@ -450,6 +450,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void lstmStep(Operand h, PreparedMatrix w, Operand xw, Operand bias, Operand c, Operand hOut, Operand cOut, Operand gates,
+                         Operand tanhC) {
+        if (!RnnKernels.lstmStep(h, MatMulKernels.panels(w), xw, bias, c, hOut, cOut, gates, tanhC)) {
+            Backend.super.lstmStep(h, w, xw, bias, c, hOut, cOut, gates, tanhC);
+        }
+    }
+
+    @Override
     public void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
                                  Operand gradCPrev) {
         RnnKernels.lstmCellBackward(act, c, tanhC, gradH, gradC, gradGates, gradCPrev);

@@ -41,6 +41,11 @@ final class MatMulKernels {
     /** A right operand for {@link #matmulPrepared}: float32 ones packed once ({@code panels}), others as they are. */
     private record Prepared(Operand source, PackedB panels) implements PreparedMatrix {}
 
+    /** The float32 panels of a matrix from {@link #prepareRight}, or null when it kept its source as it is. */
+    static PackedB panels(PreparedMatrix b) {
+        return b instanceof Prepared p ? p.panels() : null;
+    }
+
     static PreparedMatrix prepareRight(Operand b) {
         if (b.dtype() != DType.FLOAT32) {
             return new Prepared(b, null);

@@ -2,6 +2,8 @@ package dev.panamax.backend.cpu;
 
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.UnaryOp;
+import dev.panamax.backend.cpu.gemm.PackedB;
+import dev.panamax.backend.cpu.gemm.Sgemm;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -110,7 +112,7 @@ final class RnnKernels {
         rows(batch, 4L * hid, (from, to) -> {
             for (long b = from; b < to; b++) {
                 if (single) {
-                    lstmRowFloat(hid, gs, g0 + 16L * hid * b, cs, c0 + 4L * hid * b, hs, h0 + 4L * hid * b, ns, n0 + 4L * hid * b,
+                    lstmRowFloat(hid, 4L * hid, gs, g0 + 16L * hid * b, cs, c0 + 4L * hid * b, hs, h0 + 4L * hid * b, ns, n0 + 4L * hid * b,
                             as, a0 + 16L * hid * b, ts, t0 + 4L * hid * b);
                 } else {
                     lstmRowDouble(hid, gs, g0 + 32L * hid * b, cs, c0 + 8L * hid * b, hs, h0 + 8L * hid * b, ns, n0 + 8L * hid * b,
@@ -120,25 +122,30 @@ final class RnnKernels {
         });
     }
 
-    private static void lstmRowFloat(int hid, MemorySegment gs, long go, MemorySegment cs, long co, MemorySegment hs, long ho,
-                                     MemorySegment ns, long no, MemorySegment as, long ao, MemorySegment ts, long to) {
-        long gate = 4L * hid;
-        sigmoid(gs, go, as, ao, 2 * hid);
-        tanh(gs, go + 2 * gate, as, ao + 2 * gate, hid);
-        sigmoid(gs, go + 3 * gate, as, ao + 3 * gate, hid);
-        for (int j = 0; j < hid; j += L) {
+    /**
+     * The cell for {@code units} hidden units of one row: gate k of unit j at byte {@code go + k * gateBytes + 4j} of
+     * gs (a whole row of gates when units = H and gateBytes = 16H; part of one in the fused step), the state's at
+     * {@code 4j} from its offset.
+     */
+    private static void lstmRowFloat(int units, long gateBytes, MemorySegment gs, long go, MemorySegment cs, long co, MemorySegment hs,
+                                     long ho, MemorySegment ns, long no, MemorySegment as, long ao, MemorySegment ts, long to) {
+        sigmoid(gs, go, as, ao, units);
+        sigmoid(gs, go + gateBytes, as, ao + gateBytes, units);
+        tanh(gs, go + 2 * gateBytes, as, ao + 2 * gateBytes, units);
+        sigmoid(gs, go + 3 * gateBytes, as, ao + 3 * gateBytes, units);
+        for (int j = 0; j < units; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, units);
             FloatVector i = load(as, ao + b, m);
-            FloatVector fg = load(as, ao + gate + b, m);
-            FloatVector g = load(as, ao + 2 * gate + b, m);
+            FloatVector fg = load(as, ao + gateBytes + b, m);
+            FloatVector g = load(as, ao + 2 * gateBytes + b, m);
             store(fg.mul(load(cs, co + b, m)).add(i.mul(g)), ns, no + b, m);
         }
-        tanh(ns, no, ts, to, hid);
-        for (int j = 0; j < hid; j += L) {
+        tanh(ns, no, ts, to, units);
+        for (int j = 0; j < units; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
-            store(load(as, ao + 3 * gate + b, m).mul(load(ts, to + b, m)), hs, ho + b, m);
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, units);
+            store(load(as, ao + 3 * gateBytes + b, m).mul(load(ts, to + b, m)), hs, ho + b, m);
         }
     }
 
@@ -160,6 +167,51 @@ final class RnnKernels {
             d(ns, no + b, c);
             d(ts, to + b, tc);
             d(hs, ho + b, o * tc);
+        }
+    }
+
+    /**
+     * One float32 LSTM step ({@code CpuBackend#lstmStep}), or false when the operands do not allow this form
+     * (then nothing is written): the product h W overwrites gates, never reading them, and the cell pass adds
+     * xw + bias to each row before its gates, so no pass fills gates with xw + bias first. The same operations
+     * per float as the composed step (xw + bias, then + the product, which is one sum per element with one
+     * depth block; then {@link #lstmRowFloat}), so the same bits.
+     */
+    static boolean lstmStep(Operand h, PackedB w, Operand xw, Operand bias, Operand c, Operand hOut, Operand cOut, Operand gates,
+                            Operand tanhC) {
+        long batch = c.shape()[0];
+        int hid = (int) c.shape()[1];
+        if (gates.dtype() != DType.FLOAT32 || w == null || w.depthBlocks() != 1 || xw.strides()[1] != 1
+                || (bias != null && (bias.strides()[0] != 0 || bias.strides()[1] != 1)) || batch > Integer.MAX_VALUE) {
+            return false;
+        }
+        long[] st = h.strides();
+        Sgemm.sgemmPackedB((int) batch, 1f, seg(h), h.offset(), st[0], st[1], w, 0f, seg(gates), gates.offset(), 4L * hid, 1);
+        if (batch == 0 || hid == 0) {
+            return true;
+        }
+        MemorySegment gs = seg(gates), cs = seg(c), hs = seg(hOut), ns = seg(cOut), ts = seg(tanhC), xs = seg(xw), bs = seg(bias);
+        long g0 = base(gates), c0 = base(c), h0 = base(hOut), n0 = base(cOut), t0 = base(tanhC), x0 = base(xw), b0 = base(bias);
+        long xRow = 4L * xw.strides()[0];
+        rows(batch, 4L * hid, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                long go = g0 + 16L * hid * b;
+                addInput(4 * hid, xs, x0 + xRow * b, bs, b0, gs, go);
+                long u = 4L * hid * b;
+                lstmRowFloat(hid, 4L * hid, gs, go, cs, c0 + u, hs, h0 + u, ns, n0 + u, gs, go, ts, t0 + u);
+            }
+        });
+        return true;
+    }
+
+    /** gates += xw + bias (bias null: + xw) over n floats: the pre-activation's sum in the unfused order. */
+    private static void addInput(int n, MemorySegment xs, long xo, MemorySegment bs, long bo, MemorySegment gs, long go) {
+        for (int j = 0; j < n; j += L) {
+            long b = 4L * j;
+            VectorMask<Float> m = FloatKernels.S.indexInRange(j, n);
+            FloatVector x = load(xs, xo + b, m);
+            FloatVector in = bs == null ? x : x.add(load(bs, bo + b, m));
+            store(load(gs, go + b, m).add(in), gs, go + b, m);
         }
     }
 

@@ -6,7 +6,8 @@ import dev.panamax.backend.cpu.Parallel;
  * BLIS-style blocked product over packed panels (Goto and van de Geijn's algorithm, loops reordered).
  *
  * <p>For each KC x NC block of B (packed once into panels shared by all threads, streamed from L2/L3), each
- * MR-row micro-panel of A is packed (it stays in L1) and multiplied by every NR-column panel of the block.
+ * MR-row micro-panel of A is packed (it stays in L1; several at once when A's rows are adjacent, see
+ * {@link Packing#aPanelsPerPack}) and multiplied by every NR-column panel of the block.
  * Each thread takes one rectangle of C (see {@link Grid}). Every micro-tile of C is computed by the same
  * kernel over the same depth blocks in the same order whoever computes it, so 1 and N threads give the same
  * bits.
@@ -47,22 +48,28 @@ final class BlockedGemm {
         int mr = shape.rows;
         int nr = shape.columns();
         PackBuffers buffers = PackBuffers.forCurrentThread();
-        float[] packedA = buffers.a(kc * mr);
+        int perPack = Packing.aPanelsPerPack(a);
+        float[] packedA = buffers.a(kc * mr * perPack);
         float[] staging = buffers.staging(Packing.stagingLength(nr));
         float[] tile = buffers.tile(mr * nr);
+        int rowStart = grid.rowStart(part);
         int rowEnd = grid.rowEnd(part);
         int firstUnit = grid.firstUnit(part);
         int units = grid.endUnit(part) - firstUnit;
         // Parts that share units start at different ones, so they pack different units first.
         int startOffset = units * grid.rowPart(part) / grid.rowParts();
-        for (int i = grid.rowStart(part); i < rowEnd; i += mr) {
+        for (int i = rowStart; i < rowEnd; i += mr) {
             int rows = Math.min(mr, rowEnd - i);
-            Packing.packA(a, i, rows, p0, kc, mr, packedA, 0, staging);
+            int slot = (i - rowStart) / mr % perPack;
+            if (slot == 0) {
+                Packing.packA(a, i, Math.min(perPack * mr, rowEnd - i), p0, kc, mr, packedA, 0, staging);
+            }
+            int aOffset = slot * mr * kc;
             long deferred = 0; // units another thread was packing when we reached them
             for (int t = 0; t < units; t++) {
                 int u = firstUnit + (startOffset + t) % units;
                 if (block.tryAcquire(u, staging)) {
-                    multiplyUnit(shape, packedA, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                    multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
                 } else {
                     deferred |= 1L << u;
                 }
@@ -70,16 +77,16 @@ final class BlockedGemm {
             for (; deferred != 0; deferred &= deferred - 1) {
                 int u = Long.numberOfTrailingZeros(deferred);
                 block.awaitReady(u);
-                multiplyUnit(shape, packedA, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
             }
         }
     }
 
-    private static void multiplyUnit(KernelShape shape, float[] packedA, int kc, SharedPanelsOfB block, int unit,
+    private static void multiplyUnit(KernelShape shape, float[] packedA, int aOffset, int kc, SharedPanelsOfB block, int unit,
                                      float[] tile, int rows, float alpha, float beta, FloatMatrix c, int i, int jc) {
         int nr = shape.columns();
         for (int q = block.firstPanel(unit); q < block.endPanel(unit); q++) {
-            MicroKernels.run(shape, kc, packedA, 0, kc, block.packed(), block.panelOffset(q), tile);
+            MicroKernels.run(shape, kc, packedA, aOffset, kc, block.packed(), block.panelOffset(q), tile);
             CUpdate.storeTile(tile, nr, rows, block.panelColumns(q), alpha, beta, c, i, jc + (long) q * nr);
         }
     }

@@ -70,6 +70,14 @@ public final class PackedB {
         return n;
     }
 
+    /**
+     * Depth blocks a product sums one after the other (one up to 1024 rows): a product onto C adds each to C in
+     * turn, so with several the order of C's sums depends on what C held first.
+     */
+    public int depthBlocks() {
+        return depthBlocks;
+    }
+
     /** First depth of block d; {@code depthStart(depthBlocks) == k}. The same split as the blocked product's. */
     int depthStart(int d) {
         return (int) Parallel.chunkStart(k, depthBlocks, d);

@@ -23,7 +23,8 @@ class BlockedGemmTest {
         for (KernelShape shape : KernelShape.values()) {
             int mr = shape.rows;
             int nr = shape.columns();
-            int[][] sizes = {{1, 1, 1}, {7, 7, 7}, {mr, nr, 3}, {mr + 1, nr - 1, 17}, {2 * mr - 1, 2 * nr + 1, 33}};
+            // The last: a column-major A packed 8 micro-panels at a time, twice, then a ragged rest.
+            int[][] sizes = {{1, 1, 1}, {7, 7, 7}, {mr, nr, 3}, {mr + 1, nr - 1, 17}, {2 * mr - 1, 2 * nr + 1, 33}, {17 * mr + 5, nr + 3, 19}};
             for (int[] s : sizes) {
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2]).scalars(1f, 0f)));
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2])
