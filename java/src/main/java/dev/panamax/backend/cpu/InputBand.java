@@ -43,13 +43,34 @@ final class InputBand {
 
     /** Bands of at most {@code floats} (at least one output row each); Long.MAX_VALUE: the whole image. */
     InputBand(ConvProblem pr, long floats) {
+        this(pr, rowsFitting(pr, floats));
+    }
+
+    /** Bands of {@code bandRows} output rows (1 to p; the last band may have fewer). */
+    private InputBand(ConvProblem pr, int bandRows) {
         this.pr = pr;
-        this.cols = pr.q() + (pr.kw() - 1) * pr.dilationW() / pr.strideW();
-        long reach = (long) (pr.kh() - 1) * pr.dilationH() + 1;
-        long fit = (floats / pr.in() / pr.strideW() / cols - reach) / pr.strideH() + 1;
-        this.bandRows = (int) Math.max(1, Math.min(pr.p(), fit));
-        this.rows = (int) ((bandRows - 1L) * pr.strideH() + reach);
+        this.cols = columns(pr);
+        this.bandRows = bandRows;
+        this.rows = (bandRows - 1) * pr.strideH() + reach(pr);
         this.bands = (pr.p() + bandRows - 1) / bandRows;
+    }
+
+    static InputBand ofRows(ConvProblem pr, int bandRows) {
+        return new InputBand(pr, bandRows);
+    }
+
+    private static int columns(ConvProblem pr) {
+        return pr.q() + (pr.kw() - 1) * pr.dilationW() / pr.strideW();
+    }
+
+    /** Padded input rows that one output row reads. */
+    private static int reach(ConvProblem pr) {
+        return (pr.kh() - 1) * pr.dilationH() + 1;
+    }
+
+    private static int rowsFitting(ConvProblem pr, long floats) {
+        long fit = (floats / pr.in() / pr.strideW() / columns(pr) - reach(pr)) / pr.strideH() + 1;
+        return (int) Math.max(1, Math.min(pr.p(), fit));
     }
 
     /** Floats of one band's buffer. */
