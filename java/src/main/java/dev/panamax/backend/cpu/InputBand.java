@@ -2,8 +2,10 @@ package dev.panamax.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -110,9 +112,10 @@ final class InputBand {
 
     /**
      * Copies the input of band b from {@code src} (dense float32, {@code base} = element index of
-     * the group's first channel of the image) into {@code buf} from index {@code at}: each
-     * channel's rows come over in one bulk copy into {@code staging}, and are spread into padded
-     * rows from there.
+     * the group's first channel of the image) into {@code buf} from index {@code at}. Stride 1
+     * loads each row straight from tensor memory in vectors; other strides copy each channel's
+     * rows in one bulk copy into {@code staging} (small copies out of tensor memory are slow) and
+     * split them by phase from there.
      */
     void fill(MemorySegment src, long base, int b, float[] buf, int at, ConvScratch scratch) {
         int sw = pr.strideW();
@@ -120,10 +123,12 @@ final class InputBand {
         int top = b * bandRows * pr.strideH() - pr.padTop();
         int first = Math.clamp(top, 0, pr.h());
         int end = Math.clamp(top + used, first, pr.h());
-        float[] staging = scratch.staging((end - first) * pr.w());
+        float[] staging = sw == 1 ? null : scratch.staging((end - first) * pr.w());
         for (int c = 0; c < pr.in(); c++) {
-            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (base + ((long) c * pr.h() + first) * pr.w()) * Float.BYTES,
-                    staging, 0, (end - first) * pr.w());
+            long channel = base + ((long) c * pr.h() + first) * pr.w();
+            if (staging != null) {
+                MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, channel * Float.BYTES, staging, 0, (end - first) * pr.w());
+            }
             for (int y = 0; y < used; y++) {
                 int dst = at + (c * rows + y) * sw * cols;
                 int ih = top + y;
@@ -131,10 +136,32 @@ final class InputBand {
                     Arrays.fill(buf, dst, dst + sw * cols, 0f);
                     continue;
                 }
+                if (staging == null) {
+                    fillRow(src, channel + (long) (ih - first) * pr.w(), buf, dst);
+                    continue;
+                }
                 for (int phase = 0; phase < sw; phase++) {
                     fillPhase(staging, (ih - first) * pr.w(), phase, buf, dst + phase * cols);
                 }
             }
+        }
+    }
+
+    /** One padded row of a stride-1 band from the input row at element {@code row} of tensor memory. */
+    private void fillRow(MemorySegment src, long row, float[] buf, int dst) {
+        int lo = Math.clamp(pr.padLeft(), 0, cols);
+        int hi = Math.clamp(pr.w() + pr.padLeft(), lo, cols);
+        Arrays.fill(buf, dst, dst + lo, 0f);
+        Arrays.fill(buf, dst + hi, dst + cols, 0f);
+        long from = (row + lo - pr.padLeft()) * Float.BYTES;
+        int n = hi - lo;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector.fromMemorySegment(S, src, from + (long) j * Float.BYTES, ByteOrder.nativeOrder()).intoArray(buf, dst + lo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromMemorySegment(S, src, from + (long) j * Float.BYTES, ByteOrder.nativeOrder(), m).intoArray(buf, dst + lo + j, m);
         }
     }
 
