@@ -115,7 +115,7 @@ final class ChannelVectorConv {
      * unflipped problem), from x and gy dense float32 at element offsets xOff and gyOff.
      */
     static void weightGradient(ConvProblem pr, MemorySegment x, long xOff, MemorySegment gy, long gyOff, float[] gw) {
-        InputBand band = new InputBand(pr);
+        InputBand band = new InputBand(pr, InputBand.LARGE_BAND_FLOATS);
         Gathered shape = shape(pr.taps(), pr.out());
         int rowsPadded = RowVectorConv.roundUp(pr.taps(), shape.rows);
         int[] taps = Arrays.copyOf(band.tapOffsets(), rowsPadded); // extra taps read offset 0; their sums are dropped

@@ -18,12 +18,6 @@ final class RowVectorConv {
     private static final int NT = ConvMicroKernels.DOT_TAPS;
     /** Images per task of the forward pass, at most, when a whole image fits in one band. */
     private static final int MAX_IMAGES = 4;
-    /**
-     * Largest forward band, in floats (1 MiB, about L2): bands are cut to whole kernel calls within
-     * it. Whole images read and write memory in longer runs: the 3x3 c64 56x56 forward spent 1.3 ms
-     * filling and 0.7 storing with 28-row bands, 0.7 and 0.6 with whole images, at the same kernel speed.
-     */
-    private static final long MAX_BAND_FLOATS = 4 * InputBand.BAND_FLOATS;
     /** Lane-wise partial sums of the weight gradient kept per chunk, at most (else the channel kernel does it). */
     private static final int MAX_PARTIAL = 1 << 16;
 
@@ -51,7 +45,7 @@ final class RowVectorConv {
             }
             for (int rows = pr.p(); rows >= 1; rows--) {
                 InputBand band = InputBand.ofRows(pr, rows);
-                if (rows == 1 || band.floats() <= MAX_BAND_FLOATS) {
+                if (rows == 1 || band.floats() <= InputBand.LARGE_BAND_FLOATS) {
                     best = better(best, new Plan(shape, band, 1, lanes(pr, shape, band, 1)));
                 }
             }
