@@ -170,6 +170,13 @@ class ConvAlgorithmsTest {
     }
 
     @Test
+    void channelWeightGradientTakesWholeVectorsOfChannelsAndTheRestOneByOne() {
+        // 20 output channels: 16 gathered per pixel into the transposed output gradient, 4 copied one by one
+        check(new Case("channels, 20 output channels", new long[] {2, 4, 6, 20}, new long[] {20, 4, 3, 3}, true,
+                ConvOptions.DEFAULT.dilation(1, 8), 0, 0, 4, 4, Direct.CHANNEL_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
     void anInfiniteInputReachesOnlyTheWeightGradientsOfTapsThatTouchIt() {
         // rows of 6 columns in a pitch of 8: lanes past a row's end of tap s = 0 read the last column
         try (Scope s = Scope.open()) {
