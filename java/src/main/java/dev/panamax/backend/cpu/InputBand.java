@@ -156,21 +156,31 @@ final class InputBand {
         }
     }
 
-    /** One padded row of a stride-1 band from the input row at element {@code row} of tensor memory. */
+    /**
+     * One padded row of a stride-1 band from the input row at element {@code row} of tensor memory,
+     * in whole vectors: the last one runs on past the row's data into its right padding and the
+     * next row, which are written afterwards (rows are filled in order; the buffer's slack takes the
+     * last row's overrun); only at the end of tensor memory is it masked.
+     */
     private void fillRow(MemorySegment src, long row, float[] buf, int dst) {
         int lo = Math.clamp(pr.padLeft(), 0, cols);
         int hi = Math.clamp(pr.w() + pr.padLeft(), lo, cols);
-        Arrays.fill(buf, dst, dst + lo, 0f);
-        Arrays.fill(buf, dst + hi, dst + cols, 0f);
         long from = (row + lo - pr.padLeft()) * Float.BYTES;
         int n = hi - lo;
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector.fromMemorySegment(S, src, from + (long) j * Float.BYTES, ByteOrder.nativeOrder()).intoArray(buf, dst + lo + j);
+        for (int j = 0; j < n; j += L) {
+            long at = from + (long) j * Float.BYTES;
+            if (at + S.vectorByteSize() <= src.byteSize()) {
+                FloatVector.fromMemorySegment(S, src, at, ByteOrder.nativeOrder()).intoArray(buf, dst + lo + j);
+            } else {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector.fromMemorySegment(S, src, at, ByteOrder.nativeOrder(), m).intoArray(buf, dst + lo + j, m);
+            }
         }
-        if (j < n) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector.fromMemorySegment(S, src, from + (long) j * Float.BYTES, ByteOrder.nativeOrder(), m).intoArray(buf, dst + lo + j, m);
+        for (int j = 0; j < lo; j++) {
+            buf[dst + j] = 0f;
+        }
+        for (int j = hi; j < cols; j++) {
+            buf[dst + j] = 0f;
         }
     }
 
