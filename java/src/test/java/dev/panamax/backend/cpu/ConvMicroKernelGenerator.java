@@ -126,14 +126,7 @@ final class ConvMicroKernelGenerator {
         line("     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·shape.rows + i] · x[base[baseAt + v] + off[t] ..+L)},");
         line("     * where a holds shape.rows channels' weights tap by tap and base[baseAt + v] is where vector v's pixels start.");
         line("     */");
-        line("    static void packedRows(Packed shape, int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,");
-        line("                           float[] c, int cOff, int cRow) {");
-        line("        switch (shape) {");
-        for (Shape shape : PACKED) {
-            line("            case %s -> %s(taps, a, aOff, off, x, base, baseAt, c, cOff, cRow);", shape.name(), shape.method());
-        }
-        line("        }");
-        line("    }");
+        dispatch("packedRows", "Packed", "int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,", PACKED);
     }
 
     private void packedRows(Shape shape) {
@@ -180,11 +173,21 @@ final class ConvMicroKernelGenerator {
         line("     * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)");
         line("     * over the pixels (loop).");
         line("     */");
-        line("    static void gatheredRows(Gathered shape, int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,");
-        line("                             float[] c, int cOff, int cRow) {");
+        dispatch("gatheredRows", "Gathered", "int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,",
+                GATHERED);
+    }
+
+    /**
+     * {@code static void kernel(Type shape, params float[] c, int cOff, int cRow)}: a switch that
+     * calls the method of each shape with the same arguments.
+     */
+    private void dispatch(String kernel, String type, String params, List<Shape> shapes) {
+        line("    static void %s(%s shape, %s", kernel, type, params);
+        line("%sfloat[] c, int cOff, int cRow) {", " ".repeat(("    static void " + kernel + "(").length()));
+        String args = (params + " float[] c, int cOff, int cRow").replaceAll("[a-z]+\\[\\] |int ", "");
         line("        switch (shape) {");
-        for (Shape shape : GATHERED) {
-            line("            case %s -> %s(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);", shape.name(), shape.method());
+        for (Shape shape : shapes) {
+            line("            case %s -> %s(%s);", shape.name(), shape.method(), args);
         }
         line("        }");
         line("    }");
