@@ -4,6 +4,7 @@ import dev.panamax.backend.cpu.ConvMicroKernels.Gathered;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Direct convolution with output channels in the vector lanes, through
@@ -115,7 +116,7 @@ final class ChannelVectorConv {
      * unflipped problem), from x and gy dense float32 at element offsets xOff and gyOff.
      */
     static void weightGradient(ConvProblem pr, MemorySegment x, long xOff, MemorySegment gy, long gyOff, float[] gw) {
-        InputBand band = new InputBand(pr);
+        InputBand band = new InputBand(pr, InputBand.LARGE_BAND_FLOATS);
         Gathered shape = shape(pr.taps(), pr.out());
         int rowsPadded = RowVectorConv.roundUp(pr.taps(), shape.rows);
         int[] taps = Arrays.copyOf(band.tapOffsets(), rowsPadded); // extra taps read offset 0; their sums are dropped
@@ -142,12 +143,23 @@ final class ChannelVectorConv {
             MemorySegment.copy(gy, ValueLayout.JAVA_FLOAT, channel * Float.BYTES, rowsOfGy, k * count, count);
         }
         float[] gyT = scratch.out(count * lanes);
+        // whole vectors of channels by gathers (a pixel's channels lie count apart), the rest one by one
+        int gathered = pr.out() - pr.out() % L;
+        int[] channelStarts = new int[L];
+        for (int k = 0; k < L; k++) {
+            channelStarts[k] = k * count;
+        }
         for (int pix = 0; pix < count; pix++) {
             int at = pix * lanes;
-            for (int k = 0; k < pr.out(); k++) {
+            for (int k = 0; k < gathered; k += L) {
+                FloatVector.fromArray(ConvMicroKernels.S, rowsOfGy, k * count + pix, channelStarts, 0).intoArray(gyT, at + k);
+            }
+            for (int k = gathered; k < pr.out(); k++) {
                 gyT[at + k] = rowsOfGy[k * count + pix];
             }
-            Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
+            if (pr.out() < lanes) {
+                Arrays.fill(gyT, at + pr.out(), at + lanes, 0f);
+            }
         }
         for (int kv = 0; kv < lanes; kv += shape.lanes()) {
             for (int t0 = 0; t0 < taps.length; t0 += shape.rows) {

@@ -15,12 +15,29 @@ import jdk.incubator.vector.VectorSpecies;
 final class ConvMicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Output channels per call of {@link #packedRowsGatheredVectors}. */
-    static final int ROWS = 6;
-    /** Vectors of output pixels per call of {@link #packedRowsGatheredVectors}. */
-    static final int VECTORS = 4;
-    /** Taps per call of {@link #packedRowsDotGatheredVectors}. */
+    /** Output channels × taps per call of {@link #packedRowsDotGatheredVectors}. */
+    static final int DOT_ROWS = 6;
     static final int DOT_TAPS = 3;
+
+    /** Shapes of the packed-rows kernels: output channels per call times vectors of output pixels. */
+    enum Packed {
+        ROWS6_VECTORS4(6, 4),
+        ROWS4_VECTORS6(4, 6);
+
+        final int rows;
+        final int vectors;
+
+        Packed(int rows, int vectors) {
+            this.rows = rows;
+            this.vectors = vectors;
+        }
+
+        /** Lanes of the vector operand per call. */
+        int lanes() {
+            return vectors * L;
+        }
+    }
+
     /** Shapes of the gathered-rows kernels: rows of x gathered per call times vectors of b. */
     enum Gathered {
         ROWS12_VECTORS1(12, 1),
@@ -34,7 +51,7 @@ final class ConvMicroKernels {
             this.vectors = vectors;
         }
 
-        /** Lanes of b per call. */
+        /** Lanes of the vector operand per call. */
         int lanes() {
             return vectors * L;
         }
@@ -43,12 +60,25 @@ final class ConvMicroKernels {
     private ConvMicroKernels() {}
 
     /**
-     * Output channels in registers, output pixels in lanes: for i < 6 and v < 4,
-     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·6 + i] · x[base_v + off[t] ..+L)},
-     * where a holds 6 channels' weights tap by tap and base_v is where vector v's pixels start.
+     * Output channels in registers, output pixels in lanes: for i < shape.rows and v < shape.vectors,
+     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·shape.rows + i] · x[base[baseAt + v] + off[t] ..+L)},
+     * where a holds shape.rows channels' weights tap by tap and base[baseAt + v] is where vector v's pixels start.
      */
-    static void packedRowsGatheredVectors(int taps, float[] a, int aOff, int[] off, float[] x,
-                                          int base0, int base1, int base2, int base3, float[] c, int cOff, int cRow) {
+    static void packedRows(Packed shape, int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,
+                           float[] c, int cOff, int cRow) {
+        switch (shape) {
+            case ROWS6_VECTORS4 -> packedRows6Vectors4(taps, a, aOff, off, x, base, baseAt, c, cOff, cRow);
+            case ROWS4_VECTORS6 -> packedRows4Vectors6(taps, a, aOff, off, x, base, baseAt, c, cOff, cRow);
+        }
+    }
+
+    /** {@link #packedRows} for 6 channels × 4 vectors (6, 12, 18 ... output channels; input-gradient folding). */
+    static void packedRows6Vectors4(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,
+                                    float[] c, int cOff, int cRow) {
+        int base0 = base[baseAt];
+        int base1 = base[baseAt + 1];
+        int base2 = base[baseAt + 2];
+        int base3 = base[baseAt + 3];
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c02 = FloatVector.zero(S);
@@ -111,36 +141,127 @@ final class ConvMicroKernels {
             c52 = a5.fma(x2, c52);
             c53 = a5.fma(x3, c53);
         }
-        int row0 = cOff;
-        c00.intoArray(c, row0);
-        c01.intoArray(c, row0 + 1 * L);
-        c02.intoArray(c, row0 + 2 * L);
-        c03.intoArray(c, row0 + 3 * L);
-        int row1 = cOff + 1 * cRow;
-        c10.intoArray(c, row1);
-        c11.intoArray(c, row1 + 1 * L);
-        c12.intoArray(c, row1 + 2 * L);
-        c13.intoArray(c, row1 + 3 * L);
-        int row2 = cOff + 2 * cRow;
-        c20.intoArray(c, row2);
-        c21.intoArray(c, row2 + 1 * L);
-        c22.intoArray(c, row2 + 2 * L);
-        c23.intoArray(c, row2 + 3 * L);
-        int row3 = cOff + 3 * cRow;
-        c30.intoArray(c, row3);
-        c31.intoArray(c, row3 + 1 * L);
-        c32.intoArray(c, row3 + 2 * L);
-        c33.intoArray(c, row3 + 3 * L);
-        int row4 = cOff + 4 * cRow;
-        c40.intoArray(c, row4);
-        c41.intoArray(c, row4 + 1 * L);
-        c42.intoArray(c, row4 + 2 * L);
-        c43.intoArray(c, row4 + 3 * L);
-        int row5 = cOff + 5 * cRow;
-        c50.intoArray(c, row5);
-        c51.intoArray(c, row5 + 1 * L);
-        c52.intoArray(c, row5 + 2 * L);
-        c53.intoArray(c, row5 + 3 * L);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + 1 * L);
+        c02.intoArray(c, cOff + 2 * L);
+        c03.intoArray(c, cOff + 3 * L);
+        c10.intoArray(c, cOff + 1 * cRow);
+        c11.intoArray(c, cOff + 1 * cRow + 1 * L);
+        c12.intoArray(c, cOff + 1 * cRow + 2 * L);
+        c13.intoArray(c, cOff + 1 * cRow + 3 * L);
+        c20.intoArray(c, cOff + 2 * cRow);
+        c21.intoArray(c, cOff + 2 * cRow + 1 * L);
+        c22.intoArray(c, cOff + 2 * cRow + 2 * L);
+        c23.intoArray(c, cOff + 2 * cRow + 3 * L);
+        c30.intoArray(c, cOff + 3 * cRow);
+        c31.intoArray(c, cOff + 3 * cRow + 1 * L);
+        c32.intoArray(c, cOff + 3 * cRow + 2 * L);
+        c33.intoArray(c, cOff + 3 * cRow + 3 * L);
+        c40.intoArray(c, cOff + 4 * cRow);
+        c41.intoArray(c, cOff + 4 * cRow + 1 * L);
+        c42.intoArray(c, cOff + 4 * cRow + 2 * L);
+        c43.intoArray(c, cOff + 4 * cRow + 3 * L);
+        c50.intoArray(c, cOff + 5 * cRow);
+        c51.intoArray(c, cOff + 5 * cRow + 1 * L);
+        c52.intoArray(c, cOff + 5 * cRow + 2 * L);
+        c53.intoArray(c, cOff + 5 * cRow + 3 * L);
+    }
+
+    /** {@link #packedRows} for 4 channels × 6 vectors (4, 8, 16, 64 ... output channels). */
+    static void packedRows4Vectors6(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,
+                                    float[] c, int cOff, int cRow) {
+        int base0 = base[baseAt];
+        int base1 = base[baseAt + 1];
+        int base2 = base[baseAt + 2];
+        int base3 = base[baseAt + 3];
+        int base4 = base[baseAt + 4];
+        int base5 = base[baseAt + 5];
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c04 = FloatVector.zero(S);
+        FloatVector c05 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c14 = FloatVector.zero(S);
+        FloatVector c15 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c24 = FloatVector.zero(S);
+        FloatVector c25 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        FloatVector c34 = FloatVector.zero(S);
+        FloatVector c35 = FloatVector.zero(S);
+        for (int t = 0; t < taps; t++) {
+            int o = off[t];
+            FloatVector x0 = FloatVector.fromArray(S, x, base0 + o);
+            FloatVector x1 = FloatVector.fromArray(S, x, base1 + o);
+            FloatVector x2 = FloatVector.fromArray(S, x, base2 + o);
+            FloatVector x3 = FloatVector.fromArray(S, x, base3 + o);
+            FloatVector x4 = FloatVector.fromArray(S, x, base4 + o);
+            FloatVector x5 = FloatVector.fromArray(S, x, base5 + o);
+            int at = aOff + t * 4;
+            FloatVector a0 = FloatVector.broadcast(S, a[at]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            c04 = a0.fma(x4, c04);
+            c05 = a0.fma(x5, c05);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            c14 = a1.fma(x4, c14);
+            c15 = a1.fma(x5, c15);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            c24 = a2.fma(x4, c24);
+            c25 = a2.fma(x5, c25);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+            c34 = a3.fma(x4, c34);
+            c35 = a3.fma(x5, c35);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + 1 * L);
+        c02.intoArray(c, cOff + 2 * L);
+        c03.intoArray(c, cOff + 3 * L);
+        c04.intoArray(c, cOff + 4 * L);
+        c05.intoArray(c, cOff + 5 * L);
+        c10.intoArray(c, cOff + 1 * cRow);
+        c11.intoArray(c, cOff + 1 * cRow + 1 * L);
+        c12.intoArray(c, cOff + 1 * cRow + 2 * L);
+        c13.intoArray(c, cOff + 1 * cRow + 3 * L);
+        c14.intoArray(c, cOff + 1 * cRow + 4 * L);
+        c15.intoArray(c, cOff + 1 * cRow + 5 * L);
+        c20.intoArray(c, cOff + 2 * cRow);
+        c21.intoArray(c, cOff + 2 * cRow + 1 * L);
+        c22.intoArray(c, cOff + 2 * cRow + 2 * L);
+        c23.intoArray(c, cOff + 2 * cRow + 3 * L);
+        c24.intoArray(c, cOff + 2 * cRow + 4 * L);
+        c25.intoArray(c, cOff + 2 * cRow + 5 * L);
+        c30.intoArray(c, cOff + 3 * cRow);
+        c31.intoArray(c, cOff + 3 * cRow + 1 * L);
+        c32.intoArray(c, cOff + 3 * cRow + 2 * L);
+        c33.intoArray(c, cOff + 3 * cRow + 3 * L);
+        c34.intoArray(c, cOff + 3 * cRow + 4 * L);
+        c35.intoArray(c, cOff + 3 * cRow + 5 * L);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.panamax.backend.cpu;
 
+import dev.panamax.backend.cpu.ConvMicroKernels.Packed;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -8,7 +9,7 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * The input gradient of a convolution of any stride, as col2im without the column matrix: for 6
- * taps × 4 vectors of output pixels at a time, {@link ConvMicroKernels#packedRowsGatheredVectors}
+ * taps × 4 vectors of output pixels at a time, {@link ConvMicroKernels#packedRows}
  * sums weight × output gradient over the output channels, and the 24 vectors are added (masked to
  * real pixels) into the image's input gradient at pixel + tap, kept in the layout of an
  * {@link InputBand} that holds the whole padded image. Unlike the full convolution (the other,
@@ -17,8 +18,9 @@ import jdk.incubator.vector.VectorMask;
  * it wins with few output channels (LeNet's first layer) and for strides above 1.
  */
 final class FoldedInputGradient {
-    private static final int MR = ConvMicroKernels.ROWS;
-    private static final int NV = ConvMicroKernels.VECTORS;
+    private static final Packed SHAPE = Packed.ROWS6_VECTORS4;
+    private static final int MR = SHAPE.rows;
+    private static final int NV = SHAPE.vectors;
     private static final int L = ConvMicroKernels.L;
     /** Largest padded image (per image and group) whose input gradient is folded in one heap buffer. */
     private static final long MAX_IMAGE_FLOATS = 1L << 22;
@@ -99,8 +101,7 @@ final class FoldedInputGradient {
             int aOff = (firstBlock + tb) * pr.out() * MR;
             int rows = Math.min(MR, pr.taps() - tb * MR);
             for (int u = 0; u < v.units(); u += NV) {
-                ConvMicroKernels.packedRowsGatheredVectors(pr.out(), packed, aOff, channels, gyRows,
-                        vectorStarts[u], vectorStarts[u + 1], vectorStarts[u + 2], vectorStarts[u + 3], tile, 0, NV * L);
+                ConvMicroKernels.packedRows(SHAPE, pr.out(), packed, aOff, channels, gyRows, vectorStarts, u, tile, 0, NV * L);
                 for (int i = 0; i < rows; i++) {
                     int tap = first + taps[tb * MR + i];
                     for (int j = 0; j < Math.min(NV, v.units() - u); j++) {

@@ -1,19 +1,19 @@
 package dev.panamax.backend.cpu;
 
+import dev.panamax.backend.cpu.ConvMicroKernels.Packed;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * Direct convolution with output pixels in the vector lanes: the output rows of a band are cut into
- * vectors of consecutive columns, and {@link ConvMicroKernels#packedRowsGatheredVectors} computes 6 output
- * channels × 4 such vectors at a time, broadcasting each weight against input vectors loaded from
- * an {@link InputBand}. Suits wide outputs and few output channels (LeNet's first layer: 6
- * channels of 28 columns); lanes past a row's end and channels past the last are computed and
- * dropped.
+ * vectors of consecutive columns, and {@link ConvMicroKernels#packedRows} computes 6 output
+ * channels × 4 such vectors or 4 × 6 at a time (whichever wastes fewer lanes), broadcasting each
+ * weight against input vectors loaded from an {@link InputBand}. Suits wide outputs and few output
+ * channels (LeNet's first layer: 6 channels of 28 columns); lanes past a row's end and channels
+ * past the last are computed and dropped.
  */
 final class RowVectorConv {
-    private static final int MR = ConvMicroKernels.ROWS;
-    private static final int NV = ConvMicroKernels.VECTORS;
+    private static final int DR = ConvMicroKernels.DOT_ROWS;
     private static final int L = ConvMicroKernels.L;
     private static final int NT = ConvMicroKernels.DOT_TAPS;
     /** Images per task of the forward pass, at most, when a whole image fits in one band. */
@@ -23,9 +23,55 @@ final class RowVectorConv {
 
     private RowVectorConv() {}
 
-    /** Fraction of the multiply-adds that compute kept results. */
+    /**
+     * How the forward pass covers a problem: the kernel shape, the bands, the images per task, and
+     * the multiply-add lanes it computes per image and group, kept or not.
+     */
+    record Plan(Packed shape, InputBand band, int images, double lanes) {}
+
+    /**
+     * The plan that computes the fewest lanes: small images go several to a task (one padding to
+     * whole kernel calls for all of them); larger ones are cut into bands of the row count whose
+     * vectors round up least to whole calls, the larger band on a tie.
+     */
+    static Plan plan(ConvProblem pr) {
+        InputBand fitting = new InputBand(pr);
+        Plan best = null;
+        for (Packed shape : Packed.values()) {
+            if (fitting.bands == 1) {
+                int images = (int) Math.clamp(InputBand.BAND_FLOATS / fitting.floats(), 1, Math.min(MAX_IMAGES, pr.n()));
+                best = better(best, new Plan(shape, fitting, images, lanes(pr, shape, fitting, images)));
+                continue;
+            }
+            for (int rows = pr.p(); rows >= 1; rows--) {
+                InputBand band = InputBand.ofRows(pr, rows);
+                if (rows == 1 || band.floats() <= InputBand.LARGE_BAND_FLOATS) {
+                    best = better(best, new Plan(shape, band, 1, lanes(pr, shape, band, 1)));
+                }
+            }
+        }
+        return best;
+    }
+
+    private static Plan better(Plan best, Plan candidate) {
+        return best == null || candidate.lanes < best.lanes ? candidate : best;
+    }
+
+    /** Multiply-add lanes per image and group when the shape covers bands of {@code images} images. */
+    private static double lanes(ConvProblem pr, Packed shape, InputBand band, int images) {
+        long calls = (band.bands - 1L) * calls(pr, band, shape, band.bandRows, images)
+                + calls(pr, band, shape, band.rowsOf(band.bands - 1), images);
+        return (double) calls * shape.lanes() * roundUp(pr.out(), shape.rows) * pr.taps() / images;
+    }
+
+    /** Kernel calls per output channel block for a run of {@code rows} output rows of {@code images} images. */
+    private static long calls(ConvProblem pr, InputBand band, Packed shape, int rows, int images) {
+        return ceilDiv(images * ceilDiv(rows * pitch(pr, band), L), shape.vectors);
+    }
+
+    /** Fraction of the multiply-adds that compute kept results, leaving out the rounding to whole calls. */
     static double efficiency(ConvProblem pr) {
-        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), MR);
+        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), plan(pr).shape.rows);
     }
 
     /**
@@ -41,13 +87,13 @@ final class RowVectorConv {
      * read by {@link ConvProblem#weightIndex}, bias per output channel or null.
      */
     static void run(ConvProblem pr, MemorySegment x, long xOff, float[] weights, float[] bias, MemorySegment y, long yOff) {
-        InputBand band = new InputBand(pr);
+        Plan plan = plan(pr);
+        InputBand band = plan.band;
+        int images = plan.images;
         int[] taps = band.tapOffsets();
-        float[] packed = pack(pr, weights);
-        // small images go several to a task: fewer calls, and one padding to whole kernel calls for all of them
-        int images = band.bands == 1 ? (int) Math.clamp(InputBand.BAND_FLOATS / band.floats(), 1, MAX_IMAGES) : 1;
-        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, images, NV);
-        PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), NV);
+        float[] packed = pack(pr, weights, plan.shape.rows);
+        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, images, plan.shape.vectors);
+        PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), plan.shape.vectors);
         int imageTasks = ceilDiv(pr.n(), images);
         Parallel.forChunks(imageTasks * pr.groups() * band.bands, task -> {
             int b = task % band.bands;
@@ -61,7 +107,8 @@ final class RowVectorConv {
                 band.fill(x, xImage, b, in, (int) (j * band.floats()), scratch);
             }
             long yGroup = yOff + first * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            band(pr, band, b, b == band.bands - 1 && images == 1 ? last : full, count, g, taps, packed, in, bias, scratch, y, yGroup);
+            band(pr, plan.shape, band, b, b == band.bands - 1 && images == 1 ? last : full, count, g, taps, packed, in, bias, scratch,
+                    y, yGroup);
         });
     }
 
@@ -69,21 +116,19 @@ final class RowVectorConv {
      * Every output channel of group g over band b of {@code count} consecutive images (from the
      * one at yGroup), whose pixel vectors are v; vectors of absent images compute garbage, dropped.
      */
-    private static void band(ConvProblem pr, InputBand band, int b, PixelVectors v, int count, int g, int[] taps, float[] packed,
-                             float[] in, float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
+    private static void band(ConvProblem pr, Packed shape, InputBand band, int b, PixelVectors v, int count, int g, int[] taps,
+                             float[] packed, float[] in, float[] bias, ConvScratch scratch, MemorySegment y, long yGroup) {
         int stride = v.stride();
-        float[] out = scratch.out(MR * stride);
-        int kBlocks = ceilDiv(pr.out(), MR);
-        int[] base = v.base();
+        float[] out = scratch.out(shape.rows * stride);
+        int kBlocks = ceilDiv(pr.out(), shape.rows);
         for (int kb = 0; kb < kBlocks; kb++) {
-            int aOff = (g * kBlocks + kb) * pr.taps() * MR;
-            for (int u = 0; u < base.length; u += NV) {
-                ConvMicroKernels.packedRowsGatheredVectors(pr.taps(), packed, aOff, taps, in,
-                        base[u], base[u + 1], base[u + 2], base[u + 3], out, u * L, stride);
+            int aOff = (g * kBlocks + kb) * pr.taps() * shape.rows;
+            for (int u = 0; u < v.base().length; u += shape.vectors) {
+                ConvMicroKernels.packedRows(shape, pr.taps(), packed, aOff, taps, in, v.base(), u, out, u * L, stride);
             }
             for (int j = 0; j < count; j++) {
-                for (int i = 0; i < Math.min(MR, pr.out() - kb * MR); i++) {
-                    int k = kb * MR + i;
+                for (int i = 0; i < Math.min(shape.rows, pr.out() - kb * shape.rows); i++) {
+                    int k = kb * shape.rows + i;
                     float add = bias == null ? 0f : bias[g * pr.out() + k];
                     long dst = yGroup + j * pr.outputImage() + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
                     int src = i * stride + j * v.units() * L;
@@ -103,12 +148,12 @@ final class RowVectorConv {
         if (partialSize(pr) > MAX_PARTIAL) {
             return 0;
         }
-        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), MR) * pr.taps() / roundUp(pr.taps(), NT);
+        return (double) pr.q() / pitch(pr, new InputBand(pr)) * pr.out() / roundUp(pr.out(), DR) * pr.taps() / roundUp(pr.taps(), NT);
     }
 
     /** Lane-wise sums for every block of 6 channels × 3 taps. */
     private static int partialSize(ConvProblem pr) {
-        return ceilDiv(pr.out(), MR) * ceilDiv(pr.taps(), NT) * MR * NT * L;
+        return ceilDiv(pr.out(), DR) * ceilDiv(pr.taps(), NT) * DR * NT * L;
     }
 
     /**
@@ -128,7 +173,7 @@ final class RowVectorConv {
             long gyGroup = gyOff + img * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
             weightGradientBand(pr, band, b, b == band.bands - 1 ? last : full, taps, in, gy, gyGroup, scratch, partial, off);
         }, (partial, off, k, t) -> {
-            int at = off + (((k / MR) * tBlocks + t / NT) * MR * NT + k % MR * NT + t % NT) * L;
+            int at = off + (((k / DR) * tBlocks + t / NT) * DR * NT + k % DR * NT + t % NT) * L;
             float sum = 0f;
             for (int l = 0; l < L; l++) {
                 sum += partial[at + l];
@@ -139,27 +184,27 @@ final class RowVectorConv {
 
     private static void weightGradientBand(ConvProblem pr, InputBand band, int b, PixelVectors v, int[] taps, float[] in,
                                            MemorySegment gy, long gyGroup, ConvScratch scratch, float[] partial, int off) {
-        int kBlocks = ceilDiv(pr.out(), MR);
-        float[] g = PitchedGradient.copy(pr, v, b * band.bandRows, band.rowsOf(b), pr.out(), kBlocks * MR, gy, gyGroup, scratch);
+        int kBlocks = ceilDiv(pr.out(), DR);
+        float[] g = PitchedGradient.copy(pr, v, b * band.bandRows, band.rowsOf(b), pr.out(), kBlocks * DR, gy, gyGroup, scratch);
         int tBlocks = taps.length / NT;
         for (int kb = 0; kb < kBlocks; kb++) {
             for (int tb = 0; tb < tBlocks; tb++) {
-                ConvMicroKernels.packedRowsDotGatheredVectors(v.units(), g, kb * MR * v.stride(), v.stride(), in, v.base(), v.lanes(),
-                        taps, tb * NT, partial, off + (kb * tBlocks + tb) * MR * NT * L);
+                ConvMicroKernels.packedRowsDotGatheredVectors(v.units(), g, kb * DR * v.stride(), v.stride(), in, v.base(), v.lanes(),
+                        taps, tb * NT, partial, off + (kb * tBlocks + tb) * DR * NT * L);
             }
         }
     }
 
-    /** Weights as [group][block of 6 channels][tap][6], zero past the last channel. */
-    private static float[] pack(ConvProblem pr, float[] w) {
-        int kBlocks = ceilDiv(pr.out(), MR);
+    /** Weights as [group][block of {@code rows} channels][tap][rows], zero past the last channel. */
+    private static float[] pack(ConvProblem pr, float[] w, int rows) {
+        int kBlocks = ceilDiv(pr.out(), rows);
         int taps = pr.taps();
-        float[] packed = new float[pr.groups() * kBlocks * taps * MR];
+        float[] packed = new float[pr.groups() * kBlocks * taps * rows];
         for (int g = 0; g < pr.groups(); g++) {
             for (int k = 0; k < pr.out(); k++) {
-                int at = (g * kBlocks + k / MR) * taps * MR + k % MR;
+                int at = (g * kBlocks + k / rows) * taps * rows + k % rows;
                 for (int t = 0; t < taps; t++) {
-                    packed[at + t * MR] = w[pr.weightIndex(g, k, t)];
+                    packed[at + t * rows] = w[pr.weightIndex(g, k, t)];
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.panamax.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.backend.Conv2dSpec;
 import dev.panamax.backend.cpu.ConvKernels.Direct;
@@ -39,9 +40,12 @@ class ConvAlgorithmsTest {
         }
     }
 
-    /** 64 channels of 42 padded columns: 22 output rows per band, so 2 bands (and weight-gradient items) per image. */
-    private static final Case ROWS_IN_BANDS = new Case("rows, 2 bands", new long[] {2, 64, 40, 40}, new long[] {12, 64, 3, 3},
-            true, ConvOptions.DEFAULT.padding(1), 1, 1, 40, 40, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS);
+    /**
+     * 64 channels of 102 padded columns: at most 38 output rows per large band, so 2 bands (and
+     * weight-gradient items) per image.
+     */
+    private static final Case ROWS_IN_BANDS = new Case("rows, 2 bands", new long[] {2, 64, 40, 100}, new long[] {12, 64, 3, 3},
+            true, ConvOptions.DEFAULT.padding(1), 1, 1, 40, 100, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS);
     /** 10 output columns in rows of 26 (dilation 16): 37 output rows per band of 64 channels, so 2 bands. */
     private static final Case CHANNELS_IN_BANDS = new Case("channels, 2 bands", new long[] {2, 64, 60, 26}, new long[] {16, 64, 3, 2},
             true, ConvOptions.DEFAULT.dilation(1, 16).padding(1, 0), 1, 0, 60, 10, Direct.CHANNEL_VECTORS, Direct.FOLDED,
@@ -128,8 +132,8 @@ class ConvAlgorithmsTest {
 
     @Test
     void inputGradientByChannelVectorsOfTheFullConvolution() {
-        // 8 input channels of 3 columns in rows of 7: the full convolution puts them in lanes; 2 output channels would fold slowly
-        check(new Case("channels, full convolution", new long[] {1, 8, 4, 3}, new long[] {2, 8, 1, 2}, true,
+        // 10 input channels of 3 columns in rows of 7: the full convolution puts them in lanes; 2 output channels would fold slowly
+        check(new Case("channels, full convolution", new long[] {1, 10, 4, 3}, new long[] {2, 10, 1, 2}, true,
                 ConvOptions.DEFAULT.dilation(1, 4).padding(0, 2), 0, 2, 4, 3, Direct.ROW_VECTORS, Direct.CHANNEL_VECTORS,
                 Direct.ROW_VECTORS));
     }
@@ -163,6 +167,13 @@ class ConvAlgorithmsTest {
         // one output column in rows 8 apart: the 16 channels' lanes beat the pixels' lanes
         check(new Case("channels, weight gradient", new long[] {2, 1, 3, 4}, new long[] {16, 1, 2, 2}, true,
                 ConvOptions.DEFAULT.stride(2), 0, 0, 1, 2, Direct.ROW_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS));
+    }
+
+    @Test
+    void channelWeightGradientTakesWholeVectorsOfChannelsAndTheRestOneByOne() {
+        // 20 output channels: 16 gathered per pixel into the transposed output gradient, 4 copied one by one
+        check(new Case("channels, 20 output channels", new long[] {2, 4, 6, 20}, new long[] {20, 4, 3, 3}, true,
+                ConvOptions.DEFAULT.dilation(1, 8), 0, 0, 4, 4, Direct.CHANNEL_VECTORS, Direct.FOLDED, Direct.CHANNEL_VECTORS));
     }
 
     @Test
@@ -215,6 +226,12 @@ class ConvAlgorithmsTest {
 
     @Test
     void largerProblemsSpanSeveralBands() {
+        try (Scope s = Scope.open()) {
+            ConvProblem rows = ConvProblem.forward(Tensor.zeros(ROWS_IN_BANDS.x).operand(), Tensor.zeros(ROWS_IN_BANDS.w).operand(),
+                    Tensor.zeros(ROWS_IN_BANDS.y()).operand(), ROWS_IN_BANDS.spec());
+            assertTrue(RowVectorConv.plan(rows).band().bands > 1, "rows: forward bands");
+            assertTrue(new InputBand(rows, InputBand.LARGE_BAND_FLOATS).bands > 1, "rows: weight-gradient bands");
+        }
         checkLarge(ROWS_IN_BANDS);
         checkLarge(CHANNELS_IN_BANDS);
     }

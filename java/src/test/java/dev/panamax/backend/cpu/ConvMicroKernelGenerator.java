@@ -14,26 +14,30 @@ import java.util.Locale;
  */
 final class ConvMicroKernelGenerator {
     static final String RELATIVE_PATH = "src/main/java/dev/panamax/backend/cpu/ConvMicroKernels.java";
-    /** Output channels × vectors of output pixels of the packed-rows kernel. */
-    private static final int ROWS = 6;
-    private static final int VECTORS = 4;
-    /** Taps per call of the dot kernel (its rows are {@link #ROWS}). */
+    /** Output channels × taps per call of the dot kernel. */
+    private static final int DOT_ROWS = 6;
     private static final int DOT_TAPS = 3;
 
-    /** A gathered-rows shape: rows of x gathered per call times vectors of b, and when it is chosen. */
-    private record Gathered(int rows, int vectors, String use) {
+    /** A register-block shape: rows per call times vectors, and when it is chosen. */
+    private record Shape(String kernel, int rows, int vectors, String use) {
         String name() {
             return "ROWS" + rows + "_VECTORS" + vectors;
         }
 
         String method() {
-            return "gatheredRows" + rows + "Vectors" + vectors;
+            return kernel + rows + "Vectors" + vectors;
         }
     }
 
-    private static final List<Gathered> GATHERED = List.of(
-            new Gathered(12, 1, "16 output channels and fewer"),
-            new Gathered(6, 4, "64 output channels and more"));
+    /** Packed rows: output channels in registers × vectors of output pixels. */
+    private static final List<Shape> PACKED = List.of(
+            new Shape("packedRows", 6, 4, "6, 12, 18 ... output channels; input-gradient folding"),
+            new Shape("packedRows", 4, 6, "4, 8, 16, 64 ... output channels"));
+
+    /** Gathered rows: gathered values in registers × vectors of output channels. */
+    private static final List<Shape> GATHERED = List.of(
+            new Shape("gatheredRows", 12, 1, "16 output channels and fewer"),
+            new Shape("gatheredRows", 6, 4, "64 output channels and more"));
 
     private final StringBuilder out = new StringBuilder();
 
@@ -42,9 +46,12 @@ final class ConvMicroKernelGenerator {
     static String source() {
         var g = new ConvMicroKernelGenerator();
         g.header();
-        g.packedRowsGatheredVectors();
+        g.packedRowsDispatch();
+        for (Shape shape : PACKED) {
+            g.packedRows(shape);
+        }
         g.gatheredRowsDispatch();
-        for (Gathered shape : GATHERED) {
+        for (Shape shape : GATHERED) {
             g.gatheredRows(shape);
         }
         g.packedRowsDotGatheredVectors();
@@ -70,34 +77,37 @@ final class ConvMicroKernelGenerator {
         line("final class ConvMicroKernels {");
         line("    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;");
         line("    static final int L = S.length();");
-        line("    /** Output channels per call of {@link #packedRowsGatheredVectors}. */");
-        line("    static final int ROWS = %d;", ROWS);
-        line("    /** Vectors of output pixels per call of {@link #packedRowsGatheredVectors}. */");
-        line("    static final int VECTORS = %d;", VECTORS);
-        line("    /** Taps per call of {@link #packedRowsDotGatheredVectors}. */");
+        line("    /** Output channels × taps per call of {@link #packedRowsDotGatheredVectors}. */");
+        line("    static final int DOT_ROWS = %d;", DOT_ROWS);
         line("    static final int DOT_TAPS = %d;", DOT_TAPS);
-        line("    /** Shapes of the gathered-rows kernels: rows of x gathered per call times vectors of b. */");
-        line("    enum Gathered {");
-        for (int k = 0; k < GATHERED.size(); k++) {
-            Gathered shape = GATHERED.get(k);
-            line("        %s(%d, %d)%s", shape.name(), shape.rows, shape.vectors, k == GATHERED.size() - 1 ? ";" : ",");
+        shapeEnum("Packed", "Shapes of the packed-rows kernels: output channels per call times vectors of output pixels.", PACKED);
+        shapeEnum("Gathered", "Shapes of the gathered-rows kernels: rows of x gathered per call times vectors of b.", GATHERED);
+        line("");
+        line("    private ConvMicroKernels() {}");
+    }
+
+    private void shapeEnum(String name, String doc, List<Shape> shapes) {
+        line("");
+        line("    /** %s */", doc);
+        line("    enum %s {", name);
+        for (int k = 0; k < shapes.size(); k++) {
+            Shape shape = shapes.get(k);
+            line("        %s(%d, %d)%s", shape.name(), shape.rows, shape.vectors, k == shapes.size() - 1 ? ";" : ",");
         }
         line("");
         line("        final int rows;");
         line("        final int vectors;");
         line("");
-        line("        Gathered(int rows, int vectors) {");
+        line("        %s(int rows, int vectors) {", name);
         line("            this.rows = rows;");
         line("            this.vectors = vectors;");
         line("        }");
         line("");
-        line("        /** Lanes of b per call. */");
+        line("        /** Lanes of the vector operand per call. */");
         line("        int lanes() {");
         line("            return vectors * L;");
         line("        }");
         line("    }");
-        line("");
-        line("    private ConvMicroKernels() {}");
     }
 
     /** cOff + r·cRow (+ v·L), as the kernels address row r, vector v of c. */
@@ -109,41 +119,46 @@ final class ConvMicroKernelGenerator {
         return r == 0 ? "cOff" : "cOff + " + r + " * cRow";
     }
 
-    private void packedRowsGatheredVectors() {
+    private void packedRowsDispatch() {
         line("");
         line("    /**");
-        line("     * Output channels in registers, output pixels in lanes: for i < %d and v < %d,", ROWS, VECTORS);
-        line("     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·%d + i] · x[base_v + off[t] ..+L)},", ROWS);
-        line("     * where a holds %d channels' weights tap by tap and base_v is where vector v's pixels start.", ROWS);
+        line("     * Output channels in registers, output pixels in lanes: for i < shape.rows and v < shape.vectors,");
+        line("     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·shape.rows + i] · x[base[baseAt + v] + off[t] ..+L)},");
+        line("     * where a holds shape.rows channels' weights tap by tap and base[baseAt + v] is where vector v's pixels start.");
         line("     */");
-        StringBuilder bases = new StringBuilder();
-        for (int v = 0; v < VECTORS; v++) {
-            bases.append(v == 0 ? "" : ", ").append("int base").append(v);
+        dispatch("packedRows", "Packed", "int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,", PACKED);
+    }
+
+    private void packedRows(Shape shape) {
+        line("");
+        line("    /** {@link #packedRows} for %d channels × %d vectors (%s). */", shape.rows, shape.vectors, shape.use);
+        String indent = " ".repeat(("    static void " + shape.method() + "(").length());
+        line("    static void %s(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,", shape.method());
+        line("%sfloat[] c, int cOff, int cRow) {", indent);
+        for (int v = 0; v < shape.vectors; v++) {
+            line("        int base%d = base[baseAt%s];", v, v == 0 ? "" : " + " + v);
         }
-        line("    static void packedRowsGatheredVectors(int taps, float[] a, int aOff, int[] off, float[] x,");
-        line("                                          %s, float[] c, int cOff, int cRow) {", bases);
-        for (int r = 0; r < ROWS; r++) {
-            for (int v = 0; v < VECTORS; v++) {
+        for (int r = 0; r < shape.rows; r++) {
+            for (int v = 0; v < shape.vectors; v++) {
                 line("        FloatVector c%d%d = FloatVector.zero(S);", r, v);
             }
         }
         line("        for (int t = 0; t < taps; t++) {");
         line("            int o = off[t];");
-        for (int v = 0; v < VECTORS; v++) {
+        for (int v = 0; v < shape.vectors; v++) {
             line("            FloatVector x%d = FloatVector.fromArray(S, x, base%d + o);", v, v);
         }
-        line("            int at = aOff + t * %d;", ROWS);
-        for (int r = 0; r < ROWS; r++) {
+        line("            int at = aOff + t * %d;", shape.rows);
+        for (int r = 0; r < shape.rows; r++) {
             line("            FloatVector a%d = FloatVector.broadcast(S, a[at%s]);", r, r == 0 ? "" : " + " + r);
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < shape.vectors; v++) {
                 line("            c%d%d = a%d.fma(x%d, c%d%d);", r, v, r, v, r, v);
             }
         }
         line("        }");
-        for (int r = 0; r < ROWS; r++) {
-            line("        int row%d = %s;", r, row(r));
-            for (int v = 0; v < VECTORS; v++) {
-                line("        c%d%d.intoArray(c, %s);", r, v, v == 0 ? "row" + r : "row" + r + " + " + v + " * L");
+        for (int r = 0; r < shape.rows; r++) {
+            for (int v = 0; v < shape.vectors; v++) {
+                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
             }
         }
         line("    }");
@@ -158,17 +173,27 @@ final class ConvMicroKernelGenerator {
         line("     * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)");
         line("     * over the pixels (loop).");
         line("     */");
-        line("    static void gatheredRows(Gathered shape, int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,");
-        line("                             float[] c, int cOff, int cRow) {");
+        dispatch("gatheredRows", "Gathered", "int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,",
+                GATHERED);
+    }
+
+    /**
+     * {@code static void kernel(Type shape, params float[] c, int cOff, int cRow)}: a switch that
+     * calls the method of each shape with the same arguments.
+     */
+    private void dispatch(String kernel, String type, String params, List<Shape> shapes) {
+        line("    static void %s(%s shape, %s", kernel, type, params);
+        line("%sfloat[] c, int cOff, int cRow) {", " ".repeat(("    static void " + kernel + "(").length()));
+        String args = (params + " float[] c, int cOff, int cRow").replaceAll("[a-z]+\\[\\] |int ", "");
         line("        switch (shape) {");
-        for (Gathered shape : GATHERED) {
-            line("            case %s -> %s(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);", shape.name(), shape.method());
+        for (Shape shape : shapes) {
+            line("            case %s -> %s(%s);", shape.name(), shape.method(), args);
         }
         line("        }");
         line("    }");
     }
 
-    private void gatheredRows(Gathered shape) {
+    private void gatheredRows(Shape shape) {
         line("");
         line("    /** {@link #gatheredRows} for %d rows × %d vector%s (%s). */", shape.rows, shape.vectors, shape.vectors == 1 ? "" : "s",
                 shape.use);
@@ -207,10 +232,10 @@ final class ConvMicroKernelGenerator {
     private void packedRowsDotGatheredVectors() {
         line("");
         line("    /**");
-        line("     * Dot products with pixels in the lanes, for the weight gradient: for i < %d and j < %d, lane by lane,", ROWS, DOT_TAPS);
+        line("     * Dot products with pixels in the lanes, for the weight gradient: for i < %d and j < %d, lane by lane,", DOT_ROWS, DOT_TAPS);
         line("     * {@code c[cOff + (%d·i + j)·L ..+L) += sum over u < units of g[gOff + i·gRow + u·L ..+L) · x[base[u] + off[offAt + j] ..+L)},",
                 DOT_TAPS);
-        line("     * where g holds %d channels' output gradient and x's lanes outside {@code lanes[u]} read as zero", ROWS);
+        line("     * where g holds %d channels' output gradient and x's lanes outside {@code lanes[u]} read as zero", DOT_ROWS);
         line("     * (so an infinite input beyond a row's end never meets the zeros there).");
         line("     */");
         line("    static void packedRowsDotGatheredVectors(int units, float[] g, int gOff, int gRow, float[] x, int[] base, long[] lanes,");
@@ -218,7 +243,7 @@ final class ConvMicroKernelGenerator {
         for (int j = 0; j < DOT_TAPS; j++) {
             line("        int o%d = off[offAt%s];", j, j == 0 ? "" : " + " + j);
         }
-        for (int r = 0; r < ROWS; r++) {
+        for (int r = 0; r < DOT_ROWS; r++) {
             for (int j = 0; j < DOT_TAPS; j++) {
                 line("        FloatVector c%d%d = FloatVector.fromArray(S, c, %s);", r, j, rowVector("cOff", r * DOT_TAPS + j));
             }
@@ -230,14 +255,14 @@ final class ConvMicroKernelGenerator {
             line("            FloatVector x%d = FloatVector.fromArray(S, x, b + o%d, m);", j, j);
         }
         line("            int at = gOff + u * L;");
-        for (int r = 0; r < ROWS; r++) {
+        for (int r = 0; r < DOT_ROWS; r++) {
             line("            FloatVector g%d = FloatVector.fromArray(S, g, at%s);", r, r == 0 ? "" : " + " + r + " * gRow");
             for (int j = 0; j < DOT_TAPS; j++) {
                 line("            c%d%d = g%d.fma(x%d, c%d%d);", r, j, r, j, r, j);
             }
         }
         line("        }");
-        for (int r = 0; r < ROWS; r++) {
+        for (int r = 0; r < DOT_ROWS; r++) {
             for (int j = 0; j < DOT_TAPS; j++) {
                 line("        c%d%d.intoArray(c, %s);", r, j, rowVector("cOff", r * DOT_TAPS + j));
             }
