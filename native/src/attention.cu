@@ -96,13 +96,23 @@ __device__ __forceinline__ void att_stage(float* dst, const float* src, long lon
     }
 }
 
-// This thread's row of the block (one of blockDim.x / tpr): returns the batch, sets the row index.
-__device__ __forceinline__ long long att_place(long long rows, int tpr, long long* row) {
+// Where a thread works: its batch, its row (one of blockDim.x / tpr per block, past the end for the
+// last block's spare groups) and its lane in the row's group.
+struct AttPlace {
+    long long batch, row;
+    int lane;
+    bool present;
+};
+
+__device__ __forceinline__ AttPlace att_place(long long rows, int tpr) {
     int perBlock = blockDim.x / tpr;
     long long blocksPerBatch = (rows + perBlock - 1) / perBlock;
-    long long batch = blockIdx.x / blocksPerBatch;
-    *row = (blockIdx.x % blocksPerBatch) * perBlock + threadIdx.x / tpr;
-    return batch;
+    AttPlace p;
+    p.batch = blockIdx.x / blocksPerBatch;
+    p.row = (blockIdx.x % blocksPerBatch) * perBlock + threadIdx.x / tpr;
+    p.lane = threadIdx.x % tpr;
+    p.present = p.row < rows;
+    return p;
 }
 
 // The first row of this thread's block (the same for every thread of it).
@@ -132,16 +142,13 @@ __device__ __forceinline__ void att_stage_keys(float* ks, float* vs, const float
 extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, const float* v, float* out, float* lse,
                                                long long queries, long long keys, int keySize, int valueSize, int tpr, int tile,
                                                float scale, int causal) {
-    float* staged = reinterpret_cast<float*>(att_staged);
     int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
-    float* ks = staged;
-    float* vs = staged + tile * kPadded;
-    int lane = threadIdx.x % tpr;
-    long long i;
-    long long b = att_place(queries, tpr, &i);
-    bool present = i < queries;
+    float* ks = reinterpret_cast<float*>(att_staged);
+    float* vs = ks + tile * kPadded;
+    AttPlace at = att_place(queries, tpr);
+    long long b = at.batch, i = at.row;
     float qr[ATT_CHUNK], acc[ATT_CHUNK];
-    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, lane, present, scale);
+    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, at.lane, at.present, scale);
     att_zero(acc);
     float m = -INFINITY, l = 0.f;
     long long end = att_keys_seen(queries, keys, tpr, causal);
@@ -156,7 +163,7 @@ extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, c
             for (int jj = 0; jj < ATT_GROUP; jj++) {
                 s[jj] = -INFINITY;
                 if (g + jj < n) {
-                    float dot = att_dot(qr, ks + (g + jj) * kPadded, kPadded, tpr, lane);
+                    float dot = att_dot(qr, ks + (g + jj) * kPadded, kPadded, tpr, at.lane);
                     if (!(causal && j0 + g + jj > i)) s[jj] = dot;
                     groupMax = fmaxf(groupMax, s[jj]);
                 }
@@ -172,16 +179,16 @@ extern "C" __global__ void pmx_flash_attention(const float* q, const float* k, c
                     if (g + jj < n) {
                         float p = expf(s[jj] - mNew);
                         l += p;
-                        att_axpy(acc, p, vs + (g + jj) * vPadded, vPadded, tpr, lane);
+                        att_axpy(acc, p, vs + (g + jj) * vPadded, vPadded, tpr, at.lane);
                     }
                 }
                 m = mNew;
             }
         }
     }
-    if (present) {
-        att_store_row(out + (b * queries + i) * valueSize, acc, valueSize, tpr, lane, l == 0.f ? 0.f : 1.f / l);
-        if (lane == 0) lse[b * queries + i] = l == 0.f ? -INFINITY : m + logf(l);
+    if (at.present) {
+        att_store_row(out + (b * queries + i) * valueSize, acc, valueSize, tpr, at.lane, l == 0.f ? 0.f : 1.f / l);
+        if (at.lane == 0) lse[b * queries + i] = l == 0.f ? -INFINITY : m + logf(l);
     }
 }
 
@@ -216,19 +223,16 @@ extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const flo
                                                        const float* lse, const float* delta, float* gradK, float* gradV,
                                                        long long queries, long long keys, int keySize, int valueSize, int tpr,
                                                        int tile, float scale, int causal) {
-    float* staged = reinterpret_cast<float*>(att_staged);
     int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
-    float* qs = staged;
+    float* qs = reinterpret_cast<float*>(att_staged);
     float* gs = qs + tile * kPadded;
     float* ls = gs + tile * vPadded;
     float* ds = ls + tile;
-    int lane = threadIdx.x % tpr;
-    long long j;
-    long long b = att_place(keys, tpr, &j);
-    bool present = j < keys;
+    AttPlace at = att_place(keys, tpr);
+    long long b = at.batch, j = at.row;
     float kr[ATT_CHUNK], vr[ATT_CHUNK], gk[ATT_CHUNK], gv[ATT_CHUNK];
-    att_load_row(kr, k + (b * keys + j) * keySize, keySize, tpr, lane, present, 1.f);
-    att_load_row(vr, v + (b * keys + j) * valueSize, valueSize, tpr, lane, present, 1.f);
+    att_load_row(kr, k + (b * keys + j) * keySize, keySize, tpr, at.lane, at.present, 1.f);
+    att_load_row(vr, v + (b * keys + j) * valueSize, valueSize, tpr, at.lane, at.present, 1.f);
     att_zero(gk);
     att_zero(gv);
     // queries before the block's first key see none of its keys
@@ -244,16 +248,16 @@ extern "C" __global__ void pmx_flash_attention_grad_kv(const float* q, const flo
         }
         __syncthreads();
         for (int ii = 0; ii < n; ii++) {
-            float dot = att_dot(kr, qs + ii * kPadded, kPadded, tpr, lane);
-            float gradDot = att_dot(vr, gs + ii * vPadded, vPadded, tpr, lane);
+            float dot = att_dot(kr, qs + ii * kPadded, kPadded, tpr, at.lane);
+            float gradDot = att_dot(vr, gs + ii * vPadded, vPadded, tpr, at.lane);
             AttPair pair = att_pair(dot, gradDot, ls[ii], ds[ii], causal && j > i0 + ii);
-            att_axpy(gv, pair.p, gs + ii * vPadded, vPadded, tpr, lane);
-            att_axpy(gk, pair.ds, qs + ii * kPadded, kPadded, tpr, lane);
+            att_axpy(gv, pair.p, gs + ii * vPadded, vPadded, tpr, at.lane);
+            att_axpy(gk, pair.ds, qs + ii * kPadded, kPadded, tpr, at.lane);
         }
     }
-    if (present) {
-        att_store_row(gradK + (b * keys + j) * keySize, gk, keySize, tpr, lane, 1.f);
-        att_store_row(gradV + (b * keys + j) * valueSize, gv, valueSize, tpr, lane, 1.f);
+    if (at.present) {
+        att_store_row(gradK + (b * keys + j) * keySize, gk, keySize, tpr, at.lane, 1.f);
+        att_store_row(gradV + (b * keys + j) * valueSize, gv, valueSize, tpr, at.lane, 1.f);
     }
 }
 
@@ -263,30 +267,27 @@ extern "C" __global__ void pmx_flash_attention_grad_q(const float* q, const floa
                                                       const float* lse, const float* delta, float* gradQ, long long queries,
                                                       long long keys, int keySize, int valueSize, int tpr, int tile, float scale,
                                                       int causal) {
-    float* staged = reinterpret_cast<float*>(att_staged);
     int kPadded = att_padded(keySize), vPadded = att_padded(valueSize);
-    float* ks = staged;
-    float* vs = staged + tile * kPadded;
-    int lane = threadIdx.x % tpr;
-    long long i;
-    long long b = att_place(queries, tpr, &i);
-    bool present = i < queries;
+    float* ks = reinterpret_cast<float*>(att_staged);
+    float* vs = ks + tile * kPadded;
+    AttPlace at = att_place(queries, tpr);
+    long long b = at.batch, i = at.row;
     float qr[ATT_CHUNK], gr[ATT_CHUNK], gq[ATT_CHUNK];
-    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, lane, present, scale);
-    att_load_row(gr, gradOut + (b * queries + i) * valueSize, valueSize, tpr, lane, present, 1.f);
+    att_load_row(qr, q + (b * queries + i) * keySize, keySize, tpr, at.lane, at.present, scale);
+    att_load_row(gr, gradOut + (b * queries + i) * valueSize, valueSize, tpr, at.lane, at.present, 1.f);
     att_zero(gq);
-    float rowLse = present ? lse[b * queries + i] : -INFINITY;
-    float rowDelta = present ? delta[b * queries + i] : 0.f;
+    float rowLse = at.present ? lse[b * queries + i] : -INFINITY;
+    float rowDelta = at.present ? delta[b * queries + i] : 0.f;
     long long end = att_keys_seen(queries, keys, tpr, causal);
     for (long long j0 = 0; j0 < end; j0 += tile) {
         int n = (int)min((long long)tile, end - j0);
         att_stage_keys(ks, vs, k, v, b * keys + j0, n, keySize, valueSize);
         for (int jj = 0; jj < n; jj++) {
-            float dot = att_dot(qr, ks + jj * kPadded, kPadded, tpr, lane);
-            float gradDot = att_dot(gr, vs + jj * vPadded, vPadded, tpr, lane);
+            float dot = att_dot(qr, ks + jj * kPadded, kPadded, tpr, at.lane);
+            float gradDot = att_dot(gr, vs + jj * vPadded, vPadded, tpr, at.lane);
             AttPair pair = att_pair(dot, gradDot, rowLse, rowDelta, causal && j0 + jj > i);
-            att_axpy(gq, pair.ds, ks + jj * kPadded, kPadded, tpr, lane);
+            att_axpy(gq, pair.ds, ks + jj * kPadded, kPadded, tpr, at.lane);
         }
     }
-    if (present) att_store_row(gradQ + (b * queries + i) * keySize, gq, keySize, tpr, lane, scale);
+    if (at.present) att_store_row(gradQ + (b * queries + i) * keySize, gq, keySize, tpr, at.lane, scale);
 }
