@@ -161,8 +161,15 @@ public abstract class Module implements AutoCloseable {
                 throw new IllegalStateException(getClass().getSimpleName() + ".to(" + device + "): " + key + ": " + e.getMessage(), e);
             }
         });
+        modules().forEach(m -> m.moved(device));
         return this;
     }
+
+    /**
+     * Called on this module and each descendant once {@link #to} has moved their tensors, so a layer
+     * can drop what it derived from them on the old device (a recurrent layer's weight space).
+     */
+    protected void moved(Device device) {}
 
     /** The device of the first parameter (or buffer), the CPU for a module with neither. */
     public Device device() {

@@ -2,6 +2,7 @@ package dev.panamax.nn;
 
 import dev.panamax.ops.RecurrentWeightSpace;
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import java.util.ArrayList;
@@ -171,6 +172,12 @@ public abstract class RNNBase extends Module {
     /** The fused weight space, for tests of its reuse. */
     RecurrentWeightSpace weightSpace() {
         return weightSpace;
+    }
+
+    /** The weight space was laid out on the old device: the next fused call lays it out again. */
+    @Override
+    protected void moved(Device device) {
+        weightSpace.close();
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p>A space that a recorded graph still reads (its backward needs the weights of its forward) is
  * never overwritten: a refill then lays out a new one. A space left on a device the parameters
- * moved away from is freed at the next fused call, or on close. Calls are serialised; the GPU work
+ * moved away from is freed when the layer moves ({@code Module.to}), at the next fused call, or on close. Calls are serialised; the GPU work
  * that reads a space is ordered on the device's one stream before any later refill.
  */
 public final class RecurrentWeightSpace implements AutoCloseable {

@@ -62,6 +62,22 @@ class RecurrentStackOpTest {
     }
 
     @Test
+    void movingTheLayerDropsItsWeightSpace() {
+        Generator gen = new Generator(7);
+        ReferenceFusedRecurrence fused = new ReferenceFusedRecurrence();
+        GRU gru = new GRU(3, 4, RecurrentOptions.DEFAULT, gen);
+        try (Sequential model = new Sequential(gru); Scope s = Scope.open(); GradMode.Guard g = GradMode.noGrad()) {
+            Tensor x = Tensor.randn(gen, 5, 2, 3);
+            Recurrence.fused(gru.config(), fused, x, null, null, null, gru.flatWeights(), gru.weightSpace());
+            Recurrence.fused(gru.config(), fused, x, null, null, null, gru.flatWeights(), gru.weightSpace());
+            assertEquals(1, gru.weightSpace().refills(), "kept between calls");
+            model.to(Device.CPU); // through the parent: the layer hears of the move
+            Recurrence.fused(gru.config(), fused, x, null, null, null, gru.flatWeights(), gru.weightSpace());
+            assertEquals(2, gru.weightSpace().refills(), "laid out again after the move");
+        }
+    }
+
+    @Test
     void trainingStepsLeaveNothingBehind() {
         ReferenceFusedRecurrence fused = new ReferenceFusedRecurrence();
         Generator gen = new Generator(6);
