@@ -5,22 +5,12 @@ package dev.panamax.bench.worker;
  * seed) in evaluation mode: detections for one image [3, size, size] uniform in [0, 1). Whole-model
  * inference; no CPU peer runs it, so it is timed on Panamax alone, for a few repetitions.
  */
-public record FasterRcnnWork(String id, int size) implements Workload {
+public record FasterRcnnWork(String id, int size) implements DetectionWorkload {
     public static final long WEIGHT_SEED = 93;
 
     @Override
     public String title() {
         return "Faster R-CNN R50-FPN detect 1 image 3x" + size + "x" + size;
-    }
-
-    @Override
-    public String family() {
-        return "det";
-    }
-
-    @Override
-    public double flops() {
-        return 0;
     }
 
     @Override

@@ -8,20 +8,10 @@ import java.util.SplittableRandom;
  * about 20 boxes jittered around it, so boxes overlap heavily within an object and often across objects.
  * The kept indices, in order, are compared.
  */
-public record NmsWork(String id, int n, float iouThreshold) implements Workload {
+public record NmsWork(String id, int n, float iouThreshold) implements DetectionWorkload {
     @Override
     public String title() {
         return "nms " + n + " boxes, IoU > " + iouThreshold;
-    }
-
-    @Override
-    public String family() {
-        return "det";
-    }
-
-    @Override
-    public double flops() {
-        return 0;
     }
 
     /** [n, 4] as (x1, y1, x2, y2). */

@@ -9,23 +9,13 @@ import java.util.SplittableRandom;
  * gradient of x for an upstream gradient of ones.
  */
 public record RoiAlignWork(String id, int boxes, int c, int h, int w, int output, int samplingRatio, boolean backward)
-        implements Workload {
+        implements DetectionWorkload {
     public static final double SPATIAL_SCALE = 1.0 / 16;
 
     @Override
     public String title() {
         return "roiAlign " + boxes + " boxes [1, " + c + ", " + h + ", " + w + "] " + output + "x" + output + " s" + samplingRatio
                 + " aligned" + (backward ? " fwd+bwd" : " fwd");
-    }
-
-    @Override
-    public String family() {
-        return "det";
-    }
-
-    @Override
-    public double flops() {
-        return 0;
     }
 
     public float[] input() {

@@ -6,7 +6,7 @@ package dev.panamax.bench.worker;
  * ones. This package compiles for Java 17 too: the ND4J worker runs on a JDK 17.
  */
 public sealed interface Workload permits GemmWork, Conv2dWork, MaxPool2dWork, BatchNorm2dWork, LeNetStepWork,
-        RecurrentWork, AttentionWork, NmsWork, RoiAlignWork, FasterRcnnWork {
+        RecurrentWork, AttentionWork, DetectionWorkload {
     /** Stable identifier on the worker's command line, e.g. {@code conv3x3-fwd}. */
     String id();
 
