@@ -121,16 +121,16 @@ public interface Backend {
         Operand w = b.source();
         long m = out.shape()[0];
         long n = out.shape()[1];
-        Operand a3 = a.withLayout(new long[] {1, m, a.shape()[1]}, new long[] {0, a.strides()[0], a.strides()[1]}, a.offset());
-        Operand w3 = w.withLayout(new long[] {1, w.shape()[0], n}, new long[] {0, w.strides()[0], w.strides()[1]}, w.offset());
+        Operand a3 = a.asBatchOfOne();
+        Operand w3 = w.asBatchOfOne();
         if (!accumulate) {
-            matmul(a3, w3, out.withLayout(new long[] {1, m, n}, new long[] {0, out.strides()[0], out.strides()[1]}, out.offset()));
+            matmul(a3, w3, out.asBatchOfOne());
             return;
         }
         Storage product = allocate(out.dtype(), m * n);
         try {
             Operand p = new Operand(product, out.dtype(), new long[] {m, n}, new long[] {n, 1}, 0);
-            matmul(a3, w3, p.withLayout(new long[] {1, m, n}, new long[] {0, n, 1}, 0));
+            matmul(a3, w3, p.asBatchOfOne());
             binary(BinaryOp.ADD, out, p, out);
         } finally {
             product.release();

@@ -46,6 +46,11 @@ public record Operand(Storage storage, DType dtype, long[] shape, long[] strides
         return new Operand(storage, dtype, newShape, newStrides, newOffset);
     }
 
+    /** A matrix [R, C] as the batch of one [1, R, C], for the batched {@link Backend#matmul}. */
+    public Operand asBatchOfOne() {
+        return withLayout(new long[] {1, shape[0], shape[1]}, new long[] {0, strides[0], strides[1]}, offset);
+    }
+
     @Override
     public String toString() {
         return dtype.pyName() + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + offset;

@@ -190,12 +190,7 @@ final class CudaBackend implements Backend {
     @Override
     public void matmulPrepared(Operand a, PreparedMatrix b, Operand out, boolean accumulate) {
         ctx.makeCurrent();
-        blas.matmul(batchOfOne(a), batchOfOne(b.source()), batchOfOne(out), accumulate, this);
-    }
-
-    /** A matrix [R, C] as the batch [1, R, C]. */
-    private static Operand batchOfOne(Operand x) {
-        return x.withLayout(new long[] {1, x.shape()[0], x.shape()[1]}, new long[] {0, x.strides()[0], x.strides()[1]}, x.offset());
+        blas.matmul(a.asBatchOfOne(), b.source().asBatchOfOne(), out.asBatchOfOne(), accumulate, this);
     }
 
     @Override
