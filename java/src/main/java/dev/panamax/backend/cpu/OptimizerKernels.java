@@ -4,6 +4,7 @@ import dev.panamax.backend.AdamUpdate;
 import dev.panamax.backend.Operand;
 import dev.panamax.backend.SgdUpdate;
 import dev.panamax.tensor.DType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -24,10 +25,12 @@ final class OptimizerKernels {
     private static final int BLOCK = 1 << 16;
     private static final int L = FloatKernels.L;
     private static final int MAX_OPERANDS = 5;
+    // Native like the tensors: a body that also saw heap segments would compile its loads as virtual calls.
     private static final ThreadLocal<MemorySegment[]> TAIL = ThreadLocal.withInitial(() -> {
         MemorySegment[] t = new MemorySegment[MAX_OPERANDS];
+        Arena arena = Arena.ofAuto();
         for (int i = 0; i < t.length; i++) {
-            t[i] = MemorySegment.ofArray(new float[L]);
+            t[i] = arena.allocate(4L * L, 64);
         }
         return t;
     });

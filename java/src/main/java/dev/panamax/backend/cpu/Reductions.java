@@ -166,7 +166,6 @@ final class Reductions {
         Parallel.forRange(rows * tilesPerRow, grain, (from, to) -> {
             float[] acc = new float[Scratch.TILE];
             double[] total = new double[Scratch.TILE];
-            MemorySegment accSeg = MemorySegment.ofArray(acc);
             for (long t = from; t < to; t++) {
                 long row = t / tilesPerRow;
                 long col = (t % tilesPerRow) * Scratch.TILE;
@@ -179,7 +178,7 @@ final class Reductions {
                     Arrays.fill(acc, 0, n, (float) identity(op));
                     long end = Math.min(reducedCount, r + BLOCK);
                     for (long q = r; q < end; q++) {
-                        accumulateRow(op, xs, redIt.offset(0), accSeg, acc, n);
+                        accumulateRow(op, xs, redIt.offset(0), acc, n);
                         redIt.next();
                     }
                     for (int i = 0; i < n; i++) {
@@ -193,18 +192,20 @@ final class Reductions {
         });
     }
 
-    private static void accumulateRow(ReduceOp op, MemorySegment xs, long index, MemorySegment accSeg, float[] acc, int n) {
+    private static void accumulateRow(ReduceOp op, MemorySegment xs, long index, float[] acc, int n) {
         int l = FloatKernels.L;
         int i = 0;
+        // The accumulator is read as an array: a heap segment here would make FloatKernels.load's
+        // shared profile bimorphic for every kernel that inlines it.
         for (; i <= n - l; i += l) {
-            FloatVector a = FloatKernels.load(accSeg, 4L * i);
+            FloatVector a = FloatVector.fromArray(FloatKernels.S, acc, i);
             FloatVector v = FloatKernels.load(xs, 4 * (index + i));
-            FloatKernels.store(switch (op) {
+            (switch (op) {
                 case SUM -> a.add(v);
                 case PROD -> a.mul(v);
                 case MAX -> a.max(v);
                 case MIN -> a.min(v);
-            }, accSeg, 4L * i);
+            }).intoArray(acc, i);
         }
         for (; i < n; i++) {
             acc[i] = (float) combine(op, acc[i], xs.getAtIndex(ValueLayout.JAVA_FLOAT, index + i));

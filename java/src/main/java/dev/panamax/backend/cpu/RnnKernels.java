@@ -5,6 +5,7 @@ import dev.panamax.backend.UnaryOp;
 import dev.panamax.backend.cpu.gemm.PackedB;
 import dev.panamax.backend.cpu.gemm.Sgemm;
 import dev.panamax.tensor.DType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -27,7 +28,7 @@ final class RnnKernels {
     private static final int L = FloatKernels.L;
     /** Elements (rows times gate width) per parallel range. */
     private static final long GRAIN = 16_384;
-    private static final ThreadLocal<MemorySegment> PAD = ThreadLocal.withInitial(() -> MemorySegment.ofArray(new float[L]));
+    private static final ThreadLocal<MemorySegment> PAD = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(4L * L, 64));
 
     private RnnKernels() {}
 
