@@ -1,0 +1,244 @@
+package dev.panamax.backend.cpu;
+
+import dev.panamax.backend.cpu.ConvMicroKernels.Packed;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 3×3 stride-1 convolution (one group, float32) by Winograd's minimal filtering F(2×2, 3×3) (Lavin
+ * and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): a 2×2 output tile is
+ * {@code Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A} for its 4×4 input tile d and the 3×3 filter g, 16 multiplies per
+ * tile, input and output channel instead of 36.
+ *
+ * <p>Tiles sit in the vector lanes, in the slots of a {@link WinogradInput}; a task takes a block of
+ * consecutive slots and
+ * <ol>
+ *   <li>transforms their input into V [point][input channel][slot];</li>
+ *   <li>for each of the 16 points, multiplies the transformed filters U [output × input channel] by V,
+ *       the shape of a 1×1 convolution, with the direct convolution's {@link ConvMicroKernels#packedRows}
+ *       (taps = input channels);</li>
+ *   <li>transforms the products back, one output channel at a time, and stores the tiles' rows.</li>
+ * </ol>
+ * Blocks are sized so that V and the products stay near L2, and fixed by the problem alone, so
+ * results do not depend on the thread count.
+ *
+ * <p>F(4×4, 3×3) needs 2.25 instead of 4 multiplies per output but loses accuracy: on 64 channels of
+ * normal inputs with PyTorch's default weight scale its largest error was 1.7e-5 (6.7e-6 of the
+ * largest output), above the float32 tests' tolerance of 1e-5 + 1e-4·|y|; F(2×2, 3×3) errs by less
+ * than the direct kernels (8e-7 against 2e-6).
+ */
+final class WinogradConv {
+    private static final VectorSpecies<Float> S = ConvMicroKernels.S;
+    private static final int L = ConvMicroKernels.L;
+    /** Points of a transformed tile, (2 + 2)². */
+    static final int POINTS = 16;
+    /**
+     * Time of the input and output transforms (fill, transform, inverse transform, store) per slot
+     * and channel, in multiply-add lanes of the kernels: fitted to 1-thread runs of 3×3 convolutions
+     * of 16 to 128 channels on 14² to 56² images (Zen 4), where Winograd and the direct kernels
+     * traded places as this model predicts.
+     */
+    private static final double TRANSFORM_LANES = 367;
+    /** Time of one filter's transform (in double), in multiply-add lanes. */
+    private static final double FILTER_LANES = 1600;
+    /** Output lanes 0..L/2 of two vectors interleaved, and lanes L/2..L: (y0, y1) pairs side by side. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * L);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2 + (i % 2) * L);
+
+    private WinogradConv() {}
+
+    /** Whether pr is a convolution this algorithm computes: 3×3, stride 1, dilation 1, one group. */
+    static boolean applies(ConvProblem pr) {
+        return pr.kh() == 3 && pr.kw() == 3 && pr.strideH() == 1 && pr.strideW() == 1 && pr.dilationH() == 1
+                && pr.dilationW() == 1 && pr.groups() == 1;
+    }
+
+    /**
+     * Multiply-add lanes at the row-vector kernel's speed that a call spends: the products over
+     * whole blocks, the transforms of every slot's input and output channels, and the filter
+     * transform, with costs measured on Zen 4 (see {@link #TRANSFORM_LANES}).
+     */
+    static double lanes(ConvProblem pr) {
+        Plan plan = plan(pr);
+        long slots = RowVectorConv.roundUp(plan.input.slots(), plan.blockSlots());
+        long outs = (long) plan.kBlocks(pr) * plan.shape.rows;
+        return slots * (POINTS * pr.in() * outs + TRANSFORM_LANES * (pr.in() + pr.out())) + FILTER_LANES * pr.in() * pr.out();
+    }
+
+    /** How a problem is covered: the kernel shape (its lanes are the slots of a block), and the slot grid. */
+    record Plan(Packed shape, WinogradInput input) {
+        int kBlocks(ConvProblem pr) {
+            return RowVectorConv.ceilDiv(pr.out(), shape.rows);
+        }
+
+        int blockSlots() {
+            return shape.lanes();
+        }
+
+        /**
+         * Floats between the points of V: one vector more than its input channels' slots, so that the
+         * 16 points' stores of a transform do not all fall into one L1 set (64 channels × 96 slots
+         * would put them 24 KiB apart, a multiple of 4 KiB).
+         */
+        int pointStride(ConvProblem pr) {
+            return pr.in() * blockSlots() + L;
+        }
+    }
+
+    /**
+     * One kernel call per point and block of output channels covers a block: larger blocks measured
+     * slower (their V leaves L2); the shape that pads fewer output channels, 4 × 6 vectors on a tie.
+     */
+    static Plan plan(ConvProblem pr) {
+        Packed shape = RowVectorConv.roundUp(pr.out(), Packed.ROWS4_VECTORS6.rows) <= RowVectorConv.roundUp(pr.out(), Packed.ROWS6_VECTORS4.rows)
+                ? Packed.ROWS4_VECTORS6 : Packed.ROWS6_VECTORS4;
+        return new Plan(shape, new WinogradInput(pr, shape.lanes()));
+    }
+
+    /** y = conv(x) + bias, with the arguments of {@link RowVectorConv#run}. */
+    static void run(ConvProblem pr, MemorySegment x, long xOff, float[] weights, float[] bias, MemorySegment y, long yOff) {
+        Plan plan = plan(pr);
+        float[] u = filters(pr, plan, weights);
+        int slots = plan.blockSlots();
+        int[] channels = new int[pr.in()];
+        for (int c = 0; c < channels.length; c++) {
+            channels[c] = c * slots;
+        }
+        int[] base = new int[POINTS * plan.shape.vectors];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = i / plan.shape.vectors * plan.pointStride(pr) + i % plan.shape.vectors * L;
+        }
+        int total = plan.input.slots();
+        Parallel.forChunks(RowVectorConv.ceilDiv(total, slots), b -> block(pr, plan, b * slots, Math.min(slots, total - b * slots),
+                x, xOff, u, channels, base, bias, y, yOff));
+    }
+
+    /**
+     * Transformed filters as [point][block of shape.rows output channels][input channel][shape.rows],
+     * zero past the last channel; G g Gᵀ in double with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+     */
+    private static float[] filters(ConvProblem pr, Plan plan, float[] weights) {
+        int rows = plan.shape.rows;
+        int kBlocks = plan.kBlocks(pr);
+        float[] u = new float[POINTS * kBlocks * pr.in() * rows];
+        Parallel.forChunks(kBlocks, kb -> {
+            double[] gf = new double[12];
+            for (int k = kb * rows; k < Math.min(pr.out(), (kb + 1) * rows); k++) {
+                for (int c = 0; c < pr.in(); c++) {
+                    for (int s = 0; s < 3; s++) {
+                        double f0 = weights[pr.weightIndex(0, k, c * 9 + s)];
+                        double f1 = weights[pr.weightIndex(0, k, c * 9 + 3 + s)];
+                        double f2 = weights[pr.weightIndex(0, k, c * 9 + 6 + s)];
+                        gf[s] = f0;
+                        gf[3 + s] = (f0 + f1 + f2) / 2;
+                        gf[6 + s] = (f0 - f1 + f2) / 2;
+                        gf[9 + s] = f2;
+                    }
+                    for (int i = 0; i < 4; i++) {
+                        double f0 = gf[i * 3];
+                        double f1 = gf[i * 3 + 1];
+                        double f2 = gf[i * 3 + 2];
+                        double[] row = {f0, (f0 + f1 + f2) / 2, (f0 - f1 + f2) / 2, f2};
+                        for (int j = 0; j < 4; j++) {
+                            u[(((i * 4 + j) * kBlocks + kb) * pr.in() + c) * rows + k % rows] = (float) row[j];
+                        }
+                    }
+                }
+            }
+        });
+        return u;
+    }
+
+    /** The {@code count} slots from {@code first}: transform, products, inverse transform, store. */
+    private static void block(ConvProblem pr, Plan plan, int first, int count, MemorySegment x, long xOff, float[] u,
+                              int[] channels, int[] base, float[] bias, MemorySegment y, long yOff) {
+        WinogradScratch scratch = WinogradScratch.get();
+        WinogradInput input = plan.input;
+        int slots = plan.blockSlots();
+        float[] buf = scratch.input(input.length());
+        input.fill(x, xOff, first, buf, scratch.line(input.lineLength()));
+        float[] v = scratch.transformed(POINTS * plan.pointStride(pr));
+        int vectors = RowVectorConv.ceilDiv(count, L);
+        for (int c = 0; c < pr.in(); c++) {
+            for (int vec = 0; vec < vectors; vec++) {
+                input.transform(buf, vec * L, c, scratch.tile, v, c * slots + vec * L, plan.pointStride(pr));
+            }
+        }
+        Packed shape = plan.shape;
+        int kBlocks = plan.kBlocks(pr);
+        int rows = shape.rows;
+        float[] products = scratch.products(POINTS * rows * slots);
+        for (int kb = 0; kb < kBlocks; kb++) {
+            for (int xi = 0; xi < POINTS; xi++) {
+                ConvMicroKernels.packedRows(shape, pr.in(), u, (xi * kBlocks + kb) * pr.in() * rows, channels, v, base,
+                        xi * shape.vectors, products, xi * rows * slots, slots);
+            }
+            store(pr, input, first, count, kb * rows, Math.min(rows, pr.out() - kb * rows), products, rows * slots, slots, bias,
+                    scratch, y, yOff);
+        }
+    }
+
+    /**
+     * Each output channel's tiles transformed back (Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1]) into two
+     * rows, [tile row][slot][column in tile], so consecutive tiles of a tile row form one output row,
+     * and stored with the bias, leaving out the dropped slots and what overhangs the output.
+     */
+    private static void store(ConvProblem pr, WinogradInput input, int first, int count, int firstOut, int outs, float[] products,
+                              int point, int slots, float[] bias, WinogradScratch scratch, MemorySegment y, long yOff) {
+        float[] rows = scratch.rows(4 * slots);
+        int perImage = input.slotsPerImage();
+        for (int o = 0; o < outs; o++) {
+            int k = firstOut + o;
+            for (int vec = 0; vec < RowVectorConv.ceilDiv(count, L); vec++) {
+                int at = o * slots + vec * L;
+                FloatVector m0 = sum(products, at, point, 0);
+                FloatVector m1 = sum(products, at, point, 1);
+                FloatVector m2 = sum(products, at, point, 2);
+                FloatVector m3 = sum(products, at, point, 3);
+                FloatVector n0 = difference(products, at, point, 0);
+                FloatVector n1 = difference(products, at, point, 1);
+                FloatVector n2 = difference(products, at, point, 2);
+                FloatVector n3 = difference(products, at, point, 3);
+                interleave(m0.add(m1).add(m2), m1.sub(m2).sub(m3), rows, 2 * vec * L);
+                interleave(n0.add(n1).add(n2), n1.sub(n2).sub(n3), rows, 2 * (slots + vec * L));
+            }
+            float add = bias == null ? 0f : bias[k];
+            for (int l = 0; l < count; ) {
+                int t = first + l;
+                int row = t % perImage / input.slotColumns;
+                int column = t % perImage % input.slotColumns;
+                if (column == input.tileColumns) {
+                    l++;
+                    continue;
+                }
+                int run = Math.min(count - l, input.tileColumns - column);
+                long rowStart = yOff + t / perImage * pr.outputImage() + ((long) k * pr.p() + 2L * row) * pr.q() + 2L * column;
+                int width = Math.min(2 * run, pr.q() - 2 * column);
+                for (int i = 0; i < 2 && 2 * row + i < pr.p(); i++) {
+                    ConvScratch.storeRow(rows, 2 * (i * slots + l), add, y, rowStart + (long) i * pr.q(), width);
+                }
+                l += run;
+            }
+        }
+    }
+
+    /** M(0, t) + M(1, t) + M(2, t): the first row of Aᵀ M, column t; points {@code point} apart from {@code at}. */
+    private static FloatVector sum(float[] m, int at, int point, int t) {
+        return FloatVector.fromArray(S, m, at + t * point).add(FloatVector.fromArray(S, m, at + (4 + t) * point))
+                .add(FloatVector.fromArray(S, m, at + (8 + t) * point));
+    }
+
+    /** M(1, t) − M(2, t) − M(3, t): the second row of Aᵀ M, column t. */
+    private static FloatVector difference(float[] m, int at, int point, int t) {
+        return FloatVector.fromArray(S, m, at + (4 + t) * point).sub(FloatVector.fromArray(S, m, at + (8 + t) * point))
+                .sub(FloatVector.fromArray(S, m, at + (12 + t) * point));
+    }
+
+    /** Writes y0 and y1 (one output row's left and right column of L tiles) side by side from rows[at]. */
+    private static void interleave(FloatVector y0, FloatVector y1, float[] rows, int at) {
+        y0.rearrange(ZIP_LOW, y1).intoArray(rows, at);
+        y0.rearrange(ZIP_HIGH, y1).intoArray(rows, at + L);
+    }
+}

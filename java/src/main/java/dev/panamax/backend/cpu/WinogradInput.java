@@ -1,0 +1,141 @@
+package dev.panamax.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The input of one block of {@link WinogradConv}, laid out so that a vector of consecutive tiles
+ * loads each of its 4×4 points with one contiguous load. Tiles sit in a grid of slots: per image,
+ * {@code tileRows} rows of {@code slotColumns = tileColumns + 1} slots (the extra slot of each row
+ * is computed and dropped), numbered image by image across the batch. In a block's buffer, point
+ * (i, j) of the tile in local slot s, for input channel c, is at
+ * {@code (((c·4 + i)·2 + j mod 2)·plane + s + j / 2}: padded input row 2·tileRow + i, split by
+ * column parity, with zeros where the padding or the overhang of the last tiles lies. Each input
+ * row is read from tensor memory for the two tile rows that use it.
+ */
+final class WinogradInput {
+    private static final VectorSpecies<Float> S = ConvMicroKernels.S;
+    private static final int L = ConvMicroKernels.L;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+
+    final ConvProblem pr;
+    final int tileRows;
+    final int tileColumns;
+    final int slotColumns;
+    /** Floats between the planes of one (input channel, tile row i, column parity) in a block's buffer. */
+    final int plane;
+
+    /** The slot grid of pr for blocks of {@code blockSlots} slots. */
+    WinogradInput(ConvProblem pr, int blockSlots) {
+        this.pr = pr;
+        this.tileRows = RowVectorConv.ceilDiv(pr.p(), 2);
+        this.tileColumns = RowVectorConv.ceilDiv(pr.q(), 2);
+        this.slotColumns = tileColumns + 1;
+        this.plane = blockSlots + 2 * L;
+    }
+
+    int slotsPerImage() {
+        return tileRows * slotColumns;
+    }
+
+    int slots() {
+        return pr.n() * slotsPerImage();
+    }
+
+    /** Floats of a block's buffer. */
+    int length() {
+        return 8 * pr.in() * plane;
+    }
+
+    /** Floats of the scratch line that {@link #fill} splits rows in. */
+    int lineLength() {
+        return 2 * slotColumns + 4 * L;
+    }
+
+    /**
+     * Fills buf with the block of slots from {@code first} (and the slots after it that its last
+     * tiles read), from x (dense float32 NCHW from element xOff).
+     */
+    void fill(MemorySegment x, long xOff, int first, float[] buf, float[] line) {
+        int perImage = slotsPerImage();
+        int end = Math.min(first + plane - L, slots());
+        for (int t = first; t < end; ) {
+            int img = t / perImage;
+            int tileRow = t % perImage / slotColumns;
+            int column = t % perImage % slotColumns;
+            int count = Math.min(end - t, slotColumns - column);
+            for (int c = 0; c < pr.in(); c++) {
+                for (int i = 0; i < 4; i++) {
+                    int h = 2 * tileRow + i - pr.padTop();
+                    int dst = (c * 4 + i) * 2 * plane + t - first;
+                    if (h < 0 || h >= pr.h()) {
+                        Arrays.fill(buf, dst, dst + count, 0f);
+                        Arrays.fill(buf, dst + plane, dst + plane + count, 0f);
+                    } else {
+                        long row = xOff + img * pr.inputImage() + ((long) c * pr.h() + h) * pr.w();
+                        split(x, row, 2 * column - pr.padLeft(), count, buf, dst, line);
+                    }
+                }
+            }
+            t += count;
+        }
+    }
+
+    /**
+     * Padded columns 2·slot + parity of one input row (tensor memory from element {@code row}) for
+     * {@code count} slots whose first starts at input column {@code from}: even ones to buf[dst ..),
+     * odd ones one plane on; a vector's worth past them may be overwritten.
+     */
+    private void split(MemorySegment x, long row, int from, int count, float[] buf, int dst, float[] line) {
+        int lo = Math.clamp(-from, 0, 2 * count);
+        int hi = Math.clamp(pr.w() - from, lo, 2 * count);
+        for (int k = lo; k < hi; k += L) {
+            VectorMask<Float> m = S.indexInRange(k, hi);
+            FloatVector.fromMemorySegment(S, x, (row + from + k) * Float.BYTES, NATIVE, m).intoArray(line, k);
+        }
+        Arrays.fill(line, 0, lo, 0f);
+        Arrays.fill(line, hi, 2 * count + 2 * L, 0f);
+        for (int r = 0; r < count; r += L) {
+            FloatVector a = FloatVector.fromArray(S, line, 2 * r);
+            FloatVector b = FloatVector.fromArray(S, line, 2 * r + L);
+            a.rearrange(EVEN, b).intoArray(buf, dst + r);
+            a.rearrange(ODD, b).intoArray(buf, dst + plane + r);
+        }
+    }
+
+    /**
+     * Bᵀ d B of F(2×2, 3×3) for the L tiles from local slot s, input channel c: point (r, t) goes to
+     * {@code v[vAt + (r·4 + t)·vPoint ..+L)}; half is scratch of 16 vectors.
+     */
+    void transform(float[] buf, int s, int c, float[] half, float[] v, int vAt, int vPoint) {
+        for (int i = 0; i < 4; i++) {
+            int even = ((c * 4 + i) * 2) * plane + s;
+            int odd = even + plane;
+            FloatVector d0 = FloatVector.fromArray(S, buf, even);
+            FloatVector d1 = FloatVector.fromArray(S, buf, odd);
+            FloatVector d2 = FloatVector.fromArray(S, buf, even + 1);
+            FloatVector d3 = FloatVector.fromArray(S, buf, odd + 1);
+            d0.sub(d2).intoArray(half, (i * 4) * L);
+            d1.add(d2).intoArray(half, (i * 4 + 1) * L);
+            d2.sub(d1).intoArray(half, (i * 4 + 2) * L);
+            d1.sub(d3).intoArray(half, (i * 4 + 3) * L);
+        }
+        for (int t = 0; t < 4; t++) {
+            FloatVector e0 = FloatVector.fromArray(S, half, t * L);
+            FloatVector e1 = FloatVector.fromArray(S, half, (4 + t) * L);
+            FloatVector e2 = FloatVector.fromArray(S, half, (8 + t) * L);
+            FloatVector e3 = FloatVector.fromArray(S, half, (12 + t) * L);
+            e0.sub(e2).intoArray(v, vAt + t * vPoint);
+            e1.add(e2).intoArray(v, vAt + (4 + t) * vPoint);
+            e2.sub(e1).intoArray(v, vAt + (8 + t) * vPoint);
+            e1.sub(e3).intoArray(v, vAt + (12 + t) * vPoint);
+        }
+    }
+}
