@@ -36,13 +36,14 @@ final class WinogradConv {
     static final int POINTS = 16;
     /**
      * Time of the input and output transforms (fill, transform, inverse transform, store) per slot
-     * and channel, in multiply-add lanes of the kernels: fitted to 1-thread runs of 3×3 convolutions
-     * of 16 to 128 channels on 14² to 56² images (Zen 4), where Winograd and the direct kernels
-     * traded places as this model predicts.
+     * and channel, in multiply-add lanes of the kernels: fitted to c64 56² at 1 thread on Zen 4
+     * (batch 8: 13.5 ms against the direct 18.0). The model then picks the faster algorithm at c16,
+     * c32, c64, c128 on 14², 28², 56² except c32 56², Winograd by 10 % (4.4 against 4.9 ms) where
+     * it predicts a tie; Winograd loses at c16 (56²: 1.6 against 1.3 ms).
      */
-    private static final double TRANSFORM_LANES = 367;
+    private static final double TRANSFORM_LANES = 300;
     /** Time of one filter's transform (in double), in multiply-add lanes. */
-    private static final double FILTER_LANES = 1600;
+    private static final double FILTER_LANES = 2000;
     /** Output lanes 0..L/2 of two vectors interleaved, and lanes L/2..L: (y0, y1) pairs side by side. */
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * L);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2 + (i % 2) * L);
@@ -209,7 +210,7 @@ final class WinogradConv {
                 int t = first + l;
                 int row = t % perImage / input.slotColumns;
                 int column = t % perImage % input.slotColumns;
-                if (column == input.tileColumns) {
+                if (row == input.tileRows || column == input.tileColumns) {
                     l++;
                     continue;
                 }

@@ -11,12 +11,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The input of one block of {@link WinogradConv}, laid out so that a vector of consecutive tiles
  * loads each of its 4×4 points with one contiguous load. Tiles sit in a grid of slots: per image,
- * {@code tileRows} rows of {@code slotColumns = tileColumns + 1} slots (the extra slot of each row
- * is computed and dropped), numbered image by image across the batch. In a block's buffer, point
- * (i, j) of the tile in local slot s, for input channel c, is at
- * {@code (((c·4 + i)·2 + j mod 2)·plane + s + j / 2}: padded input row 2·tileRow + i, split by
- * column parity, with zeros where the padding or the overhang of the last tiles lies. Each input
- * row is read from tensor memory for the two tile rows that use it.
+ * {@code tileRows + 1} rows of {@code slotColumns = tileColumns + 1} slots, numbered image by image
+ * across the batch; the extra column and row are computed and dropped. The slot grid doubles as
+ * the grid of padded input row pairs: in a block's buffer, padded row 2·r + i (i = 0, 1) of slot
+ * row r, column 2·x + j (j = 0, 1), input channel c, is at {@code ((c·2 + i)·2 + j)·plane + s}
+ * for the local slot s of (r, x), zero where the padding or the overhang of the last tiles lies.
+ * So point (i, j) of the tile in slot s, padded row 2·r + i and column 2·x + j for i, j < 4, is at
+ * {@code ((c·2 + i mod 2)·2 + j mod 2)·plane + s + (i / 2)·slotColumns + j / 2}, and each padded
+ * row is split once per block.
  */
 final class WinogradInput {
     private static final VectorSpecies<Float> S = ConvMicroKernels.S;
@@ -29,7 +31,7 @@ final class WinogradInput {
     final int tileRows;
     final int tileColumns;
     final int slotColumns;
-    /** Floats between the planes of one (input channel, tile row i, column parity) in a block's buffer. */
+    /** Floats between the planes of one (input channel, row parity, column parity) in a block's buffer. */
     final int plane;
 
     /** The slot grid of pr for blocks of {@code blockSlots} slots. */
@@ -38,11 +40,11 @@ final class WinogradInput {
         this.tileRows = RowVectorConv.ceilDiv(pr.p(), 2);
         this.tileColumns = RowVectorConv.ceilDiv(pr.q(), 2);
         this.slotColumns = tileColumns + 1;
-        this.plane = blockSlots + 2 * L;
+        this.plane = blockSlots + slotColumns + 2 * L;
     }
 
     int slotsPerImage() {
-        return tileRows * slotColumns;
+        return (tileRows + 1) * slotColumns;
     }
 
     int slots() {
@@ -51,7 +53,7 @@ final class WinogradInput {
 
     /** Floats of a block's buffer. */
     int length() {
-        return 8 * pr.in() * plane;
+        return 4 * pr.in() * plane;
     }
 
     /** Floats of the scratch line that {@link #fill} splits rows in. */
@@ -68,13 +70,13 @@ final class WinogradInput {
         int end = Math.min(first + plane - L, slots());
         for (int t = first; t < end; ) {
             int img = t / perImage;
-            int tileRow = t % perImage / slotColumns;
+            int slotRow = t % perImage / slotColumns;
             int column = t % perImage % slotColumns;
             int count = Math.min(end - t, slotColumns - column);
             for (int c = 0; c < pr.in(); c++) {
-                for (int i = 0; i < 4; i++) {
-                    int h = 2 * tileRow + i - pr.padTop();
-                    int dst = (c * 4 + i) * 2 * plane + t - first;
+                for (int i = 0; i < 2; i++) {
+                    int h = 2 * slotRow + i - pr.padTop();
+                    int dst = (c * 2 + i) * 2 * plane + t - first;
                     if (h < 0 || h >= pr.h()) {
                         Arrays.fill(buf, dst, dst + count, 0f);
                         Arrays.fill(buf, dst + plane, dst + plane + count, 0f);
@@ -116,7 +118,7 @@ final class WinogradInput {
      */
     void transform(float[] buf, int s, int c, float[] half, float[] v, int vAt, int vPoint) {
         for (int i = 0; i < 4; i++) {
-            int even = ((c * 4 + i) * 2) * plane + s;
+            int even = (c * 2 + i % 2) * 2 * plane + s + i / 2 * slotColumns;
             int odd = even + plane;
             FloatVector d0 = FloatVector.fromArray(S, buf, even);
             FloatVector d1 = FloatVector.fromArray(S, buf, odd);

@@ -82,10 +82,10 @@ class WinogradConvTest {
     void theOpTakesWinogradForwardAndForTheInputGradient() {
         ConvOptions o = ConvOptions.DEFAULT.padding(1);
         try (Scope s = Scope.open()) {
-            Tensor x = Tensor.randn(gen, 2, 64, 32, 32);
+            Tensor x = Tensor.randn(gen, 2, 64, 40, 40);
             Tensor w = pytorchDefault(64 * 3 * 3, 64, 64, 3, 3);
             Tensor b = pytorchDefault(64 * 3 * 3, 64);
-            Tensor gy = Tensor.randn(gen, 2, 64, 32, 32);
+            Tensor gy = Tensor.randn(gen, 2, 64, 40, 40);
             if (CHOICES_HOLD) {
                 ConvProblem pr = ConvProblem.forward(x.operand(), w.operand(), gy.operand(), new Conv2dSpec(1, 1, 1, 1, 1, 1, 1));
                 assertEquals(Direct.WINOGRAD, ConvKernels.forwardAlgorithm(x.operand(), pr), "forward");
@@ -94,10 +94,10 @@ class WinogradConvTest {
             Tensor xr = x.alias().requiresGrad(true);
             Tensor y = Convolution.conv2d(xr, w, b, o);
             y.backward(gy);
-            Ref expected = RefConv.conv2d(Ref.of(x), Ref.of(w), Ref.of(b), 1, 1, 1, 1, 1, 1, 1, 32, 32);
+            Ref expected = RefConv.conv2d(Ref.of(x), Ref.of(w), Ref.of(b), 1, 1, 1, 1, 1, 1, 1, 40, 40);
             OpCheck.assertClose("forward", expected, Ref.of(y), OpCheck.F32_ATOL, OpCheck.F32_RTOL);
             // the input gradient is the convolution of gy with the weights transposed and rotated
-            Ref gx = RefConv.conv2d(Ref.of(gy), transposedAndRotated(Ref.of(w)), null, 1, 1, 1, 1, 1, 1, 1, 32, 32);
+            Ref gx = RefConv.conv2d(Ref.of(gy), transposedAndRotated(Ref.of(w)), null, 1, 1, 1, 1, 1, 1, 1, 40, 40);
             OpCheck.assertClose("input gradient", gx, Ref.of(xr.grad()), OpCheck.F32_ATOL, OpCheck.F32_RTOL);
         }
     }
