@@ -2,8 +2,8 @@ package dev.panamax.backend.cpu;
 
 import dev.panamax.backend.cpu.ConvMicroKernels.Packed;
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,9 +44,13 @@ final class WinogradConv {
     private static final double TRANSFORM_LANES = 300;
     /** Time of one filter's transform (in double), in multiply-add lanes. */
     private static final double FILTER_LANES = 2000;
-    /** Output lanes 0..L/2 of two vectors interleaved, and lanes L/2..L: (y0, y1) pairs side by side. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * L);
-    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2 + (i % 2) * L);
+    /**
+     * Lanes 0..L/2 of two vectors interleaved, and lanes L/2..L, as indexes of
+     * {@link FloatVector#selectFrom(jdk.incubator.vector.Vector, jdk.incubator.vector.Vector)} (one
+     * two-table permute): (y0, y1) pairs side by side.
+     */
+    private static final FloatVector ZIP_LOW = indexes(i -> i / 2 + (i % 2) * L);
+    private static final FloatVector ZIP_HIGH = indexes(i -> L / 2 + i / 2 + (i % 2) * L);
 
     private WinogradConv() {}
 
@@ -171,25 +175,26 @@ final class WinogradConv {
         int kBlocks = plan.kBlocks(pr);
         int rows = shape.rows;
         float[] products = scratch.products(POINTS * rows * slots);
+        scratch.runs.find(input, first, count, yOff);
         for (int kb = 0; kb < kBlocks; kb++) {
             for (int xi = 0; xi < POINTS; xi++) {
                 ConvMicroKernels.packedRows(shape, pr.in(), u, (xi * kBlocks + kb) * pr.in() * rows, channels, v, base,
                         xi * shape.vectors, products, xi * rows * slots, slots);
             }
-            store(pr, input, first, count, kb * rows, Math.min(rows, pr.out() - kb * rows), products, rows * slots, slots, bias,
-                    scratch, y, yOff);
+            store(pr, count, kb * rows, Math.min(rows, pr.out() - kb * rows), products, rows * slots, slots, bias, scratch, y);
         }
     }
 
     /**
-     * Each output channel's tiles transformed back (Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1]) into two
-     * rows, [tile row][slot][column in tile], so consecutive tiles of a tile row form one output row,
-     * and stored with the bias, leaving out the dropped slots and what overhangs the output.
+     * Output channels {@code firstOut ..+outs} of the block's {@code count} slots transformed back
+     * (Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1]) into two rows, [row in tile][slot][column in tile], so
+     * consecutive tiles of a tile row form one output row, and stored with the bias along the
+     * block's runs (which leave out the dropped slots and what overhangs the output).
      */
-    private static void store(ConvProblem pr, WinogradInput input, int first, int count, int firstOut, int outs, float[] products,
-                              int point, int slots, float[] bias, WinogradScratch scratch, MemorySegment y, long yOff) {
+    private static void store(ConvProblem pr, int count, int firstOut, int outs, float[] products, int point, int slots, float[] bias,
+                              WinogradScratch scratch, MemorySegment y) {
         float[] rows = scratch.rows(4 * slots);
-        int perImage = input.slotsPerImage();
+        WinogradScratch.Runs runs = scratch.runs;
         for (int o = 0; o < outs; o++) {
             int k = firstOut + o;
             for (int vec = 0; vec < RowVectorConv.ceilDiv(count, L); vec++) {
@@ -206,21 +211,12 @@ final class WinogradConv {
                 interleave(n0.add(n1).add(n2), n1.sub(n2).sub(n3), rows, 2 * (slots + vec * L));
             }
             float add = bias == null ? 0f : bias[k];
-            for (int l = 0; l < count; ) {
-                int t = first + l;
-                int row = t % perImage / input.slotColumns;
-                int column = t % perImage % input.slotColumns;
-                if (row == input.tileRows || column == input.tileColumns) {
-                    l++;
-                    continue;
+            long channel = (long) k * pr.p() * pr.q();
+            for (int r = 0; r < runs.count; r++) {
+                for (int i = 0; i < runs.rows[r]; i++) {
+                    ConvScratch.storeRow(rows, 2 * (i * slots + runs.slot[r]), add, y, runs.start[r] + channel + (long) i * pr.q(),
+                            runs.width[r]);
                 }
-                int run = Math.min(count - l, input.tileColumns - column);
-                long rowStart = yOff + t / perImage * pr.outputImage() + ((long) k * pr.p() + 2L * row) * pr.q() + 2L * column;
-                int width = Math.min(2 * run, pr.q() - 2 * column);
-                for (int i = 0; i < 2 && 2 * row + i < pr.p(); i++) {
-                    ConvScratch.storeRow(rows, 2 * (i * slots + l), add, y, rowStart + (long) i * pr.q(), width);
-                }
-                l += run;
             }
         }
     }
@@ -239,7 +235,16 @@ final class WinogradConv {
 
     /** Writes y0 and y1 (one output row's left and right column of L tiles) side by side from rows[at]. */
     private static void interleave(FloatVector y0, FloatVector y1, float[] rows, int at) {
-        y0.rearrange(ZIP_LOW, y1).intoArray(rows, at);
-        y0.rearrange(ZIP_HIGH, y1).intoArray(rows, at + L);
+        ZIP_LOW.selectFrom(y0, y1).intoArray(rows, at);
+        ZIP_HIGH.selectFrom(y0, y1).intoArray(rows, at + L);
+    }
+
+    /** The index vector whose lane i is index.applyAsInt(i). */
+    static FloatVector indexes(IntUnaryOperator index) {
+        float[] lanes = new float[L];
+        for (int i = 0; i < L; i++) {
+            lanes[i] = index.applyAsInt(i);
+        }
+        return FloatVector.fromArray(S, lanes, 0);
     }
 }

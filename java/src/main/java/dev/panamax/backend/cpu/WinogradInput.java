@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,8 +23,9 @@ final class WinogradInput {
     private static final VectorSpecies<Float> S = ConvMicroKernels.S;
     private static final int L = ConvMicroKernels.L;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side, as two-table permute indexes. */
+    private static final FloatVector EVEN = WinogradConv.indexes(i -> 2 * i);
+    private static final FloatVector ODD = WinogradConv.indexes(i -> 2 * i + 1);
 
     final ConvProblem pr;
     final int tileRows;
@@ -107,8 +107,8 @@ final class WinogradInput {
         for (int r = 0; r < count; r += L) {
             FloatVector a = FloatVector.fromArray(S, line, 2 * r);
             FloatVector b = FloatVector.fromArray(S, line, 2 * r + L);
-            a.rearrange(EVEN, b).intoArray(buf, dst + r);
-            a.rearrange(ODD, b).intoArray(buf, dst + plane + r);
+            EVEN.selectFrom(a, b).intoArray(buf, dst + r);
+            ODD.selectFrom(a, b).intoArray(buf, dst + plane + r);
         }
     }
 

@@ -9,6 +9,8 @@ final class WinogradScratch {
     private float[] transformed = new float[0];
     private float[] products = new float[0];
     private float[] rows = new float[0];
+    /** The runs of the block being stored. */
+    final Runs runs = new Runs();
     /** A vector of tiles' points half transformed. */
     final float[] tile = new float[WinogradConv.POINTS * ConvMicroKernels.L];
 
@@ -56,5 +58,47 @@ final class WinogradScratch {
             rows = new float[length];
         }
         return rows;
+    }
+
+    /**
+     * A block's runs of consecutive tiles in one tile row, found once per block rather than per
+     * output channel: the first slot (block-relative), where its output rows start (element index
+     * of output channel 0), their width and how many of the tile's two rows lie in the output.
+     */
+    static final class Runs {
+        int count;
+        int[] slot = new int[0];
+        int[] width = new int[0];
+        int[] rows = new int[0];
+        long[] start = new long[0];
+
+        /** The runs of the {@code count} slots from {@code first}, for an output from element yOff. */
+        void find(WinogradInput input, int first, int count, long yOff) {
+            if (slot.length < count) {
+                slot = new int[count];
+                width = new int[count];
+                rows = new int[count];
+                start = new long[count];
+            }
+            ConvProblem pr = input.pr;
+            int perImage = input.slotsPerImage();
+            this.count = 0;
+            for (int l = 0; l < count; ) {
+                int t = first + l;
+                int row = t % perImage / input.slotColumns;
+                int column = t % perImage % input.slotColumns;
+                if (row == input.tileRows || column == input.tileColumns) {
+                    l++;
+                    continue;
+                }
+                int run = Math.min(count - l, input.tileColumns - column);
+                slot[this.count] = l;
+                width[this.count] = Math.min(2 * run, pr.q() - 2 * column);
+                rows[this.count] = Math.min(2, pr.p() - 2 * row);
+                start[this.count] = yOff + t / perImage * pr.outputImage() + 2L * row * pr.q() + 2L * column;
+                this.count++;
+                l += run;
+            }
+        }
     }
 }
