@@ -98,12 +98,18 @@ final class WinogradInput {
     private void split(MemorySegment x, long row, int from, int count, float[] buf, int dst, float[] line) {
         int lo = Math.clamp(-from, 0, 2 * count);
         int hi = Math.clamp(pr.w() - from, lo, 2 * count);
-        for (int k = lo; k < hi; k += L) {
+        int k = lo;
+        for (; k + L <= hi; k += L) {
+            FloatVector.fromMemorySegment(S, x, (row + from + k) * Float.BYTES, NATIVE).intoArray(line, k);
+        }
+        if (k < hi) { // the masked load zeroes the lanes past hi
             VectorMask<Float> m = S.indexInRange(k, hi);
             FloatVector.fromMemorySegment(S, x, (row + from + k) * Float.BYTES, NATIVE, m).intoArray(line, k);
+            k += L;
         }
+        // zeros for the padding and overhang; lanes past 2·count only reach slots that are overwritten or dropped
         Arrays.fill(line, 0, lo, 0f);
-        Arrays.fill(line, hi, 2 * count + 2 * L, 0f);
+        Arrays.fill(line, Math.min(k, 2 * count), 2 * count, 0f);
         for (int r = 0; r < count; r += L) {
             FloatVector a = FloatVector.fromArray(S, line, 2 * r);
             FloatVector b = FloatVector.fromArray(S, line, 2 * r + L);
