@@ -42,6 +42,15 @@ final class WinogradConv {
      * it predicts a tie; Winograd loses at c16 (56²: 1.6 against 1.3 ms).
      */
     private static final double TRANSFORM_LANES = 300;
+    /** Floats of L2 per core (1 MiB on Zen 4). */
+    private static final long L2_FLOATS = 1 << 18;
+    /**
+     * Slowdown of the products when a block's V outgrows L2 and every block of output channels
+     * streams it from L3: 1.3 measured at 256 channels (28², two images: 15.5 ms against 19.0 direct),
+     * 1.6 at 512 (28², one image: 36.7 against 40.3), which the rule then leaves to the direct
+     * kernels, erring on the safe side.
+     */
+    private static final double BEYOND_L2 = 1.3;
     /** Time of one filter's transform (in double), in multiply-add lanes. */
     private static final double FILTER_LANES = 2000;
     /**
@@ -69,7 +78,11 @@ final class WinogradConv {
         Plan plan = plan(pr);
         long slots = RowVectorConv.roundUp(plan.input.slots(), plan.blockSlots());
         long outs = (long) plan.kBlocks(pr) * plan.shape.rows;
-        return slots * (POINTS * pr.in() * outs + TRANSFORM_LANES * (pr.in() + pr.out())) + FILTER_LANES * pr.in() * pr.out();
+        double products = (double) slots * POINTS * pr.in() * outs;
+        if ((long) POINTS * pr.in() * plan.blockSlots() > L2_FLOATS) {
+            products *= BEYOND_L2;
+        }
+        return products + slots * TRANSFORM_LANES * (pr.in() + pr.out()) + FILTER_LANES * pr.in() * pr.out();
     }
 
     /** How a problem is covered: the kernel shape (its lanes are the slots of a block), and the slot grid. */

@@ -133,6 +133,7 @@ class WinogradConvTest {
             ConvProblem bench = problem(DType.FLOAT32, 8, 64, 56, 56, 64, 3, ConvOptions.DEFAULT.padding(1));
             assertEquals(Direct.WINOGRAD, ConvKernels.chooseInputGradient(bench), "c64 56x56 input gradient");
             assertNotEquals(Direct.WINOGRAD, algorithm(DType.FLOAT32, 8, 16, 56, 56, 16, 3, ConvOptions.DEFAULT.padding(1)), "c16");
+            assertNotEquals(Direct.WINOGRAD, algorithm(DType.FLOAT32, 2, 512, 7, 7, 512, 3, ConvOptions.DEFAULT.padding(1)), "c512 7x7");
             assertNotEquals(Direct.WINOGRAD, algorithm(DType.FLOAT32, 32, 1, 28, 28, 6, 5, ConvOptions.DEFAULT.padding(2)), "LeNet 5x5");
             assertNotEquals(Direct.WINOGRAD, algorithm(DType.FLOAT32, 8, 3, 224, 224, 64, 7, ConvOptions.DEFAULT.stride(2).padding(3)), "stem 7x7");
             assertNotEquals(Direct.WINOGRAD, algorithm(DType.FLOAT32, 8, 64, 56, 56, 64, 5, ConvOptions.DEFAULT.padding(2)), "5x5");
