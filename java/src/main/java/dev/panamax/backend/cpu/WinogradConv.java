@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 3×3 stride-1 convolution (one group, float32) by Winograd's minimal filtering F(2×2, 3×3) (Lavin
  * and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): a 2×2 output tile is
  * {@code Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A} for its 4×4 input tile d and the 3×3 filter g, 16 multiplies per
- * tile, input and output channel instead of 36.
+ * tile, input and output channel instead of 36. The input gradient of such a convolution is one
+ * too ({@link ConvProblem#fullConvolution}), so it comes here when the cost rule says so.
  *
  * <p>Tiles sit in the vector lanes, in the slots of a {@link WinogradInput}; a task takes a block of
  * consecutive slots and
@@ -21,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       (taps = input channels);</li>
  *   <li>transforms the products back, one output channel at a time, and stores the tiles' rows.</li>
  * </ol>
- * Blocks are sized so that V and the products stay near L2, and fixed by the problem alone, so
- * results do not depend on the thread count.
+ * A block is the lanes of one kernel call (96 or 64 slots), so that its V stays in L2 up to 128
+ * input channels; blocks are fixed by the problem alone, so results do not depend on the thread
+ * count.
  *
  * <p>F(4×4, 3×3) needs 2.25 instead of 4 multiplies per output but loses accuracy: on 64 channels of
  * normal inputs with PyTorch's default weight scale its largest error was 1.7e-5 (6.7e-6 of the
@@ -142,31 +144,35 @@ final class WinogradConv {
         int kBlocks = plan.kBlocks(pr);
         float[] u = new float[POINTS * kBlocks * pr.in() * rows];
         Parallel.forChunks(kBlocks, kb -> {
-            double[] gf = new double[12];
+            double[] gf = new double[12]; // G f, 4 × 3
             for (int k = kb * rows; k < Math.min(pr.out(), (kb + 1) * rows); k++) {
                 for (int c = 0; c < pr.in(); c++) {
+                    int tap = c * 9;
                     for (int s = 0; s < 3; s++) {
-                        double f0 = weights[pr.weightIndex(0, k, c * 9 + s)];
-                        double f1 = weights[pr.weightIndex(0, k, c * 9 + 3 + s)];
-                        double f2 = weights[pr.weightIndex(0, k, c * 9 + 6 + s)];
-                        gf[s] = f0;
-                        gf[3 + s] = (f0 + f1 + f2) / 2;
-                        gf[6 + s] = (f0 - f1 + f2) / 2;
-                        gf[9 + s] = f2;
-                    }
-                    for (int i = 0; i < 4; i++) {
-                        double f0 = gf[i * 3];
-                        double f1 = gf[i * 3 + 1];
-                        double f2 = gf[i * 3 + 2];
-                        double[] row = {f0, (f0 + f1 + f2) / 2, (f0 - f1 + f2) / 2, f2};
-                        for (int j = 0; j < 4; j++) {
-                            u[(((i * 4 + j) * kBlocks + kb) * pr.in() + c) * rows + k % rows] = (float) row[j];
+                        for (int i = 0; i < 4; i++) {
+                            gf[i * 3 + s] = g(i, weights[pr.weightIndex(0, k, tap + s)], weights[pr.weightIndex(0, k, tap + 3 + s)],
+                                    weights[pr.weightIndex(0, k, tap + 6 + s)]);
                         }
+                    }
+                    for (int point = 0; point < POINTS; point++) {
+                        int i = point / 4;
+                        u[((point * kBlocks + kb) * pr.in() + c) * rows + k % rows] =
+                                (float) g(point % 4, gf[i * 3], gf[i * 3 + 1], gf[i * 3 + 2]);
                     }
                 }
             }
         });
         return u;
+    }
+
+    /** Element i of G (f0, f1, f2)ᵀ. */
+    private static double g(int i, double f0, double f1, double f2) {
+        return switch (i) {
+            case 0 -> f0;
+            case 1 -> (f0 + f1 + f2) / 2;
+            case 2 -> (f0 - f1 + f2) / 2;
+            default -> f2;
+        };
     }
 
     /** The {@code count} slots from {@code first}: transform, products, inverse transform, store. */
