@@ -9,7 +9,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * The CPU convolution passes, each choosing its algorithm by dtype and shape:
  * <ul>
- *   <li>float32 forward: direct convolution over zero-padded input bands, with output pixels in
+ *   <li>float32 3×3 stride-1 forward with enough channels and pixels: Winograd's minimal filtering
+ *       ({@link WinogradConv}); its input gradient, a convolution of the same kind, too;</li>
+ *   <li>float32 forward otherwise: direct convolution over zero-padded input bands, with output pixels in
  *       the vector lanes ({@link RowVectorConv}, wide rows) or output channels in the lanes
  *       ({@link ChannelVectorConv}, narrow rows and 16+ channels), whichever is faster by wasted
  *       lanes and kernel speed;</li>
@@ -26,8 +28,8 @@ import java.lang.foreign.ValueLayout;
  * Every operand is dense NCHW (the op makes it so); the bias may be strided.
  */
 final class ConvKernels {
-    /** The direct algorithms; FOLDED only computes input gradients. */
-    enum Direct { ROW_VECTORS, CHANNEL_VECTORS, FOLDED }
+    /** The float32 algorithms besides im2col; FOLDED only computes input gradients, WINOGRAD no weight gradients. */
+    enum Direct { ROW_VECTORS, CHANNEL_VECTORS, FOLDED, WINOGRAD }
 
     /**
      * Multiply-adds per second of the channel-vector forward kernel relative to the row-vector one:
@@ -40,11 +42,17 @@ final class ConvKernels {
 
     static void forward(Operand x, Operand w, Operand bias, Conv2dSpec spec, Operand y) {
         ConvProblem pr = ConvProblem.forward(x, w, y, spec);
-        if (!direct(x, pr)) {
+        Direct how = forwardAlgorithm(x, pr);
+        if (how == null) {
             Im2colConv.forward(x, w, bias, spec, y);
             return;
         }
-        run(pr, x, weights(w), biases(bias), y);
+        run(pr, how, x, weights(w), biases(bias), y);
+    }
+
+    /** The forward algorithm for pr over x's dtype; null: im2col and GEMM. */
+    static Direct forwardAlgorithm(Operand x, ConvProblem pr) {
+        return direct(x, pr) ? choose(pr) : null;
     }
 
     static void backwardInput(Operand gy, Operand w, Conv2dSpec spec, Operand gx) {
@@ -55,7 +63,7 @@ final class ConvKernels {
         } else if (how == Direct.FOLDED) {
             FoldedInputGradient.run(pr, CpuBackend.segment(gy), gy.offset(), weights(w), CpuBackend.segment(gx), gx.offset());
         } else {
-            run(pr.fullConvolution(), gy, weights(w), null, gx);
+            run(pr.fullConvolution(), how, gy, weights(w), null, gx);
         }
     }
 
@@ -82,10 +90,24 @@ final class ConvKernels {
         return x.dtype() == DType.FLOAT32 && !pointwise && pr.n() > 0 && pr.in() > 0 && pr.out() > 0;
     }
 
-    /** The direct forward algorithm that takes less time on this problem, by wasted lanes and kernel speed. */
+    /**
+     * The forward algorithm that takes less time on this problem, by the multiply-add lanes each
+     * spends (wasted lanes, kernel speed, and for Winograd its transforms).
+     */
     static Direct choose(ConvProblem pr) {
-        return RowVectorConv.efficiency(pr) >= ChannelVectorConv.efficiency(pr) * CHANNEL_FORWARD_SPEED
+        Direct direct = RowVectorConv.efficiency(pr) >= ChannelVectorConv.efficiency(pr) * CHANNEL_FORWARD_SPEED
                 ? Direct.ROW_VECTORS : Direct.CHANNEL_VECTORS;
+        return WinogradConv.applies(pr) && WinogradConv.lanes(pr) < lanes(pr, direct) ? Direct.WINOGRAD : direct;
+    }
+
+    /** Multiply-add lanes at the row-vector kernel's speed that a forward algorithm spends on pr. */
+    private static double lanes(ConvProblem pr, Direct way) {
+        return switch (way) {
+            case ROW_VECTORS -> pr.multiplyAdds() / RowVectorConv.efficiency(pr);
+            case CHANNEL_VECTORS -> pr.multiplyAdds() / (ChannelVectorConv.efficiency(pr) * CHANNEL_FORWARD_SPEED);
+            case WINOGRAD -> WinogradConv.lanes(pr);
+            case FOLDED -> throw new IllegalArgumentException("folding is no forward algorithm");
+        };
     }
 
     /**
@@ -103,9 +125,7 @@ final class ConvKernels {
         }
         ConvProblem full = pr.fullConvolution();
         Direct fullWay = choose(full);
-        double fullLanes = full.multiplyAdds() / (fullWay == Direct.ROW_VECTORS
-                ? RowVectorConv.efficiency(full) : ChannelVectorConv.efficiency(full) * CHANNEL_FORWARD_SPEED);
-        return pr.multiplyAdds() * FoldedInputGradient.cost(pr) <= fullLanes ? Direct.FOLDED : fullWay;
+        return pr.multiplyAdds() * FoldedInputGradient.cost(pr) <= lanes(full, fullWay) ? Direct.FOLDED : fullWay;
     }
 
     /** The direct weight-gradient algorithm that wastes fewer vector lanes on this problem. */
@@ -114,12 +134,13 @@ final class ConvKernels {
                 ? Direct.ROW_VECTORS : Direct.CHANNEL_VECTORS;
     }
 
-    private static void run(ConvProblem pr, Operand x, float[] weights, float[] bias, Operand y) {
+    private static void run(ConvProblem pr, Direct how, Operand x, float[] weights, float[] bias, Operand y) {
         MemorySegment xs = CpuBackend.segment(x);
         MemorySegment ys = CpuBackend.segment(y);
-        switch (choose(pr)) {
+        switch (how) {
             case ROW_VECTORS -> RowVectorConv.run(pr, xs, x.offset(), weights, bias, ys, y.offset());
             case CHANNEL_VECTORS -> ChannelVectorConv.run(pr, xs, x.offset(), weights, bias, ys, y.offset());
+            case WINOGRAD -> WinogradConv.run(pr, xs, x.offset(), weights, bias, ys, y.offset());
         }
     }
 
