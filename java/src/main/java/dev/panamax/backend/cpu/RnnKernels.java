@@ -78,8 +78,8 @@ final class RnnKernels {
     }
 
     // A row's ragged end is the same vector code under a mask, so its floats take the same operations as the rest.
-    // Whole vectors go without one (null): a mask made and applied at every vector of a row cost a third of the
-    // LSTM step's cell pass.
+    // Whole vectors go without one (null): a mask made and applied at every vector of a row made the LSTM step's
+    // cell pass about a quarter slower (one thread, batch 64, hidden 512).
 
     /** The mask of the floats of the vector at j that lie before n, or null when all L do. */
     private static VectorMask<Float> tail(int j, int n) {
