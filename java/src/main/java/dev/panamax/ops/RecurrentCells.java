@@ -124,7 +124,8 @@ public final class RecurrentCells {
      * (backwards with {@code reverse}), each one {@link Backend#lstmStep}: proj + bHh + h W_hhᵀ into
      * its slice of the gate buffer (wHh prepared once for the whole sequence, {@link Backend#prepareRight})
      * and the cell, which replaces the pre-activations with the activations its backward needs (the CPU
-     * adds proj + bHh in the cell's pass instead of a pass of its own).
+     * adds proj + bHh in the cell's pass instead of a pass of its own). Without a graph to record, every
+     * step uses the same slice.
      * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
      * one node. Its backward is backpropagation through time with the same structure: per step one
      * cell-backward kernel and one matrix product into buffers allocated once, then one product for
