@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.autograd.GradCheck;
+import dev.panamax.autograd.GradMode;
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
@@ -390,6 +391,32 @@ class RecurrentCellsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Without a graph the steps share one step's activation buffers: h and c keep the bits of a recording forward. */
+    @Test
+    @SuppressWarnings("try") // noGrad is a mode, not a resource the body uses
+    void lstmSequenceWithoutAGraphEqualsARecordingOne() {
+        for (boolean reverse : new boolean[] {false, true}) {
+            try (Scope s = Scope.open()) {
+                long steps = 5;
+                long b = 3;
+                long hid = 33;
+                Tensor proj = Tensor.randn(gen, steps, b, 4 * hid).requiresGrad(true);
+                Tensor h0 = Tensor.randn(gen, b, hid);
+                Tensor c0 = Tensor.randn(gen, b, hid);
+                Tensor w = Tensor.randn(gen, 4 * hid, hid).mul(0.3);
+                Tensor bias = Tensor.randn(gen, 4 * hid);
+                Tensor recorded = RecurrentCells.lstmSequence(proj, h0, c0, w, bias, reverse);
+                assertTrue(recorded.requiresGrad(), "the recording forward has a graph");
+                Tensor inferred;
+                try (GradMode.Guard noGrad = GradMode.noGrad()) {
+                    inferred = RecurrentCells.lstmSequence(proj, h0, c0, w, bias, reverse);
+                }
+                assertFalse(inferred.requiresGrad(), "no graph under noGrad");
+                assertArrayEquals(recorded.toFloatArray(), inferred.toFloatArray(), "reverse=" + reverse);
             }
         }
     }

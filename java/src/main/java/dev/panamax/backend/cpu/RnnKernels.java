@@ -79,12 +79,25 @@ final class RnnKernels {
     }
 
     // A row's ragged end is the same vector code under a mask, so its floats take the same operations as the rest.
+    // Whole vectors go without one (null): a mask made and applied at every vector of a row made the LSTM step's
+    // cell pass about a quarter slower (one thread, batch 64, hidden 512).
+
+    /** The mask of the floats of the vector at j that lie before n, or null when all L do. */
+    private static VectorMask<Float> tail(int j, int n) {
+        return j + L <= n ? null : FloatKernels.S.indexInRange(j, n);
+    }
+
     private static FloatVector load(MemorySegment s, long byteOffset, VectorMask<Float> m) {
-        return FloatVector.fromMemorySegment(FloatKernels.S, s, byteOffset, ByteOrder.nativeOrder(), m);
+        return m == null ? FloatVector.fromMemorySegment(FloatKernels.S, s, byteOffset, ByteOrder.nativeOrder())
+                : FloatVector.fromMemorySegment(FloatKernels.S, s, byteOffset, ByteOrder.nativeOrder(), m);
     }
 
     private static void store(FloatVector v, MemorySegment s, long byteOffset, VectorMask<Float> m) {
-        v.intoMemorySegment(s, byteOffset, ByteOrder.nativeOrder(), m);
+        if (m == null) {
+            v.intoMemorySegment(s, byteOffset, ByteOrder.nativeOrder());
+        } else {
+            v.intoMemorySegment(s, byteOffset, ByteOrder.nativeOrder(), m);
+        }
     }
 
     private static double d(MemorySegment s, long byteOffset) {
@@ -136,7 +149,7 @@ final class RnnKernels {
         sigmoid(gs, go + 3 * gateBytes, as, ao + 3 * gateBytes, units);
         for (int j = 0; j < units; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, units);
+            VectorMask<Float> m = tail(j, units);
             FloatVector i = load(as, ao + b, m);
             FloatVector fg = load(as, ao + gateBytes + b, m);
             FloatVector g = load(as, ao + 2 * gateBytes + b, m);
@@ -145,7 +158,7 @@ final class RnnKernels {
         tanh(ns, no, ts, to, units);
         for (int j = 0; j < units; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, units);
+            VectorMask<Float> m = tail(j, units);
             store(load(as, ao + 3 * gateBytes + b, m).mul(load(ts, to + b, m)), hs, ho + b, m);
         }
     }
@@ -209,7 +222,7 @@ final class RnnKernels {
     private static void addInput(int n, MemorySegment xs, long xo, MemorySegment bs, long bo, MemorySegment gs, long go) {
         for (int j = 0; j < n; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             FloatVector x = load(xs, xo + b, m);
             FloatVector in = bs == null ? x : x.add(load(bs, bo + b, m));
             store(load(gs, go + b, m).add(in), gs, go + b, m);
@@ -250,7 +263,7 @@ final class RnnKernels {
         FloatVector zero = FloatVector.zero(FloatKernels.S);
         for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            VectorMask<Float> m = tail(j, hid);
             FloatVector i = load(as, ao + b, m);
             FloatVector fg = load(as, ao + gate + b, m);
             FloatVector g = load(as, ao + 2 * gate + b, m);
@@ -329,20 +342,20 @@ final class RnnKernels {
         int rz = 2 * hid;
         for (int j = 0; j < rz; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, rz);
+            VectorMask<Float> m = tail(j, rz);
             store(load(xs, xo + b, m).add(load(ws, wo + b, m)), as, ao + b, m);
         }
         sigmoid(as, ao, as, ao, rz);
         long n = 2 * gate;
         for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            VectorMask<Float> m = tail(j, hid);
             store(load(xs, xo + n + b, m).add(load(as, ao + b, m).mul(load(ws, wo + n + b, m))), as, ao + n + b, m);
         }
         tanh(as, ao + n, as, ao + n, hid);
         for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            VectorMask<Float> m = tail(j, hid);
             FloatVector z = load(as, ao + gate + b, m);
             FloatVector nv = load(as, ao + n + b, m);
             store(nv.add(z.mul(load(hs, ho + b, m).sub(nv))), ns, no + b, m);
@@ -394,7 +407,7 @@ final class RnnKernels {
         FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
         for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
-            VectorMask<Float> m = FloatKernels.S.indexInRange(j, hid);
+            VectorMask<Float> m = tail(j, hid);
             FloatVector z = load(as, ao + gate + b, m);
             FloatVector g = load(gs, go + b, m);
             if (dhs != null) {

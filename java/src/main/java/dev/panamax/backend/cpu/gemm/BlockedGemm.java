@@ -86,7 +86,7 @@ final class BlockedGemm {
                                      float[] tile, int rows, float alpha, float beta, FloatMatrix c, int i, int jc) {
         int nr = shape.columns();
         for (int q = block.firstPanel(unit); q < block.endPanel(unit); q++) {
-            MicroKernels.run(shape, kc, packedA, aOffset, kc, block.packed(), block.panelOffset(q), tile);
+            MicroKernels.run(shape.forRows(rows), kc, packedA, aOffset, kc, block.packed(), block.panelOffset(q), tile);
             CUpdate.storeTile(tile, nr, rows, block.panelColumns(q), alpha, beta, c, i, jc + (long) q * nr);
         }
     }

@@ -24,6 +24,8 @@ final class MicroKernels {
         switch (shape) {
             case ROWS6_VECTORS4 -> rows6Vectors4(kc, a, aOffset, aRowStride, b, bOffset, tile);
             case ROWS6_VECTORS2 -> rows6Vectors2(kc, a, aOffset, aRowStride, b, bOffset, tile);
+            case ROWS4_VECTORS4 -> rows4Vectors4(kc, a, aOffset, aRowStride, b, bOffset, tile);
+            case ROWS4_VECTORS2 -> rows4Vectors2(kc, a, aOffset, aRowStride, b, bOffset, tile);
         }
     }
 
@@ -175,5 +177,111 @@ final class MicroKernels {
         c41.intoArray(tile, 9 * L);
         c50.intoArray(tile, 10 * L);
         c51.intoArray(tile, 11 * L);
+    }
+
+    static void rows4Vectors4(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
+        int a0Row = aOffset;
+        int a1Row = aOffset + 1 * aRowStride;
+        int a2Row = aOffset + 2 * aRowStride;
+        int a3Row = aOffset + 3 * aRowStride;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bp = bOffset + p * 4 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0Row + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1Row + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2Row + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3Row + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        c00.intoArray(tile, 0 * L);
+        c01.intoArray(tile, 1 * L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, 4 * L);
+        c11.intoArray(tile, 5 * L);
+        c12.intoArray(tile, 6 * L);
+        c13.intoArray(tile, 7 * L);
+        c20.intoArray(tile, 8 * L);
+        c21.intoArray(tile, 9 * L);
+        c22.intoArray(tile, 10 * L);
+        c23.intoArray(tile, 11 * L);
+        c30.intoArray(tile, 12 * L);
+        c31.intoArray(tile, 13 * L);
+        c32.intoArray(tile, 14 * L);
+        c33.intoArray(tile, 15 * L);
+    }
+
+    static void rows4Vectors2(int kc, float[] a, int aOffset, int aRowStride, float[] b, int bOffset, float[] tile) {
+        int a0Row = aOffset;
+        int a1Row = aOffset + 1 * aRowStride;
+        int a2Row = aOffset + 2 * aRowStride;
+        int a3Row = aOffset + 3 * aRowStride;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bp = bOffset + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0Row + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1Row + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2Row + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3Row + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0 * L);
+        c01.intoArray(tile, 1 * L);
+        c10.intoArray(tile, 2 * L);
+        c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L);
+        c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L);
+        c31.intoArray(tile, 7 * L);
     }
 }

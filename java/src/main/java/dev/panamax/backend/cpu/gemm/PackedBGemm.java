@@ -59,9 +59,9 @@ final class PackedBGemm {
                     int bOffset = b.panelOffset(d, q);
                     int cols = b.panelColumns(q);
                     for (int r = 0; r < microPanels; r++) {
-                        MicroKernels.run(shape, kc, packedA, r * mr * kc, kc, b.packed, bOffset, tile);
-                        CUpdate.storeTile(tile, nr, Math.min(mr, blockRows - r * mr), cols, alpha, blockBeta, c, ic + (long) r * mr,
-                                (long) q * nr);
+                        int rows = Math.min(mr, blockRows - r * mr);
+                        MicroKernels.run(shape.forRows(rows), kc, packedA, r * mr * kc, kc, b.packed, bOffset, tile);
+                        CUpdate.storeTile(tile, nr, rows, cols, alpha, blockBeta, c, ic + (long) r * mr, (long) q * nr);
                     }
                 }
             }

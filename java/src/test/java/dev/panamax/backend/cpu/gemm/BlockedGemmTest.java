@@ -23,8 +23,10 @@ class BlockedGemmTest {
         for (KernelShape shape : KernelShape.values()) {
             int mr = shape.rows;
             int nr = shape.columns();
-            // The last: a column-major A packed 8 micro-panels at a time, twice, then a ragged rest.
-            int[][] sizes = {{1, 1, 1}, {7, 7, 7}, {mr, nr, 3}, {mr + 1, nr - 1, 17}, {2 * mr - 1, 2 * nr + 1, 33}, {17 * mr + 5, nr + 3, 19}};
+            // 10 * mr + 4: a last micro-panel of 4 rows (the short kernel); the last: a column-major A packed 8
+            // micro-panels at a time, twice, then a ragged rest.
+            int[][] sizes = {{1, 1, 1}, {7, 7, 7}, {mr, nr, 3}, {mr + 1, nr - 1, 17}, {2 * mr - 1, 2 * nr + 1, 33}, {10 * mr + 4, nr + 5, 21},
+                {17 * mr + 5, nr + 3, 19}};
             for (int[] s : sizes) {
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2]).scalars(1f, 0f)));
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2])
@@ -60,6 +62,15 @@ class BlockedGemmTest {
     @MethodSource("edgeSizes")
     void threeThreadsSplitEdgesCorrectly(KernelShape shape, GemmCase c) {
         c.check(blocked(shape, 3));
+    }
+
+    @Test
+    void aShortMicroPanelTakesTheFourRowKernelOfItsWidth() {
+        assertEquals(KernelShape.ROWS4_VECTORS4, KernelShape.ROWS6_VECTORS4.forRows(4));
+        assertEquals(KernelShape.ROWS4_VECTORS4, KernelShape.ROWS6_VECTORS4.forRows(1));
+        assertEquals(KernelShape.ROWS6_VECTORS4, KernelShape.ROWS6_VECTORS4.forRows(5));
+        assertEquals(KernelShape.ROWS4_VECTORS2, KernelShape.ROWS6_VECTORS2.forRows(3));
+        assertEquals(KernelShape.ROWS4_VECTORS2, KernelShape.ROWS4_VECTORS2.forRows(2));
     }
 
     @Test
