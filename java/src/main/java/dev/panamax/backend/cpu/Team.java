@@ -15,6 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Team {
     /** How long an idle worker keeps checking for the next region before it parks. */
     private static final long SPIN_NANOS = 2_000_000;
+    /** How long a wait spins before it yields between checks (see {@link #pause}). */
+    private static final long BUSY_SPIN_NANOS = 20_000;
     /** Depth of parallel regions on this thread: a region inside a region runs inline. */
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -70,8 +72,9 @@ final class Team {
                 LockSupport.unpark(w);
             }
             work(r, depth);
+            long waitingSince = System.nanoTime();
             while (r.finished.get() < chunks) {
-                Thread.onSpinWait();
+                pause(System.nanoTime() - waitingSince);
             }
         } finally {
             region = null;
@@ -124,12 +127,26 @@ final class Team {
             done = workOnNewRegion(done, depth);
             long idleSince = System.nanoTime();
             while (!closed && !hasNewRegion(done)) {
-                if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                long idle = System.nanoTime() - idleSince;
+                if (idle < SPIN_NANOS) {
+                    pause(idle);
                 } else {
                     LockSupport.park(this);
                 }
             }
+        }
+    }
+
+    /**
+     * One check's wait, {@code waited} nanoseconds into a wait: a spin at first, then a yield, so that
+     * when more threads are runnable than there are CPUs (the JIT compiler or the GC beside a team as
+     * large as the machine) the thread being waited for gets the CPU instead of the one waiting.
+     */
+    private static void pause(long waited) {
+        if (waited < BUSY_SPIN_NANOS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
         }
     }
 
