@@ -29,41 +29,31 @@ final class ConvScratch {
 
     /** An {@link InputBand}'s buffer. */
     float[] band(int length) {
-        if (band.length < length) {
-            band = new float[length];
-        }
+        band = Scratch.atLeast(band, length);
         return band;
     }
 
     /** Tensor rows copied in bulk before they are spread into a band (small copies out of tensor memory are slow). */
     float[] staging(int length) {
-        if (staging.length < length) {
-            staging = new float[length];
-        }
+        staging = Scratch.atLeast(staging, length);
         return staging;
     }
 
     /** Results of one band before they are stored (or, for the weight gradient, the transposed output gradient). */
     float[] out(int length) {
-        if (out.length < length) {
-            out = new float[length];
-        }
+        out = Scratch.atLeast(out, length);
         return out;
     }
 
     /** One micro-kernel tile, or a band's output gradient before it is transposed. */
     float[] tile(int length) {
-        if (tile.length < length) {
-            tile = new float[length];
-        }
+        tile = Scratch.atLeast(tile, length);
         return tile;
     }
 
     /** Per-chunk partial sums of a weight gradient, filled by the pool's threads for the calling thread. */
     float[] partials(int length) {
-        if (partials.length < length) {
-            partials = new float[length];
-        }
+        partials = Scratch.atLeast(partials, length);
         return partials;
     }
 

@@ -16,24 +16,18 @@ final class PoolBuffers {
     }
 
     float[] floats(int n) {
-        if (floats.length < n) {
-            floats = new float[n];
-        }
+        floats = Scratch.atLeast(floats, n);
         return floats;
     }
 
     float[] divisors(int n) {
-        if (divisors.length < n) {
-            divisors = new float[n];
-        }
+        divisors = Scratch.atLeast(divisors, n);
         return divisors;
     }
 
     /** Element indices carried in float lanes (exact below 2^24). */
     float[] indices(int n) {
-        if (indices.length < n) {
-            indices = new float[n];
-        }
+        indices = Scratch.atLeast(indices, n);
         return indices;
     }
 

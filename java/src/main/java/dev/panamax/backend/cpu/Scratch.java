@@ -30,4 +30,9 @@ final class Scratch {
     MemorySegment tile(int i) {
         return tiles[i];
     }
+
+    /** {@code buffer} when it holds {@code length} floats, else a larger one: per-thread buffers grow and are reused. */
+    static float[] atLeast(float[] buffer, int length) {
+        return buffer.length < length ? new float[length] : buffer;
+    }
 }

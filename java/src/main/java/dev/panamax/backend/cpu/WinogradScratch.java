@@ -22,41 +22,31 @@ final class WinogradScratch {
 
     /** The block's input, as {@link WinogradInput} lays it out. */
     float[] input(int length) {
-        if (input.length < length) {
-            input = new float[length];
-        }
+        input = Scratch.atLeast(input, length);
         return input;
     }
 
     /** One input row being split by column parity. */
     float[] line(int length) {
-        if (line.length < length) {
-            line = new float[length];
-        }
+        line = Scratch.atLeast(line, length);
         return line;
     }
 
     /** The block's transformed input tiles, [point][input channel][slot]. */
     float[] transformed(int length) {
-        if (transformed.length < length) {
-            transformed = new float[length];
-        }
+        transformed = Scratch.atLeast(transformed, length);
         return transformed;
     }
 
     /** The block's products in the transformed domain, [point][output channel of a block][slot]. */
     float[] products(int length) {
-        if (products.length < length) {
-            products = new float[length];
-        }
+        products = Scratch.atLeast(products, length);
         return products;
     }
 
     /** One output channel's rows of the block's tiles, [row in tile][slot][column in tile]. */
     float[] rows(int length) {
-        if (rows.length < length) {
-            rows = new float[length];
-        }
+        rows = Scratch.atLeast(rows, length);
         return rows;
     }
 
