@@ -94,9 +94,9 @@ public final class CompareMain {
                 "date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 "cpu: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cpus",
                 "allocator: " + (allocator.isEmpty() ? "glibc defaults" : allocator),
-                String.format("timing: median of %d repetitions after >= %d warm-up runs and >= %.1f s (then while still"
-                        + " getting faster) per peer, each in a JVM of its own", options.reps(), options.warmupReps(),
-                        options.warmupSeconds()),
+                String.format("timing: median of >= %d repetitions and >= 1 s after >= %d warm-up runs and >= %.1f s (then"
+                        + " while still getting faster or compiling, up to 30 s) per peer, each in a JVM of its own",
+                        options.reps(), options.warmupReps(), options.warmupSeconds()),
                 "load average before: " + loadAverage());
     }
 

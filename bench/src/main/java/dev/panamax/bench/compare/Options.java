@@ -16,10 +16,10 @@ record Options(List<Integer> threads, List<String> families, List<String> matche
               --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq, det)
               --match     only the cases whose title contains one of these texts, comma-separated (case-sensitive)
               --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
-              --reps      timed repetitions per peer (default 10); the median is shown
+              --reps      timed repetitions per peer (default 10, and more until they fill 1 s); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...
               --warmup-seconds  ... and at least this long per peer (default 5.0), so the JIT has compiled the kernels;
-                          then on while the runs still get faster (up to 30 s)
+                          then on while the runs still get faster or the JIT still compiles (up to 30 s)
               --retries   times to measure a row again when other processes used over 5% of the machine (default 3)
             """;
 
