@@ -40,9 +40,7 @@ final class PeerLaunchers {
         Path jar = ownClassPath();
         Path target = jar.getParent();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        // The launcher's JIT flag (see ./panamax): without it the Vector API loops recompile for seconds.
-        List<String> panamaxFlags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:-UseProfiledLoopPredicate"));
+        List<String> panamaxFlags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         String extra = System.getenv("PANAMAX_JVM_OPTS");
         if (extra != null && !extra.isBlank()) {
             panamaxFlags.addAll(Arrays.asList(extra.trim().split("\\s+")));
