@@ -355,6 +355,22 @@ public interface Backend {
     void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates, Operand gradCPrev);
 
     /**
+     * One step of backpropagation through time for {@link #lstmStep}: with the gradients gradY and gradCY [B, H]
+     * that reach h and cNew from outside the recurrence, and dh, dc [B, H] those carried back from the next step,
+     * {@link #lstmCellBackward}(act, c, tanhC, gradY + dh, gradCY + dc) into gradGates and dc (replacing it), then
+     * dh = gradGates @ w, where w comes from {@link #prepareRight} of W_hh [4H, H]. dhSum and dcSum are scratch
+     * [B, H] for the two sums. All contiguous, of one float dtype; gradY and gradCY overlap nothing written. The
+     * default runs those four kernels; a backend may fuse them if the results stay the same.
+     */
+    default void lstmStepBackward(Operand act, Operand c, Operand tanhC, Operand gradY, Operand gradCY, PreparedMatrix w, Operand dh,
+                                  Operand dc, Operand gradGates, Operand dhSum, Operand dcSum) {
+        binary(BinaryOp.ADD, gradY, dh, dhSum);
+        binary(BinaryOp.ADD, gradCY, dc, dcSum);
+        lstmCellBackward(act, c, tanhC, dhSum, dcSum, gradGates, dc);
+        matmulPrepared(gradGates, w, dh, false);
+    }
+
+    /**
      * The pointwise part of a GRU step. From xw = x W_ihᵀ + b_ih and hw = h W_hhᵀ + b_hh ([B, 3H],
      * order r, z, n) and h [B, H]: r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r·hn),
      * hNew = n + z·(h − n) (= (1 − z)·n + z·h), and act [B, 3H] = (r, z, n). All contiguous, of

@@ -128,7 +128,7 @@ public final class RecurrentCells {
      * step uses the same slice.
      * Returns y [2, T, B, H] with y[0][t] = h_t and y[1][t] = c_t (t in input order), recorded as
      * one node. Its backward is backpropagation through time with the same structure: per step one
-     * cell-backward kernel and one matrix product into buffers allocated once, then one product for
+     * {@link Backend#lstmStepBackward} (the cell's backward, then dh = dgates W_hh) into buffers allocated once, then one product for
      * the gradient of wHh over all steps; the gradient of proj is the stacked gate gradients
      * themselves.
      */
@@ -206,13 +206,10 @@ public final class RecurrentCells {
                 long t = reverse ? steps - 1 - k : k;
                 boolean first = k == 0;
                 long tPrev = reverse ? t + 1 : t - 1;
-                be.binary(BinaryOp.ADD, plane(g, t, batch, hid), dho, dhTo);
-                be.binary(BinaryOp.ADD, plane(g, steps + t, batch, hid), dco, dcTo);
                 Operand cPrev = first ? c0.operand() : plane(yo, steps + tPrev, batch, hid);
-                Operand dgt = plane(dgo, t, batch, gw);
-                be.lstmCellBackward(plane(ao, t, batch, gw), cPrev,
-                        plane(to, t, batch, hid), dhTo, dcTo, dgt, dco);
-                be.matmulPrepared(dgt, w, dho, false); // dh_{t-1} = dgates_t @ wHh
+                // dh_{t-1} = dgates_t @ wHh, dc_{t-1} from the cell
+                be.lstmStepBackward(plane(ao, t, batch, gw), cPrev, plane(to, t, batch, hid), plane(g, t, batch, hid),
+                        plane(g, steps + t, batch, hid), w, dho, dco, plane(dgo, t, batch, gw), dhTo, dcTo);
             }
             if (needs[3]) {
                 dwHh = recurrentWeightGradient(be, dgo, yo, h0, steps, batch, gw, hid, reverse);

@@ -460,7 +460,15 @@ public final class CpuBackend implements Backend {
     @Override
     public void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
                                  Operand gradCPrev) {
-        RnnKernels.lstmCellBackward(act, c, tanhC, gradH, gradC, gradGates, gradCPrev);
+        RnnKernels.lstmCellBackward(act, c, tanhC, gradH, null, gradC, null, gradGates, gradCPrev);
+    }
+
+    /** The sums gradY + dh and gradCY + dc are taken inside the cell kernel's pass, so the scratch stays unused. */
+    @Override
+    public void lstmStepBackward(Operand act, Operand c, Operand tanhC, Operand gradY, Operand gradCY, PreparedMatrix w, Operand dh,
+                                 Operand dc, Operand gradGates, Operand dhSum, Operand dcSum) {
+        RnnKernels.lstmCellBackward(act, c, tanhC, gradY, dh, gradCY, dc, gradGates, dc);
+        matmulPrepared(gradGates, w, dh, false);
     }
 
     @Override

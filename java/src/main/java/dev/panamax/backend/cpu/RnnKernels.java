@@ -108,6 +108,14 @@ final class RnnKernels {
         s.set(ValueLayout.JAVA_DOUBLE, byteOffset, v);
     }
 
+    /** x + y, either null for none (zero when both are): no + 0 that would turn a −0 into +0. */
+    private static double sum(MemorySegment xs, long xo, MemorySegment ys, long yo) {
+        if (xs == null) {
+            return ys == null ? 0 : d(ys, yo);
+        }
+        return ys == null ? d(xs, xo) : d(xs, xo) + d(ys, yo);
+    }
+
     private static double sigmoid(double x) {
         return UnaryOp.SIGMOID.apply(x, 0, 0);
     }
@@ -229,35 +237,40 @@ final class RnnKernels {
         }
     }
 
-    static void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates,
-                                 Operand gradCPrev) {
+    /**
+     * {@code Backend#lstmCellBackward} with gradH + carryH and gradC + carryC in place of gradH and gradC (a null
+     * carry adds nothing, a null gradC is zero): the sums of a BPTT step taken in this pass, in the order of the
+     * ADD they replace. gradCPrev may be carryC itself (each element is read before it is written).
+     */
+    static void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand carryH, Operand gradC, Operand carryC,
+                                 Operand gradGates, Operand gradCPrev) {
         long batch = c.shape()[0];
         int hid = (int) c.shape()[1];
         if (batch == 0 || hid == 0 || (gradGates == null && gradCPrev == null)) {
             return;
         }
-        MemorySegment as = seg(act), cs = seg(c), ts = seg(tanhC), dhs = seg(gradH), dcs = seg(gradC), dgs = seg(gradGates),
-                dps = seg(gradCPrev);
-        long a0 = base(act), c0 = base(c), t0 = base(tanhC), dh0 = base(gradH), dc0 = base(gradC), dg0 = base(gradGates),
-                dp0 = base(gradCPrev);
+        MemorySegment as = seg(act), cs = seg(c), ts = seg(tanhC), dhs = seg(gradH), khs = seg(carryH), dcs = seg(gradC), kcs = seg(carryC),
+                dgs = seg(gradGates), dps = seg(gradCPrev);
+        long a0 = base(act), c0 = base(c), t0 = base(tanhC), dh0 = base(gradH), kh0 = base(carryH), dc0 = base(gradC), kc0 = base(carryC),
+                dg0 = base(gradGates), dp0 = base(gradCPrev);
         int size = c.dtype().byteSize();
         rows(batch, 4L * hid, (from, to) -> {
             for (long b = from; b < to; b++) {
                 long row = (long) size * hid * b;
                 if (size == 4) {
-                    lstmBackwardRowFloat(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, dcs, dc0 + row,
-                            dgs, dg0 + 4 * row, dps, dp0 + row);
+                    lstmBackwardRowFloat(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, khs, kh0 + row, dcs, dc0 + row,
+                            kcs, kc0 + row, dgs, dg0 + 4 * row, dps, dp0 + row);
                 } else {
-                    lstmBackwardRowDouble(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, dcs, dc0 + row,
-                            dgs, dg0 + 4 * row, dps, dp0 + row);
+                    lstmBackwardRowDouble(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, khs, kh0 + row, dcs, dc0 + row,
+                            kcs, kc0 + row, dgs, dg0 + 4 * row, dps, dp0 + row);
                 }
             }
         });
     }
 
     private static void lstmBackwardRowFloat(int hid, MemorySegment as, long ao, MemorySegment cs, long co, MemorySegment ts, long to,
-                                             MemorySegment dhs, long dho, MemorySegment dcs, long dco, MemorySegment dgs, long dgo,
-                                             MemorySegment dps, long dpo) {
+                                             MemorySegment dhs, long dho, MemorySegment khs, long kho, MemorySegment dcs, long dco,
+                                             MemorySegment kcs, long kco, MemorySegment dgs, long dgo, MemorySegment dps, long dpo) {
         long gate = 4L * hid;
         FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
         FloatVector zero = FloatVector.zero(FloatKernels.S);
@@ -270,7 +283,13 @@ final class RnnKernels {
             FloatVector o = load(as, ao + 3 * gate + b, m);
             FloatVector tc = load(ts, to + b, m);
             FloatVector dh = load(dhs, dho + b, m);
+            if (khs != null) {
+                dh = dh.add(load(khs, kho + b, m));
+            }
             FloatVector dc = dcs == null ? zero : load(dcs, dco + b, m);
+            if (kcs != null) {
+                dc = dcs == null ? load(kcs, kco + b, m) : dc.add(load(kcs, kco + b, m));
+            }
             // the composed rule's order: d(tanh c') = dh·o, then ·(1 − tc²), then + dc
             FloatVector dct = dh.mul(o).mul(one.sub(tc.mul(tc))).add(dc);
             if (dgs != null) {
@@ -287,8 +306,8 @@ final class RnnKernels {
     }
 
     private static void lstmBackwardRowDouble(int hid, MemorySegment as, long ao, MemorySegment cs, long co, MemorySegment ts, long to,
-                                              MemorySegment dhs, long dho, MemorySegment dcs, long dco, MemorySegment dgs, long dgo,
-                                              MemorySegment dps, long dpo) {
+                                              MemorySegment dhs, long dho, MemorySegment khs, long kho, MemorySegment dcs, long dco,
+                                              MemorySegment kcs, long kco, MemorySegment dgs, long dgo, MemorySegment dps, long dpo) {
         long gate = 8L * hid;
         for (int j = 0; j < hid; j++) {
             long b = 8L * j;
@@ -297,8 +316,8 @@ final class RnnKernels {
             double g = d(as, ao + 2 * gate + b);
             double o = d(as, ao + 3 * gate + b);
             double tc = d(ts, to + b);
-            double dh = d(dhs, dho + b);
-            double dc = dcs == null ? 0 : d(dcs, dco + b);
+            double dh = khs == null ? d(dhs, dho + b) : d(dhs, dho + b) + d(khs, kho + b);
+            double dc = sum(dcs, dco + b, kcs, kco + b);
             double dct = dh * o * (1 - tc * tc) + dc;
             if (dgs != null) {
                 double c = d(cs, co + b);

@@ -38,9 +38,7 @@ final class Packing {
      */
     static void packA(FloatMatrix a, long i0, int rows, long p0, int kc, int mr, float[] dst, int offset, float[] staging) {
         if (a.rowStride() == 1 && a.colStride() != 1 && rows > 1) {
-            for (int r = 0; r < rows; r += L) {
-                packAColumnMajor(a, i0 + r, Math.min(L, rows - r), p0, kc, dst, offset + r * kc, staging);
-            }
+            packAColumnMajor(a, i0, rows, p0, kc, dst, offset, staging);
         } else {
             for (int r = 0; r < rows; r++) {
                 copyLine(a.segment(), a.index(i0 + r, p0), a.colStride(), kc, dst, offset + r * kc);
@@ -50,35 +48,47 @@ final class Packing {
     }
 
     /**
-     * Micro-panels of A that {@link BlockedGemm} packs at once when A's rows are adjacent: 8 x 6 rows read
+     * Micro-panels of A that {@link BlockedGemm} packs at once when A's rows are adjacent: 16 x 6 rows read
      * whole cache lines at each depth, where one micro-panel uses 24 bytes of each and the next reads the line
-     * again after the product has evicted it (a weight gradient's dYᵀ, 13 % slower at 2048 x 6400 x 512).
+     * again after the product has evicted it (a weight gradient's dYᵀ, 13 % slower at 2048 x 6400 x 512 with one
+     * micro-panel at a time). Each depth of A is a page of its own there, so the more rows per visit, the fewer
+     * visits: with 16 the 2-thread product took 80-82 ms against 82-85 with 8 (same run).
      */
     static int aPanelsPerPack(FloatMatrix a) {
-        return a.rowStride() == 1 && a.colStride() != 1 ? 8 : 1;
+        return a.rowStride() == 1 && a.colStride() != 1 ? COLUMN_MAJOR_A_PANELS : 1;
     }
+
+    /** {@link #aPanelsPerPack} of a column-major A. */
+    static final int COLUMN_MAJOR_A_PANELS = 16;
 
     /** Depths per staging round of {@link #packAColumnMajor}: L x L floats. */
     private static final int[] TRANSPOSE_LANES = IntStream.range(0, L).map(t -> t * L).toArray();
 
     /**
-     * Up to L rows of A that are adjacent (A is a transposed row-major matrix, as in {@code dYᵀ * X} for a
-     * weight gradient): each depth's run of rows is one masked vector load into staging, and L depths of a row
-     * are then one gather from it, instead of one bounds-checked read per float.
+     * Rows of A that are adjacent (A is a transposed row-major matrix, as in {@code dYᵀ * X} for a weight
+     * gradient), L depths at a time: for each run of L rows, each depth's run is one masked vector load into
+     * staging, and the L depths of a row are then one gather from it, instead of one bounds-checked read per
+     * float. Depths outside, rows inside: each depth's line of A is visited once for all the rows, not once
+     * per L rows (it lies on a page of its own; the 2-thread 2048 x 6400 x 512 product, 8 x 6 rows, took
+     * 82-85 ms this way against 84-89 with one pass over the depths per L rows, on a busy machine).
      */
     private static void packAColumnMajor(FloatMatrix a, long i0, int rows, long p0, int kc, float[] dst, int offset,
                                          float[] staging) {
-        VectorMask<Float> inside = S.indexInRange(0, rows);
         MemorySegment segment = a.segment();
         long stride = a.colStride() * Float.BYTES;
-        long at = a.index(i0, p0) * Float.BYTES;
         int whole = kc - kc % L;
         for (int p = 0; p < whole; p += L) {
-            for (int t = 0; t < L; t++, at += stride) {
-                FloatVector.fromMemorySegment(S, segment, at, ORDER, inside).intoArray(staging, t * L);
-            }
-            for (int r = 0; r < rows; r++) {
-                FloatVector.fromArray(S, staging, r, TRANSPOSE_LANES, 0).intoArray(dst, offset + r * kc + p);
+            long depthRow = a.index(i0, p0 + p) * Float.BYTES;
+            for (int r = 0; r < rows; r += L) {
+                int n = Math.min(L, rows - r);
+                VectorMask<Float> inside = S.indexInRange(0, n);
+                long at = depthRow + (long) r * Float.BYTES;
+                for (int t = 0; t < L; t++, at += stride) {
+                    FloatVector.fromMemorySegment(S, segment, at, ORDER, inside).intoArray(staging, t * L);
+                }
+                for (int q = 0; q < n; q++) {
+                    FloatVector.fromArray(S, staging, q, TRANSPOSE_LANES, 0).intoArray(dst, offset + (r + q) * kc + p);
+                }
             }
         }
         for (int p = whole; p < kc; p++) {

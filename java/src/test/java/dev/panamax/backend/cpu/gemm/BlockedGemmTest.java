@@ -23,10 +23,10 @@ class BlockedGemmTest {
         for (KernelShape shape : KernelShape.values()) {
             int mr = shape.rows;
             int nr = shape.columns();
-            // 10 * mr + 4: a last micro-panel of 4 rows (the short kernel); the last: a column-major A packed 8
-            // micro-panels at a time, twice, then a ragged rest.
+            // 10 * mr + 4: a last micro-panel of 4 rows (the short kernel); the last: a column-major A packed
+            // COLUMN_MAJOR_A_PANELS micro-panels at a time, twice, then a ragged rest.
             int[][] sizes = {{1, 1, 1}, {7, 7, 7}, {mr, nr, 3}, {mr + 1, nr - 1, 17}, {2 * mr - 1, 2 * nr + 1, 33}, {10 * mr + 4, nr + 5, 21},
-                {17 * mr + 5, nr + 3, 19}};
+                {(2 * Packing.COLUMN_MAJOR_A_PANELS + 1) * mr + 5, nr + 3, 19}};
             for (int[] s : sizes) {
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2]).scalars(1f, 0f)));
                 cases.add(Arguments.of(shape, GemmCase.rowMajor(s[0], s[1], s[2])
