@@ -240,6 +240,9 @@ class ConvAlgorithmsTest {
     void wideStrideTwoRowsSplitTheirPhasesByVectors() {
         checkLarge(new Case("rows, stride 2, 64 columns", new long[] {1, 3, 20, 64}, new long[] {16, 3, 3, 3}, false,
                 ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 10, 32, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
+        // an odd width with padding beyond the kernel: phase pairs of vectors, the last one moved back, columns left one by one
+        checkLarge(new Case("rows, stride 2, 37 columns", new long[] {2, 2, 9, 37}, new long[] {3, 2, 3, 3}, false,
+                ConvOptions.DEFAULT.stride(2).padding(4), 4, 4, 8, 22, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
     }
 
     /**
