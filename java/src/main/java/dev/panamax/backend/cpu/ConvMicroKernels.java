@@ -2,6 +2,8 @@
 // Regenerate: mvn -pl java test -Dtest=ConvMicroKernelsSourceTest -Dpanamax.regenerate=true
 package dev.panamax.backend.cpu;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class ConvMicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Output channels × taps per call of {@link #packedRowsDotGatheredVectors}. */
     static final int DOT_ROWS = 6;
     static final int DOT_TAPS = 3;
@@ -265,14 +268,265 @@ final class ConvMicroKernels {
     }
 
     /**
+     * {@link #packedRows} plus a bias, stored straight into dense float32 tensor memory, for rows of output
+     * pixels that are whole vectors: for i < keep (at most shape.rows) and v < shape.vectors, the floats of y from
+     * element {@code yOff + i·yRow + dst[baseAt + v]} get c's row i, vector v plus {@code bias[biasAt + i]}.
+     * Writing here, while the band is computed, saves a pass over a scratch copy of the results.
+     */
+    static void packedRowsInto(Packed shape, int taps, float[] a, int aOff, int[] off, float[] x, int[] base,
+                               int baseAt, float[] bias, int biasAt, int keep, MemorySegment y, long yOff, long yRow,
+                               long[] dst) {
+        switch (shape) {
+            case ROWS6_VECTORS4 -> packedRows6Vectors4Into(taps, a, aOff, off, x, base, baseAt, bias, biasAt, keep, y, yOff, yRow, dst);
+            case ROWS4_VECTORS6 -> packedRows4Vectors6Into(taps, a, aOff, off, x, base, baseAt, bias, biasAt, keep, y, yOff, yRow, dst);
+        }
+    }
+
+    /** {@link #packedRowsInto} for 6 channels × 4 vectors. */
+    static void packedRows6Vectors4Into(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,
+                                        float[] bias, int biasAt, int keep, MemorySegment y, long yOff, long yRow,
+                                        long[] dst) {
+        int base0 = base[baseAt];
+        int base1 = base[baseAt + 1];
+        int base2 = base[baseAt + 2];
+        int base3 = base[baseAt + 3];
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c42 = FloatVector.zero(S);
+        FloatVector c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c52 = FloatVector.zero(S);
+        FloatVector c53 = FloatVector.zero(S);
+        for (int t = 0; t < taps; t++) {
+            int o = off[t];
+            FloatVector x0 = FloatVector.fromArray(S, x, base0 + o);
+            FloatVector x1 = FloatVector.fromArray(S, x, base1 + o);
+            FloatVector x2 = FloatVector.fromArray(S, x, base2 + o);
+            FloatVector x3 = FloatVector.fromArray(S, x, base3 + o);
+            int at = aOff + t * 6;
+            FloatVector a0 = FloatVector.broadcast(S, a[at]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[at + 4]);
+            c40 = a4.fma(x0, c40);
+            c41 = a4.fma(x1, c41);
+            c42 = a4.fma(x2, c42);
+            c43 = a4.fma(x3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[at + 5]);
+            c50 = a5.fma(x0, c50);
+            c51 = a5.fma(x1, c51);
+            c52 = a5.fma(x2, c52);
+            c53 = a5.fma(x3, c53);
+        }
+        long d0 = (yOff + dst[baseAt]) * Float.BYTES;
+        long d1 = (yOff + dst[baseAt + 1]) * Float.BYTES;
+        long d2 = (yOff + dst[baseAt + 2]) * Float.BYTES;
+        long d3 = (yOff + dst[baseAt + 3]) * Float.BYTES;
+        long rowBytes = yRow * Float.BYTES;
+        if (keep > 0) {
+            FloatVector b0 = FloatVector.broadcast(S, bias[biasAt]);
+            c00.add(b0).intoMemorySegment(y, d0, NATIVE);
+            c01.add(b0).intoMemorySegment(y, d1, NATIVE);
+            c02.add(b0).intoMemorySegment(y, d2, NATIVE);
+            c03.add(b0).intoMemorySegment(y, d3, NATIVE);
+        }
+        if (keep > 1) {
+            FloatVector b1 = FloatVector.broadcast(S, bias[biasAt + 1]);
+            c10.add(b1).intoMemorySegment(y, d0 + 1 * rowBytes, NATIVE);
+            c11.add(b1).intoMemorySegment(y, d1 + 1 * rowBytes, NATIVE);
+            c12.add(b1).intoMemorySegment(y, d2 + 1 * rowBytes, NATIVE);
+            c13.add(b1).intoMemorySegment(y, d3 + 1 * rowBytes, NATIVE);
+        }
+        if (keep > 2) {
+            FloatVector b2 = FloatVector.broadcast(S, bias[biasAt + 2]);
+            c20.add(b2).intoMemorySegment(y, d0 + 2 * rowBytes, NATIVE);
+            c21.add(b2).intoMemorySegment(y, d1 + 2 * rowBytes, NATIVE);
+            c22.add(b2).intoMemorySegment(y, d2 + 2 * rowBytes, NATIVE);
+            c23.add(b2).intoMemorySegment(y, d3 + 2 * rowBytes, NATIVE);
+        }
+        if (keep > 3) {
+            FloatVector b3 = FloatVector.broadcast(S, bias[biasAt + 3]);
+            c30.add(b3).intoMemorySegment(y, d0 + 3 * rowBytes, NATIVE);
+            c31.add(b3).intoMemorySegment(y, d1 + 3 * rowBytes, NATIVE);
+            c32.add(b3).intoMemorySegment(y, d2 + 3 * rowBytes, NATIVE);
+            c33.add(b3).intoMemorySegment(y, d3 + 3 * rowBytes, NATIVE);
+        }
+        if (keep > 4) {
+            FloatVector b4 = FloatVector.broadcast(S, bias[biasAt + 4]);
+            c40.add(b4).intoMemorySegment(y, d0 + 4 * rowBytes, NATIVE);
+            c41.add(b4).intoMemorySegment(y, d1 + 4 * rowBytes, NATIVE);
+            c42.add(b4).intoMemorySegment(y, d2 + 4 * rowBytes, NATIVE);
+            c43.add(b4).intoMemorySegment(y, d3 + 4 * rowBytes, NATIVE);
+        }
+        if (keep > 5) {
+            FloatVector b5 = FloatVector.broadcast(S, bias[biasAt + 5]);
+            c50.add(b5).intoMemorySegment(y, d0 + 5 * rowBytes, NATIVE);
+            c51.add(b5).intoMemorySegment(y, d1 + 5 * rowBytes, NATIVE);
+            c52.add(b5).intoMemorySegment(y, d2 + 5 * rowBytes, NATIVE);
+            c53.add(b5).intoMemorySegment(y, d3 + 5 * rowBytes, NATIVE);
+        }
+    }
+
+    /** {@link #packedRowsInto} for 4 channels × 6 vectors. */
+    static void packedRows4Vectors6Into(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,
+                                        float[] bias, int biasAt, int keep, MemorySegment y, long yOff, long yRow,
+                                        long[] dst) {
+        int base0 = base[baseAt];
+        int base1 = base[baseAt + 1];
+        int base2 = base[baseAt + 2];
+        int base3 = base[baseAt + 3];
+        int base4 = base[baseAt + 4];
+        int base5 = base[baseAt + 5];
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c04 = FloatVector.zero(S);
+        FloatVector c05 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c14 = FloatVector.zero(S);
+        FloatVector c15 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c24 = FloatVector.zero(S);
+        FloatVector c25 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        FloatVector c34 = FloatVector.zero(S);
+        FloatVector c35 = FloatVector.zero(S);
+        for (int t = 0; t < taps; t++) {
+            int o = off[t];
+            FloatVector x0 = FloatVector.fromArray(S, x, base0 + o);
+            FloatVector x1 = FloatVector.fromArray(S, x, base1 + o);
+            FloatVector x2 = FloatVector.fromArray(S, x, base2 + o);
+            FloatVector x3 = FloatVector.fromArray(S, x, base3 + o);
+            FloatVector x4 = FloatVector.fromArray(S, x, base4 + o);
+            FloatVector x5 = FloatVector.fromArray(S, x, base5 + o);
+            int at = aOff + t * 4;
+            FloatVector a0 = FloatVector.broadcast(S, a[at]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            c04 = a0.fma(x4, c04);
+            c05 = a0.fma(x5, c05);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            c14 = a1.fma(x4, c14);
+            c15 = a1.fma(x5, c15);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            c24 = a2.fma(x4, c24);
+            c25 = a2.fma(x5, c25);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+            c34 = a3.fma(x4, c34);
+            c35 = a3.fma(x5, c35);
+        }
+        long d0 = (yOff + dst[baseAt]) * Float.BYTES;
+        long d1 = (yOff + dst[baseAt + 1]) * Float.BYTES;
+        long d2 = (yOff + dst[baseAt + 2]) * Float.BYTES;
+        long d3 = (yOff + dst[baseAt + 3]) * Float.BYTES;
+        long d4 = (yOff + dst[baseAt + 4]) * Float.BYTES;
+        long d5 = (yOff + dst[baseAt + 5]) * Float.BYTES;
+        long rowBytes = yRow * Float.BYTES;
+        if (keep > 0) {
+            FloatVector b0 = FloatVector.broadcast(S, bias[biasAt]);
+            c00.add(b0).intoMemorySegment(y, d0, NATIVE);
+            c01.add(b0).intoMemorySegment(y, d1, NATIVE);
+            c02.add(b0).intoMemorySegment(y, d2, NATIVE);
+            c03.add(b0).intoMemorySegment(y, d3, NATIVE);
+            c04.add(b0).intoMemorySegment(y, d4, NATIVE);
+            c05.add(b0).intoMemorySegment(y, d5, NATIVE);
+        }
+        if (keep > 1) {
+            FloatVector b1 = FloatVector.broadcast(S, bias[biasAt + 1]);
+            c10.add(b1).intoMemorySegment(y, d0 + 1 * rowBytes, NATIVE);
+            c11.add(b1).intoMemorySegment(y, d1 + 1 * rowBytes, NATIVE);
+            c12.add(b1).intoMemorySegment(y, d2 + 1 * rowBytes, NATIVE);
+            c13.add(b1).intoMemorySegment(y, d3 + 1 * rowBytes, NATIVE);
+            c14.add(b1).intoMemorySegment(y, d4 + 1 * rowBytes, NATIVE);
+            c15.add(b1).intoMemorySegment(y, d5 + 1 * rowBytes, NATIVE);
+        }
+        if (keep > 2) {
+            FloatVector b2 = FloatVector.broadcast(S, bias[biasAt + 2]);
+            c20.add(b2).intoMemorySegment(y, d0 + 2 * rowBytes, NATIVE);
+            c21.add(b2).intoMemorySegment(y, d1 + 2 * rowBytes, NATIVE);
+            c22.add(b2).intoMemorySegment(y, d2 + 2 * rowBytes, NATIVE);
+            c23.add(b2).intoMemorySegment(y, d3 + 2 * rowBytes, NATIVE);
+            c24.add(b2).intoMemorySegment(y, d4 + 2 * rowBytes, NATIVE);
+            c25.add(b2).intoMemorySegment(y, d5 + 2 * rowBytes, NATIVE);
+        }
+        if (keep > 3) {
+            FloatVector b3 = FloatVector.broadcast(S, bias[biasAt + 3]);
+            c30.add(b3).intoMemorySegment(y, d0 + 3 * rowBytes, NATIVE);
+            c31.add(b3).intoMemorySegment(y, d1 + 3 * rowBytes, NATIVE);
+            c32.add(b3).intoMemorySegment(y, d2 + 3 * rowBytes, NATIVE);
+            c33.add(b3).intoMemorySegment(y, d3 + 3 * rowBytes, NATIVE);
+            c34.add(b3).intoMemorySegment(y, d4 + 3 * rowBytes, NATIVE);
+            c35.add(b3).intoMemorySegment(y, d5 + 3 * rowBytes, NATIVE);
+        }
+    }
+
+    /**
      * Gathered values in registers, output channels in lanes: for i < shape.rows,
      * {@code c[cOff + i·cRow ..+W) += sum over l < len of x[loop[l] + rows[rowsAt + i]] · b[bOff + l·ldb ..+W)}
      * with W = shape.lanes().
      * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)
      * over the pixels (loop).
      */
-    static void gatheredRows(Gathered shape, int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int cRow) {
+    static void gatheredRows(Gathered shape, int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b,
+                             int bOff, int ldb, float[] c, int cOff, int cRow) {
         switch (shape) {
             case ROWS12_VECTORS1 -> gatheredRows12Vectors1(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);
             case ROWS6_VECTORS4 -> gatheredRows6Vectors4(len, x, rows, rowsAt, loop, b, bOff, ldb, c, cOff, cRow);

@@ -25,8 +25,9 @@ final class InputBand {
     static final int SLACK = 32;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Lanes 0, 2, 4, ... of two vectors side by side. */
+    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     /** Target size of one band's buffer, in floats: it should stay in L2 while the band is computed. */
     static final long BAND_FLOATS = 64 * 1024;
     /**
@@ -121,8 +122,8 @@ final class InputBand {
 
     /**
      * Copies the input of band b from {@code src} (dense float32, {@code base} = element index of
-     * the group's first channel of the image) into {@code buf} from index {@code at}. Stride 1
-     * loads each row straight from tensor memory in vectors; other strides copy each channel's
+     * the group's first channel of the image) into {@code buf} from index {@code at}. Strides 1 and
+     * 2 load each row straight from tensor memory in vectors; larger strides copy each channel's
      * rows in one bulk copy into {@code staging} (small copies out of tensor memory are slow) and
      * split them by phase from there.
      */
@@ -132,7 +133,7 @@ final class InputBand {
         int top = b * bandRows * pr.strideH() - pr.padTop();
         int first = Math.clamp(top, 0, pr.h());
         int end = Math.clamp(top + used, first, pr.h());
-        float[] staging = sw == 1 ? null : scratch.staging((end - first) * pr.w());
+        float[] staging = sw <= 2 ? null : scratch.staging((end - first) * pr.w());
         for (int c = 0; c < pr.in(); c++) {
             long channel = base + ((long) c * pr.h() + first) * pr.w();
             if (staging != null) {
@@ -145,8 +146,12 @@ final class InputBand {
                     Arrays.fill(buf, dst, dst + sw * cols, 0f);
                     continue;
                 }
-                if (staging == null) {
+                if (sw == 1) {
                     fillRow(src, channel + (long) (ih - first) * pr.w(), buf, dst);
+                    continue;
+                }
+                if (sw == 2) {
+                    fillPhasePair(src, channel + (long) (ih - first) * pr.w(), buf, dst);
                     continue;
                 }
                 for (int phase = 0; phase < sw; phase++) {
@@ -187,8 +192,8 @@ final class InputBand {
     /** Columns x = j·strideW + phase (j < cols) of one padded row, from the input row at {@code row} of staging. */
     private void fillPhase(float[] staging, int row, int phase, float[] buf, int dst) {
         int sw = pr.strideW();
-        int lo = Math.clamp(Math.ceilDiv(pr.padLeft() - phase, sw), 0, cols);
-        int hi = Math.clamp(Math.ceilDiv(pr.w() + pr.padLeft() - phase, sw), lo, cols);
+        int lo = firstColumn(phase);
+        int hi = endColumn(phase);
         Arrays.fill(buf, dst, dst + lo, 0f);
         Arrays.fill(buf, dst + hi, dst + cols, 0f);
         int from = row + lo * sw + phase - pr.padLeft();
@@ -196,16 +201,57 @@ final class InputBand {
             System.arraycopy(staging, from, buf, dst + lo, hi - lo);
             return;
         }
-        int j = lo;
-        if (sw == 2) { // the stem's stride: even lanes of two vectors at a time
-            for (; j + L <= hi && from + (j - lo) * 2 + 2 * L <= staging.length; j += L) {
-                int src = from + (j - lo) * 2;
-                FloatVector.fromArray(S, staging, src).rearrange(EVEN, FloatVector.fromArray(S, staging, src + L))
-                        .intoArray(buf, dst + j);
-            }
-        }
-        for (; j < hi; j++) {
+        for (int j = lo; j < hi; j++) {
             buf[dst + j] = staging[from + (j - lo) * sw];
+        }
+    }
+
+    /** The first column of a phase that holds input, not left padding. */
+    private int firstColumn(int phase) {
+        return Math.clamp(Math.ceilDiv(pr.padLeft() - phase, pr.strideW()), 0, cols);
+    }
+
+    /** The column of a phase after its last that holds input. */
+    private int endColumn(int phase) {
+        return Math.clamp(Math.ceilDiv(pr.w() + pr.padLeft() - phase, pr.strideW()), firstColumn(phase), cols);
+    }
+
+    /**
+     * Both phases of one padded row of a stride-2 band (phase p's column j is padded column 2j + p)
+     * from the input row at element {@code row} of tensor memory: two vectors from input column
+     * 2j - padLeft on hold columns j .. j + L - 1 of phase 0 in their even lanes and of phase 1 in
+     * their odd lanes, so each input value is loaded once, with no staging copy. The last pair is
+     * moved back to end at the last column both phases hold (rewriting some columns), since columns
+     * copied one by one from tensor memory are slow.
+     */
+    private void fillPhasePair(MemorySegment src, long row, float[] buf, int dst) {
+        int from = Math.max(firstColumn(0), firstColumn(1));
+        int end = Math.min(endColumn(0), endColumn(1));
+        int to = end - from >= L ? end : from;
+        for (int j = from; j < to; j += L) {
+            int at = Math.min(j, to - L);
+            long offset = (row + 2L * at - pr.padLeft()) * Float.BYTES;
+            FloatVector a = FloatVector.fromMemorySegment(S, src, offset, ByteOrder.nativeOrder());
+            FloatVector b = FloatVector.fromMemorySegment(S, src, offset + S.vectorByteSize(), ByteOrder.nativeOrder());
+            a.rearrange(EVEN, b).intoArray(buf, dst + at);
+            a.rearrange(ODD, b).intoArray(buf, dst + cols + at);
+        }
+        for (int phase = 0; phase < 2; phase++) { // the padding, and the columns left at either end one by one
+            int lo = firstColumn(phase);
+            int hi = endColumn(phase);
+            int d = dst + phase * cols;
+            for (int j = 0; j < lo; j++) {
+                buf[d + j] = 0f;
+            }
+            for (int j = hi; j < cols; j++) {
+                buf[d + j] = 0f;
+            }
+            for (int j = lo; j < Math.min(from, hi); j++) {
+                buf[d + j] = src.getAtIndex(ValueLayout.JAVA_FLOAT, row + 2L * j + phase - pr.padLeft());
+            }
+            for (int j = to; j < hi; j++) {
+                buf[d + j] = src.getAtIndex(ValueLayout.JAVA_FLOAT, row + 2L * j + phase - pr.padLeft());
+            }
         }
     }
 }

@@ -240,6 +240,56 @@ class ConvAlgorithmsTest {
     void wideStrideTwoRowsSplitTheirPhasesByVectors() {
         checkLarge(new Case("rows, stride 2, 64 columns", new long[] {1, 3, 20, 64}, new long[] {16, 3, 3, 3}, false,
                 ConvOptions.DEFAULT.stride(2).padding(1), 1, 1, 10, 32, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
+        // an odd width with padding beyond the kernel: phase pairs of vectors, the last one moved back, columns left one by one
+        checkLarge(new Case("rows, stride 2, 37 columns", new long[] {2, 2, 9, 37}, new long[] {3, 2, 3, 3}, false,
+                ConvOptions.DEFAULT.stride(2).padding(4), 4, 4, 8, 22, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS));
+    }
+
+    /**
+     * Rows of whole vectors (q a multiple of 16) are stored straight into the output by the kernels:
+     * 2 output channels, and 5 for the input gradient's full convolution (blocks of 4 or 6 channels
+     * with rows past the last left unstored), on 5 images, 4 to a task, so the last task has 1, with
+     * gradcheck; a 7x7 stride-2 stem with 10 channels; a stride-2 dilated convolution in 2 bands of
+     * 64 channels with padding beyond half the kernel; all on 1 and 2 threads.
+     */
+    @Test
+    void wholeVectorRowsAreStoredStraightIntoTheOutput() {
+        Case small = new Case("rows into y, 5 images", new long[] {5, 5, 2, 16}, new long[] {2, 5, 3, 3}, true,
+                ConvOptions.DEFAULT.padding(1), 1, 1, 2, 16, Direct.ROW_VECTORS, Direct.ROW_VECTORS, Direct.ROW_VECTORS);
+        Case stem = new Case("rows into y, stem", new long[] {3, 3, 20, 32}, new long[] {10, 3, 7, 7}, true,
+                ConvOptions.DEFAULT.stride(2).padding(3), 3, 3, 10, 16, Direct.ROW_VECTORS, Direct.FOLDED, Direct.ROW_VECTORS);
+        Case bands = new Case("rows into y, 2 bands", new long[] {1, 64, 90, 62}, new long[] {7, 64, 3, 3}, true,
+                ConvOptions.DEFAULT.stride(2).dilation(2).padding(3), 3, 3, 46, 32, Direct.ROW_VECTORS, Direct.FOLDED,
+                Direct.CHANNEL_VECTORS);
+        if (CHOICES_HOLD) {
+            try (Scope s = Scope.open()) {
+                assertEquals(4, plan(small).images(), "5 images: images per task");
+                assertTrue(plan(bands).band().bands > 1, "2 bands: bands");
+            }
+        }
+        check(small);
+        checkLarge(stem);
+        checkLarge(bands);
+        int original = Parallel.threads();
+        try (Scope s = Scope.open()) {
+            for (Case c : new Case[] {small, stem, bands}) {
+                Tensor x = Tensor.randn(gen, c.x).requiresGrad(true);
+                Tensor w = Tensor.randn(gen, c.w).requiresGrad(true);
+                Tensor b = Tensor.randn(gen, c.w[0]).requiresGrad(true);
+                float[][] one = run(c, x, w, b, 1);
+                float[][] two = run(c, x, w, b, 2);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], two[i], c.name + ": output " + i);
+                }
+            }
+        } finally {
+            Parallel.setThreads(original);
+        }
+    }
+
+    private static RowVectorConv.Plan plan(Case c) {
+        return RowVectorConv.plan(ConvProblem.forward(Tensor.zeros(c.x).operand(), Tensor.zeros(c.w).operand(),
+                Tensor.zeros(c.y()).operand(), c.spec()));
     }
 
     @Test

@@ -39,6 +39,13 @@ final class ConvMicroKernelGenerator {
             new Shape("gatheredRows", 12, 1, "16 output channels and fewer"),
             new Shape("gatheredRows", 6, 4, "64 output channels and more"));
 
+    /** Parameters of the packed-rows kernels up to their output. */
+    private static final String PACKED_PARAMS = "int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,";
+    /** Output parameters of the kernels that write a heap array. */
+    private static final String ARRAY_OUT = "float[] c, int cOff, int cRow";
+    /** Output parameters of the packed-rows kernels that add a bias and store into tensor memory. */
+    private static final String TENSOR_OUT = "float[] bias, int biasAt, int keep, MemorySegment y, long yOff, long yRow, long[] dst";
+
     private final StringBuilder out = new StringBuilder();
 
     private ConvMicroKernelGenerator() {}
@@ -49,6 +56,10 @@ final class ConvMicroKernelGenerator {
         g.packedRowsDispatch();
         for (Shape shape : PACKED) {
             g.packedRows(shape);
+        }
+        g.packedRowsIntoDispatch();
+        for (Shape shape : PACKED) {
+            g.packedRowsInto(shape);
         }
         g.gatheredRowsDispatch();
         for (Shape shape : GATHERED) {
@@ -64,6 +75,8 @@ final class ConvMicroKernelGenerator {
         line("// Regenerate: mvn -pl java test -Dtest=ConvMicroKernelsSourceTest -Dpanamax.regenerate=true");
         line("package dev.panamax.backend.cpu;");
         line("");
+        line("import java.lang.foreign.MemorySegment;");
+        line("import java.nio.ByteOrder;");
         line("import jdk.incubator.vector.FloatVector;");
         line("import jdk.incubator.vector.VectorMask;");
         line("import jdk.incubator.vector.VectorSpecies;");
@@ -77,6 +90,7 @@ final class ConvMicroKernelGenerator {
         line("final class ConvMicroKernels {");
         line("    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;");
         line("    static final int L = S.length();");
+        line("    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();");
         line("    /** Output channels × taps per call of {@link #packedRowsDotGatheredVectors}. */");
         line("    static final int DOT_ROWS = %d;", DOT_ROWS);
         line("    static final int DOT_TAPS = %d;", DOT_TAPS);
@@ -126,15 +140,56 @@ final class ConvMicroKernelGenerator {
         line("     * {@code c[cOff + i·cRow + v·L ..+L) = sum over t < taps of a[aOff + t·shape.rows + i] · x[base[baseAt + v] + off[t] ..+L)},");
         line("     * where a holds shape.rows channels' weights tap by tap and base[baseAt + v] is where vector v's pixels start.");
         line("     */");
-        dispatch("packedRows", "Packed", "int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,", PACKED);
+        dispatch("packedRows", "Packed", PACKED_PARAMS + " " + ARRAY_OUT, PACKED);
     }
 
     private void packedRows(Shape shape) {
         line("");
         line("    /** {@link #packedRows} for %d channels × %d vectors (%s). */", shape.rows, shape.vectors, shape.use);
-        String indent = " ".repeat(("    static void " + shape.method() + "(").length());
-        line("    static void %s(int taps, float[] a, int aOff, int[] off, float[] x, int[] base, int baseAt,", shape.method());
-        line("%sfloat[] c, int cOff, int cRow) {", indent);
+        parameters("    static void " + shape.method() + "(", PACKED_PARAMS + " " + ARRAY_OUT);
+        packedRowsLoop(shape);
+        for (int r = 0; r < shape.rows; r++) {
+            for (int v = 0; v < shape.vectors; v++) {
+                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
+            }
+        }
+        line("    }");
+    }
+
+    private void packedRowsIntoDispatch() {
+        line("");
+        line("    /**");
+        line("     * {@link #packedRows} plus a bias, stored straight into dense float32 tensor memory, for rows of output");
+        line("     * pixels that are whole vectors: for i < keep (at most shape.rows) and v < shape.vectors, the floats of y from");
+        line("     * element {@code yOff + i·yRow + dst[baseAt + v]} get c's row i, vector v plus {@code bias[biasAt + i]}.");
+        line("     * Writing here, while the band is computed, saves a pass over a scratch copy of the results.");
+        line("     */");
+        dispatch("packedRowsInto", "Packed", PACKED_PARAMS + " " + TENSOR_OUT, PACKED);
+    }
+
+    private void packedRowsInto(Shape shape) {
+        line("");
+        line("    /** {@link #packedRowsInto} for %d channels × %d vectors. */", shape.rows, shape.vectors);
+        parameters("    static void " + shape.method() + "Into(", PACKED_PARAMS + " " + TENSOR_OUT);
+        packedRowsLoop(shape);
+        for (int v = 0; v < shape.vectors; v++) {
+            line("        long d%d = (yOff + dst[baseAt%s]) * Float.BYTES;", v, v == 0 ? "" : " + " + v);
+        }
+        line("        long rowBytes = yRow * Float.BYTES;");
+        for (int r = 0; r < shape.rows; r++) {
+            line("        if (keep > %d) {", r);
+            line("            FloatVector b%d = FloatVector.broadcast(S, bias[biasAt%s]);", r, r == 0 ? "" : " + " + r);
+            for (int v = 0; v < shape.vectors; v++) {
+                line("            c%d%d.add(b%d).intoMemorySegment(y, d%d%s, NATIVE);", r, v, r, v,
+                        r == 0 ? "" : " + " + r + " * rowBytes");
+            }
+            line("        }");
+        }
+        line("    }");
+    }
+
+    /** The accumulators and the loop over taps of a packed-rows kernel. */
+    private void packedRowsLoop(Shape shape) {
         for (int v = 0; v < shape.vectors; v++) {
             line("        int base%d = base[baseAt%s];", v, v == 0 ? "" : " + " + v);
         }
@@ -156,12 +211,6 @@ final class ConvMicroKernelGenerator {
             }
         }
         line("        }");
-        for (int r = 0; r < shape.rows; r++) {
-            for (int v = 0; v < shape.vectors; v++) {
-                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
-            }
-        }
-        line("    }");
     }
 
     private void gatheredRowsDispatch() {
@@ -173,24 +222,44 @@ final class ConvMicroKernelGenerator {
         line("     * The forward pass gathers pixels (rows) over the taps (loop); the weight gradient taps (rows)");
         line("     * over the pixels (loop).");
         line("     */");
-        dispatch("gatheredRows", "Gathered", "int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb,",
-                GATHERED);
+        dispatch("gatheredRows", "Gathered", "int len, float[] x, int[] rows, int rowsAt, int[] loop, float[] b, int bOff, int ldb, "
+                + ARRAY_OUT, GATHERED);
     }
 
     /**
-     * {@code static void kernel(Type shape, params float[] c, int cOff, int cRow)}: a switch that
-     * calls the method of each shape with the same arguments.
+     * {@code static void kernel(Type shape, params)}: a switch that calls the method of each shape
+     * with the same arguments.
      */
     private void dispatch(String kernel, String type, String params, List<Shape> shapes) {
-        line("    static void %s(%s shape, %s", kernel, type, params);
-        line("%sfloat[] c, int cOff, int cRow) {", " ".repeat(("    static void " + kernel + "(").length()));
-        String args = (params + " float[] c, int cOff, int cRow").replaceAll("[a-z]+\\[\\] |int ", "");
+        parameters("    static void " + kernel + "(" + type + " shape,", params);
+        String args = params.replaceAll("[A-Za-z]+(\\[\\])? ", "");
         line("        switch (shape) {");
         for (Shape shape : shapes) {
-            line("            case %s -> %s(%s);", shape.name(), shape.method(), args);
+            line("            case %s -> %s%s(%s);", shape.name(), shape.method(), kernel.substring(shape.kernel.length()), args);
         }
         line("        }");
         line("    }");
+    }
+
+    /**
+     * A method's first line {@code start} (up to its opening parenthesis, or past its first
+     * parameter) followed by the parameter list, wrapped before 120 columns under the first parameter.
+     */
+    private void parameters(String start, String params) {
+        String indent = " ".repeat(start.indexOf('(') + 1);
+        StringBuilder at = new StringBuilder(start);
+        String[] each = params.split(", ");
+        for (int i = 0; i < each.length; i++) {
+            String p = each[i] + (i == each.length - 1 ? ") {" : ",");
+            boolean fresh = at.charAt(at.length() - 1) == '(' || at.length() == indent.length();
+            if (!fresh && at.length() + 1 + p.length() > 120) {
+                line("%s", at);
+                at = new StringBuilder(indent);
+                fresh = true;
+            }
+            at.append(fresh ? "" : " ").append(p);
+        }
+        line("%s", at);
     }
 
     private void gatheredRows(Shape shape) {
