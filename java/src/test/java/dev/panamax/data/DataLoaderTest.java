@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.data.transforms.Normalize;
 import dev.panamax.data.transforms.RandomCrop;
 import dev.panamax.data.transforms.RandomHorizontalFlip;
 import dev.panamax.data.transforms.Transform;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
@@ -169,31 +169,27 @@ class DataLoaderTest {
     void batchContentsDoNotDependOnWorkersPrefetchOrKernelThreads() {
         Transform augment = new RandomCrop(3, 4).padding(1).andThen(new RandomHorizontalFlip())
                 .andThen(new Normalize(new double[] {0.5}, new double[] {2}));
-        int threads = Parallel.threads();
         try (TensorDataset data = images(23)) {
             List<float[]> reference = null;
             List<long[]> referenceLabels = null;
             int[][] settings = {{0, 1, 1}, {1, 1, 2}, {3, 2, 1}, {2, 4, 2}};
-            try {
-                for (int[] s : settings) {
-                    Parallel.setThreads(s[2]);
+            for (int[] s : settings) {
+                List<long[]> labels = new ArrayList<>();
+                List<float[]> inputs = CpuThreads.call(s[2], () -> {
                     try (DataLoader loader = DataLoader.builder(data).batchSize(4).shuffle(true).seed(3).transform(augment)
                             .numWorkers(s[0]).prefetchFactor(s[1]).build()) {
-                        List<long[]> labels = new ArrayList<>();
-                        List<float[]> inputs = run(loader.epoch(2), labels);
-                        if (reference == null) {
-                            reference = inputs;
-                            referenceLabels = labels;
-                        } else {
-                            for (int b = 0; b < reference.size(); b++) {
-                                assertArrayEquals(reference.get(b), inputs.get(b), "batch " + b + " with " + Arrays.toString(s));
-                                assertArrayEquals(referenceLabels.get(b), labels.get(b));
-                            }
-                        }
+                        return run(loader.epoch(2), labels);
+                    }
+                });
+                if (reference == null) {
+                    reference = inputs;
+                    referenceLabels = labels;
+                } else {
+                    for (int b = 0; b < reference.size(); b++) {
+                        assertArrayEquals(reference.get(b), inputs.get(b), "batch " + b + " with " + Arrays.toString(s));
+                        assertArrayEquals(referenceLabels.get(b), labels.get(b));
                     }
                 }
-            } finally {
-                Parallel.setThreads(threads);
             }
         }
     }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefConv;
@@ -129,7 +129,6 @@ class ConvolutionTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 4, 8, 12, 12).requiresGrad(true);
             Tensor w = Tensor.randn(gen, 6, 4, 3, 3).requiresGrad(true);
@@ -138,18 +137,17 @@ class ConvolutionTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i]);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, Tensor w, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        w.zeroGrad();
-        Tensor y = Convolution.conv2d(x, w, null, ConvOptions.DEFAULT.groups(2).padding(1));
-        y.pow(2).sum().backward();
-        return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            w.zeroGrad();
+            Tensor y = Convolution.conv2d(x, w, null, ConvOptions.DEFAULT.groups(2).padding(1));
+            y.pow(2).sum().backward();
+            return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray()};
+        });
     }
 
     @Test

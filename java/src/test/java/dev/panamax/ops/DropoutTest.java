@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import org.junit.jupiter.api.Test;
 
 class DropoutTest {
@@ -70,16 +70,11 @@ class DropoutTest {
 
     @Test
     void theMaskDoesNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(new Generator(2), 64, 1000);
-            Parallel.setThreads(1);
-            float[] one = Regularization.dropout(x, 0.2, true, new Generator(5)).toFloatArray();
-            Parallel.setThreads(2);
-            float[] two = Regularization.dropout(x, 0.2, true, new Generator(5)).toFloatArray();
+            float[] one = CpuThreads.call(1, () -> Regularization.dropout(x, 0.2, true, new Generator(5)).toFloatArray());
+            float[] two = CpuThreads.call(2, () -> Regularization.dropout(x, 0.2, true, new Generator(5)).toFloatArray());
             assertArrayEquals(one, two);
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefEmbedding;
@@ -141,7 +141,6 @@ class EmbeddingTest {
 
     @Test
     void sameBitsOnOneAndTwoThreads() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor w = Tensor.randn(gen, 500, 64).requiresGrad(true);
             Tensor ids = Tensor.randint(gen, 0, 500, 4000);
@@ -150,19 +149,18 @@ class EmbeddingTest {
             float[][] two = runBag(w, ids, offsets, 2);
             assertArrayEquals(one[0], two[0]);
             assertArrayEquals(one[1], two[1]);
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] runBag(Tensor w, Tensor ids, Tensor offsets, int threads) {
-        Parallel.setThreads(threads);
-        w.zeroGrad();
-        Tensor y = Embedding.embeddingBag(ids, w, offsets);
-        try (Tensor e = Embedding.embedding(ids, w); Tensor loss = y.pow(2).sum().add(e.sum())) {
-            loss.backward();
-        }
-        return new float[][] {y.toFloatArray(), w.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            w.zeroGrad();
+            Tensor y = Embedding.embeddingBag(ids, w, offsets);
+            try (Tensor e = Embedding.embedding(ids, w); Tensor loss = y.pow(2).sum().add(e.sum())) {
+                loss.backward();
+            }
+            return new float[][] {y.toFloatArray(), w.grad().toFloatArray()};
+        });
     }
 
     @Test

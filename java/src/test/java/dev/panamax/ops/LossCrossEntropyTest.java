@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefLoss;
@@ -230,8 +231,8 @@ class LossCrossEntropyTest {
             Tensor x = Tensor.randn(new dev.panamax.tensor.Generator(70), 2, 5, 20_000);
             Tensor t = targets(71, 5, 7, IGNORE, 2, 20_000);
             Tensor w = RefPointwise.values(72, 0.5, 2, 5).to(DType.FLOAT32);
-            float[][] one = RefPointwise.withThreads(1, () -> run(x, t, w));
-            float[][] two = RefPointwise.withThreads(2, () -> run(x, t, w));
+            float[][] one = CpuThreads.call(1, () -> run(x, t, w));
+            float[][] two = CpuThreads.call(2, () -> run(x, t, w));
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i], "output " + i);
             }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefNorm;
@@ -187,7 +187,6 @@ class NormBatchTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 2, 16, 64, 65).requiresGrad(true);
             Tensor w = Tensor.randn(gen, 16).requiresGrad(true);
@@ -198,22 +197,21 @@ class NormBatchTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i], "result " + i);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, Tensor w, Tensor b, Tensor gy, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        w.zeroGrad();
-        b.zeroGrad();
-        Tensor rm = Tensor.zeros(16);
-        Tensor rv = Tensor.ones(16);
-        Tensor y = Normalization.batchNorm(x, rm, rv, w, b, true);
-        y.backward(gy);
-        return new float[][] {y.toFloatArray(), rm.toFloatArray(), rv.toFloatArray(), x.grad().toFloatArray(),
-            w.grad().toFloatArray(), b.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            w.zeroGrad();
+            b.zeroGrad();
+            Tensor rm = Tensor.zeros(16);
+            Tensor rv = Tensor.ones(16);
+            Tensor y = Normalization.batchNorm(x, rm, rv, w, b, true);
+            y.backward(gy);
+            return new float[][] {y.toFloatArray(), rm.toFloatArray(), rv.toFloatArray(), x.grad().toFloatArray(),
+                w.grad().toFloatArray(), b.grad().toFloatArray()};
+        });
     }
 
     @Test

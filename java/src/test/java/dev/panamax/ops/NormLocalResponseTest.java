@@ -4,10 +4,10 @@ import static dev.panamax.ops.NormBatchTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.RefNorm;
 import org.junit.jupiter.api.Test;
@@ -69,7 +69,6 @@ class NormLocalResponseTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 3, 6, 40, 30).requiresGrad(true);
             Tensor gy = Tensor.randn(gen, 3, 6, 40, 30);
@@ -78,17 +77,16 @@ class NormLocalResponseTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i], "result " + i);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, Tensor gy, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        Tensor y = Normalization.localResponseNorm(x, 5, 1e-2, 0.75, 1.0);
-        y.backward(gy);
-        return new float[][] {y.toFloatArray(), x.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            Tensor y = Normalization.localResponseNorm(x, 5, 1e-2, 0.75, 1.0);
+            y.backward(gy);
+            return new float[][] {y.toFloatArray(), x.grad().toFloatArray()};
+        });
     }
 
     @Test

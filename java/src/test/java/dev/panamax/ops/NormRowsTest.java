@@ -5,11 +5,11 @@ import static dev.panamax.ops.NormBatchTest.assertMessage;
 import static dev.panamax.ops.NormBatchTest.pick;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefNorm;
@@ -121,7 +121,6 @@ class NormRowsTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 4, 8, 40, 41).requiresGrad(true);
             Tensor gy = Tensor.randn(gen, 4, 8, 40, 41);
@@ -130,18 +129,17 @@ class NormRowsTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i], "result " + i);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, Tensor gy, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        Tensor y = Normalization.groupNorm(x, 2, null, null, EPS);
-        y.backward(gy);
-        Tensor z = Normalization.layerNorm(x, new long[] {40, 41}, null, null, EPS);
-        return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), z.toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            Tensor y = Normalization.groupNorm(x, 2, null, null, EPS);
+            y.backward(gy);
+            Tensor z = Normalization.layerNorm(x, new long[] {40, 41}, null, null, EPS);
+            return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), z.toFloatArray()};
+        });
     }
 
     @Test

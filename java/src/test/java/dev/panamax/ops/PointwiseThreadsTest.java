@@ -8,8 +8,8 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
-import dev.panamax.testing.RefPointwise;
 import dev.panamax.testing.RefPointwise.UnarySpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ class PointwiseThreadsTest {
 
     /** The raw bits of every result of {@code run} (outputs and gradients), computed on {@code threads} threads. */
     private static List<long[]> bits(int threads, Function<Scope, List<Tensor>> run) {
-        return RefPointwise.withThreads(threads, () -> {
+        return CpuThreads.call(threads, () -> {
             assertEquals(threads, Parallel.threads());
             try (Scope scope = Scope.open()) {
                 List<long[]> out = new ArrayList<>();

@@ -4,12 +4,12 @@ import static dev.panamax.ops.PoolMaxTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.ops.Reduction.ValuesIndices;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefPool;
@@ -179,7 +179,6 @@ class PoolAvgTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 4, 16, 20, 36).requiresGrad(true);
             float[][] one = run(x, 1);
@@ -187,18 +186,17 @@ class PoolAvgTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i]);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        Tensor a = Pooling.avgPool2d(x, PoolOptions.kernel(3).stride(2).padding(1), false);
-        Tensor b = Pooling.adaptiveAvgPool2d(x, 7, 5);
-        a.pow(2).sum().add(b.pow(2).sum()).backward();
-        return new float[][] {a.toFloatArray(), b.toFloatArray(), x.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            Tensor a = Pooling.avgPool2d(x, PoolOptions.kernel(3).stride(2).padding(1), false);
+            Tensor b = Pooling.adaptiveAvgPool2d(x, 7, 5);
+            a.pow(2).sum().add(b.pow(2).sum()).backward();
+            return new float[][] {a.toFloatArray(), b.toFloatArray(), x.grad().toFloatArray()};
+        });
     }
 
     @Test

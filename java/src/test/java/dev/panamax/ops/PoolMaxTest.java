@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.ops.Reduction.ValuesIndices;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefPool;
@@ -194,7 +194,6 @@ class PoolMaxTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 4, 16, 20, 36).requiresGrad(true);
             float[][] one = run(x, 1);
@@ -202,17 +201,16 @@ class PoolMaxTest {
             for (int i = 0; i < one.length; i++) {
                 assertArrayEquals(one[i], two[i]);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Tensor x, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        ValuesIndices r = Pooling.maxPool2dWithIndices(x, PoolOptions.kernel(3).stride(2).padding(1));
-        r.values().pow(2).sum().backward();
-        return new float[][] {r.values().toFloatArray(), r.indices().toFloatArray(), x.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            ValuesIndices r = Pooling.maxPool2dWithIndices(x, PoolOptions.kernel(3).stride(2).padding(1));
+            r.values().pow(2).sum().backward();
+            return new float[][] {r.values().toFloatArray(), r.indices().toFloatArray(), x.grad().toFloatArray()};
+        });
     }
 
     @Test

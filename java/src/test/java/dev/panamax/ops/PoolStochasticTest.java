@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.ops.Reduction.ValuesIndices;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefPool;
@@ -99,23 +99,24 @@ class PoolStochasticTest {
 
     @Test
     void seededDrawsAreReproducibleAndAdvanceTheGenerator() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.rand(gen, 4, 8, 12, 20);
             PoolOptions o = PoolOptions.kernel(3).stride(2).padding(1);
-            Parallel.setThreads(1);
-            long[] one = StochasticPooling.stochasticPool2dWithIndices(x, o, new Generator(42)).indices().toLongArray();
-            Parallel.setThreads(2);
-            long[] two = StochasticPooling.stochasticPool2dWithIndices(x, o, new Generator(42)).indices().toLongArray();
-            assertArrayEquals(one, two, "same seed, 1 and 2 threads");
-            Generator g = new Generator(42);
-            long[] first = StochasticPooling.stochasticPool2dWithIndices(x, o, g).indices().toLongArray();
-            long[] second = StochasticPooling.stochasticPool2dWithIndices(x, o, g).indices().toLongArray();
-            assertArrayEquals(one, first);
-            assertFalse(Arrays.equals(first, second), "the generator must advance between calls");
-        } finally {
-            Parallel.setThreads(original);
+            long[] one = CpuThreads.call(1, () -> drawnIndices(x, o, new Generator(42)));
+            CpuThreads.run(2, () -> {
+                long[] two = drawnIndices(x, o, new Generator(42));
+                assertArrayEquals(one, two, "same seed, 1 and 2 threads");
+                Generator g = new Generator(42);
+                long[] first = drawnIndices(x, o, g);
+                long[] second = drawnIndices(x, o, g);
+                assertArrayEquals(one, first);
+                assertFalse(Arrays.equals(first, second), "the generator must advance between calls");
+            });
         }
+    }
+
+    private static long[] drawnIndices(Tensor x, PoolOptions o, Generator g) {
+        return StochasticPooling.stochasticPool2dWithIndices(x, o, g).indices().toLongArray();
     }
 
     @Test

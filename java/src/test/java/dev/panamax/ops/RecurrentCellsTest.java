@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.autograd.GradCheck;
 import dev.panamax.autograd.GradMode;
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.Leaks;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
@@ -226,23 +226,21 @@ class RecurrentCellsTest {
 
     @Test
     void sameBitsOnOneAndTwoThreads() {
-        int threads = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor gates = Tensor.randn(gen, 64, 4 * 96).requiresGrad(true);
             Tensor c = Tensor.randn(gen, 64, 96).requiresGrad(true);
             Tensor xw = Tensor.randn(gen, 64, 3 * 96).requiresGrad(true);
             Tensor hw = Tensor.randn(gen, 64, 3 * 96).requiresGrad(true);
             double[][] results = new double[2][];
-            for (int t = 1; t <= 2; t++) {
-                Parallel.setThreads(t);
-                Tensor[] hc = RecurrentCells.lstmCell(gates, c);
-                Tensor g = RecurrentCells.gruCell(xw, hw, c);
-                Tensor[] gr = grads(hc[0].sum().add(hc[1].mul(hc[1]).sum()).add(g.mul(g).sum()), gates, c, xw, hw);
-                results[t - 1] = concat(hc[0], hc[1], g, gr[0], gr[1], gr[2], gr[3]);
+            for (int t : new int[] {1, 2}) {
+                CpuThreads.run(t, () -> {
+                    Tensor[] hc = RecurrentCells.lstmCell(gates, c);
+                    Tensor g = RecurrentCells.gruCell(xw, hw, c);
+                    Tensor[] gr = grads(hc[0].sum().add(hc[1].mul(hc[1]).sum()).add(g.mul(g).sum()), gates, c, xw, hw);
+                    results[t - 1] = concat(hc[0], hc[1], g, gr[0], gr[1], gr[2], gr[3]);
+                });
             }
             assertArrayEquals(results[0], results[1]);
-        } finally {
-            Parallel.setThreads(threads);
         }
     }
 

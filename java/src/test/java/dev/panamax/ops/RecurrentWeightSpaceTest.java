@@ -34,35 +34,40 @@ class RecurrentWeightSpaceTest {
         return List.of(Tensor.of(new float[] {1, 2}, 2, 1), Tensor.of(new float[] {3, 4, 5, 6}, 2, 2));
     }
 
+    /** The space's weights for {@link #SPEC} laid out by {@link #LAYOUT} on the CPU. */
+    private static Tensor current(RecurrentWeightSpace space, List<Tensor> params) {
+        return space.current(CPU, SPEC, LAYOUT, params);
+    }
+
     @Test
     void fillsByTheLayoutAndReusesUntilAParameterChanges() {
         try (Scope s = Scope.open(); RecurrentWeightSpace space = new RecurrentWeightSpace()) {
             List<Tensor> params = params();
             Tensor wIh = params.get(0);
             Tensor wHh = params.get(1);
-            Tensor first = space.current(CPU, SPEC, LAYOUT, params);
+            Tensor first = current(space, params);
             assertArrayEquals(new float[] {3, 4, 5, 6, 0, 1, 2, 0}, first.toFloatArray(), "blocks in place, the rest zero");
-            assertSame(first, space.current(CPU, SPEC, LAYOUT, params));
+            assertSame(first, current(space, params));
             assertEquals(1, space.refills(), "unchanged parameters: no copy");
 
             try (GradMode.Guard g = GradMode.noGrad()) {
                 wIh.mul_(10);
             }
-            assertArrayEquals(new float[] {3, 4, 5, 6, 0, 10, 20, 0}, space.current(CPU, SPEC, LAYOUT, params).toFloatArray());
+            assertArrayEquals(new float[] {3, 4, 5, 6, 0, 10, 20, 0}, current(space, params).toFloatArray());
             assertEquals(2, space.refills(), "an in-place update refills");
 
             wHh.operand(); // a kernel may write through a handed-out operand
-            space.current(CPU, SPEC, LAYOUT, params);
+            current(space, params);
             assertEquals(3, space.refills());
 
             try (Tensor view = wHh.select(0, 0)) {
-                space.current(CPU, SPEC, LAYOUT, params);
-                space.current(CPU, SPEC, LAYOUT, params);
+                current(space, params);
+                current(space, params);
                 assertEquals(5, space.refills(), "another view of a parameter's memory could write it unseen: refill every time");
             }
 
             Tensor replacement = Tensor.of(new float[] {7, 8}, 2, 1);
-            assertArrayEquals(new float[] {3, 4, 5, 6, 0, 7, 8, 0}, space.current(CPU, SPEC, LAYOUT, List.of(replacement, wHh)).toFloatArray());
+            assertArrayEquals(new float[] {3, 4, 5, 6, 0, 7, 8, 0}, current(space, List.of(replacement, wHh)).toFloatArray());
             assertEquals(6, space.refills(), "another parameter object refills");
         }
     }
@@ -71,14 +76,13 @@ class RecurrentWeightSpaceTest {
     void aSpaceAGraphStillReadsIsNotOverwritten() {
         try (Scope s = Scope.open(); RecurrentWeightSpace space = new RecurrentWeightSpace()) {
             List<Tensor> params = params();
-            Tensor wIh = params.get(0);
             Tensor wHh = params.get(1);
-            Tensor first = space.current(CPU, SPEC, LAYOUT, params);
+            Tensor first = current(space, params);
             Tensor heldByAGraph = first.viewOf(first.shape(), first.strides(), first.storageOffset());
             try (GradMode.Guard g = GradMode.noGrad()) {
                 wHh.fill_(0);
             }
-            Tensor second = space.current(CPU, SPEC, LAYOUT, params);
+            Tensor second = current(space, params);
             assertNotSame(first, second);
             assertArrayEquals(new float[] {3, 4, 5, 6, 0, 1, 2, 0}, heldByAGraph.toFloatArray(), "the old values stay for their backward");
             assertArrayEquals(new float[] {0, 0, 0, 0, 0, 1, 2, 0}, second.toFloatArray());

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefReductions;
@@ -172,15 +172,11 @@ class ReductionKernelPathsTest {
     }
 
     private static float[] withThreads(int threads, Supplier<Tensor> f) {
-        int original = Parallel.threads();
-        try {
-            Parallel.setThreads(threads);
+        return CpuThreads.call(threads, () -> {
             try (Tensor t = f.get()) {
                 return t.toFloatArray();
             }
-        } finally {
-            Parallel.setThreads(original);
-        }
+        });
     }
 
     /**

@@ -4,11 +4,11 @@ import static dev.panamax.ops.PoolMaxTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefPool;
@@ -73,7 +73,6 @@ class RoiAlignTest {
 
     @Test
     void manyChannelsAndBoxesMatchTheReferenceOnAnyThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 2, 37, 9, 11);
             Tensor b = boxes(DType.FLOAT32);
@@ -81,23 +80,22 @@ class RoiAlignTest {
             Tensor gy = Tensor.randn(gen, BOXES.length / 5, 37, 3, 3);
             float[][] results = new float[2][];
             float[][] grads = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                Tensor xr = x.alias().requiresGrad(true);
-                Tensor y = RoiOps.roiAlign(xr, b, 3, 3, 1.0, -1, true);
-                OpCheck.assertClose("roiAlign many channels", expected, Ref.of(y), 1e-5, 1e-4);
-                y.backward(gy);
-                results[threads - 1] = y.toFloatArray();
-                grads[threads - 1] = xr.grad().toFloatArray();
-                // the backward is the adjoint of the forward
-                double lhs = y.to(DType.FLOAT64).mul(gy.to(DType.FLOAT64)).sum().item();
-                double rhs = x.to(DType.FLOAT64).mul(xr.grad().to(DType.FLOAT64)).sum().item();
-                assertEquals(lhs, rhs, 1e-4 * (1 + Math.abs(lhs)));
+            for (int threads : new int[] {1, 2}) {
+                CpuThreads.run(threads, () -> {
+                    Tensor xr = x.alias().requiresGrad(true);
+                    Tensor y = RoiOps.roiAlign(xr, b, 3, 3, 1.0, -1, true);
+                    OpCheck.assertClose("roiAlign many channels", expected, Ref.of(y), 1e-5, 1e-4);
+                    y.backward(gy);
+                    results[threads - 1] = y.toFloatArray();
+                    grads[threads - 1] = xr.grad().toFloatArray();
+                    // the backward is the adjoint of the forward
+                    double lhs = y.to(DType.FLOAT64).mul(gy.to(DType.FLOAT64)).sum().item();
+                    double rhs = x.to(DType.FLOAT64).mul(xr.grad().to(DType.FLOAT64)).sum().item();
+                    assertEquals(lhs, rhs, 1e-4 * (1 + Math.abs(lhs)));
+                });
             }
             assertArrayEquals(results[0], results[1]);
             assertArrayEquals(grads[0], grads[1]);
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
@@ -105,7 +103,6 @@ class RoiAlignTest {
     void oneImageWithFewChannelsSplitsItsBoxesAndKeepsTheBits() {
         // one image and few channels leave fewer (image, channel block) tasks than threads, so the
         // float32 forward splits the image's boxes too; the backward may not, and must not depend on it
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 1, 3, 8, 10);
             double[] raw = new double[BOXES.length];
@@ -117,21 +114,20 @@ class RoiAlignTest {
             Tensor gy = Tensor.randn(gen, raw.length / 5, 3, 2, 3);
             float[][] results = new float[4][];
             float[][] grads = new float[4][];
-            for (int threads = 1; threads <= 4; threads++) {
-                Parallel.setThreads(threads);
-                Tensor xr = x.alias().requiresGrad(true);
-                Tensor y = RoiOps.roiAlign(xr, b, 2, 3, 1.0, 2, true);
-                OpCheck.assertClose("roiAlign one image", expected, Ref.of(y), 1e-5, 1e-4);
-                y.backward(gy);
-                results[threads - 1] = y.toFloatArray();
-                grads[threads - 1] = xr.grad().toFloatArray();
+            for (int threads : new int[] {1, 2, 3, 4}) {
+                CpuThreads.run(threads, () -> {
+                    Tensor xr = x.alias().requiresGrad(true);
+                    Tensor y = RoiOps.roiAlign(xr, b, 2, 3, 1.0, 2, true);
+                    OpCheck.assertClose("roiAlign one image", expected, Ref.of(y), 1e-5, 1e-4);
+                    y.backward(gy);
+                    results[threads - 1] = y.toFloatArray();
+                    grads[threads - 1] = xr.grad().toFloatArray();
+                });
             }
             for (int i = 1; i < 4; i++) {
                 assertArrayEquals(results[0], results[i]);
                 assertArrayEquals(grads[0], grads[i]);
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 

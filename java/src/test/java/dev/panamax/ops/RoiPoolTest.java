@@ -4,11 +4,11 @@ import static dev.panamax.ops.PoolMaxTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefPool;
@@ -51,24 +51,22 @@ class RoiPoolTest {
 
     @Test
     void manyChannelsAndBoxesOnAnyThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(gen, 2, 37, 9, 11);
             Tensor b = RoiAlignTest.boxes(DType.FLOAT32);
             Ref expected = RefPool.roiPool(Ref.of(x), Ref.of(RoiAlignTest.boxes(DType.FLOAT64)), 3, 3, 1.0);
             Tensor gy = Tensor.randn(gen, RoiAlignTest.BOXES.length / 5, 37, 3, 3);
             float[][] grads = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                Tensor xr = x.alias().requiresGrad(true);
-                Tensor y = RoiOps.roiPool(xr, b, 3, 1.0);
-                OpCheck.assertClose("roiPool many channels", expected, Ref.of(y), 0, 0);
-                y.backward(gy);
-                grads[threads - 1] = xr.grad().toFloatArray();
+            for (int threads : new int[] {1, 2}) {
+                CpuThreads.run(threads, () -> {
+                    Tensor xr = x.alias().requiresGrad(true);
+                    Tensor y = RoiOps.roiPool(xr, b, 3, 1.0);
+                    OpCheck.assertClose("roiPool many channels", expected, Ref.of(y), 0, 0);
+                    y.backward(gy);
+                    grads[threads - 1] = xr.grad().toFloatArray();
+                });
             }
             assertArrayEquals(grads[0], grads[1]);
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,22 +166,18 @@ class OptimizerReferenceTest {
 
     @Test
     void largeParametersSplitOverThreadsGiveTheSameBitsOnOneAndTwoThreads() {
-        int before = Parallel.threads();
-        try {
-            for (Case c : CASES) {
-                double[][] results = new double[2][];
-                for (int threads = 1; threads <= 2; threads++) {
-                    Parallel.setThreads(threads);
+        for (Case c : CASES) {
+            double[][] results = new double[2][];
+            for (int threads : new int[] {1, 2}) {
+                CpuThreads.run(threads, () -> {
                     Tensor p = parameter(DType.FLOAT32, false, 50_001);
                     double[][] r = run(c, List.of(p), 2).get(0);
                     assertClose(c.name() + " large float32", r[1], r[0], 2e-5, 2e-4);
                     results[threads - 1] = r[0];
                     p.close();
-                }
-                assertArrayEquals(results[0], results[1], c.name() + ": 1 vs 2 threads");
+                });
             }
-        } finally {
-            Parallel.setThreads(before);
+            assertArrayEquals(results[0], results[1], c.name() + ": 1 vs 2 threads");
         }
     }
 

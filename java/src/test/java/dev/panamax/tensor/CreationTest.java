@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.backend.cpu.Parallel;
+import dev.panamax.testing.CpuThreads;
 import org.junit.jupiter.api.Test;
 
 class CreationTest {
@@ -79,16 +79,9 @@ class CreationTest {
 
     @Test
     void sameSeedSameNumbersAnyThreadCount() {
-        int original = Parallel.threads();
-        try {
-            Parallel.setThreads(1);
-            float[] one = Tensor.randn(new Generator(42), 100_003).toFloatArray();
-            Parallel.setThreads(2);
-            float[] two = Tensor.randn(new Generator(42), 100_003).toFloatArray();
-            assertArrayEquals(one, two);
-        } finally {
-            Parallel.setThreads(original);
-        }
+        float[] one = CpuThreads.call(1, () -> Tensor.randn(new Generator(42), 100_003).toFloatArray());
+        float[] two = CpuThreads.call(2, () -> Tensor.randn(new Generator(42), 100_003).toFloatArray());
+        assertArrayEquals(one, two);
         Generator g = new Generator(5);
         float[] first = Tensor.rand(g, 10).toFloatArray();
         float[] second = Tensor.rand(g, 10).toFloatArray();

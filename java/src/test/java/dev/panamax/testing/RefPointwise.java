@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
@@ -431,17 +430,6 @@ public final class RefPointwise {
 
     public static void assertShape(String what, long[] expected, Tensor actual) {
         assertArrayEquals(expected, actual.shape().toArray(), what + ": shape");
-    }
-
-    /** Runs {@code body} with the CPU pool at {@code threads}, restoring the previous size. */
-    public static <T> T withThreads(int threads, java.util.function.Supplier<T> body) {
-        int before = Parallel.threads();
-        try {
-            Parallel.setThreads(threads);
-            return body.get();
-        } finally {
-            Parallel.setThreads(before);
-        }
     }
 
     /** The message of {@code e} contains every fragment (case-sensitive), with a readable failure. */

@@ -11,6 +11,7 @@ import dev.panamax.ops.Convolution;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefConv;
@@ -294,7 +295,6 @@ class ConvAlgorithmsTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             // 20 images: 16 weight-gradient chunks of unequal size
             for (Case c : new Case[] {LENET_FIRST, LENET_SECOND_DILATED, CHANNELS_IN_BANDS, ROWS_IN_BANDS}) {
@@ -308,18 +308,17 @@ class ConvAlgorithmsTest {
                     assertArrayEquals(one[i], two[i], c.name + ": output " + i);
                 }
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
     private static float[][] run(Case c, Tensor x, Tensor w, Tensor b, int threads) {
-        Parallel.setThreads(threads);
-        x.zeroGrad();
-        w.zeroGrad();
-        b.zeroGrad();
-        Tensor y = Convolution.conv2d(x, w, b, c.o);
-        y.pow(2).sum().backward();
-        return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+        return CpuThreads.call(threads, () -> {
+            x.zeroGrad();
+            w.zeroGrad();
+            b.zeroGrad();
+            Tensor y = Convolution.conv2d(x, w, b, c.o);
+            y.pow(2).sum().backward();
+            return new float[][] {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+        });
     }
 }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
-import dev.panamax.testing.RefPointwise;
 import java.util.function.BinaryOperator;
 import java.util.function.LongBinaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -206,8 +206,8 @@ class IntegerKernelsTest {
         for (int i = 0; i < n; i++) {
             v[i] = P62 + 977L * i * i;
         }
-        long[] one = RefPointwise.withThreads(1, () -> run(v));
-        long[] two = RefPointwise.withThreads(2, () -> run(v));
+        long[] one = CpuThreads.call(1, () -> run(v));
+        long[] two = CpuThreads.call(2, () -> run(v));
         assertArrayEquals(one, two);
         for (int i = 0; i < n; i += 9_973) {
             assertEquals(v[i] * 3 - (P53 + 1), one[i], "at " + i);

@@ -10,6 +10,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,7 +23,6 @@ class LstmStepBackwardTest {
     @ParameterizedTest(name = "B={0} H={1} {2}")
     @CsvSource({"1, 64, FLOAT32", "7, 128, FLOAT32", "5, 33, FLOAT32", "64, 512, FLOAT32", "3, 33, FLOAT64", "2, 16, FLOAT64"})
     void fusedStepEqualsTheComposedKernels(int batch, int hid, DType dtype) {
-        int saved = Parallel.threads();
         Generator gen = new Generator(17L * batch + hid);
         try (Scope s = Scope.open()) {
             Tensor act = Tensor.rand(gen, batch, 4L * hid).to(dtype);
@@ -34,28 +34,27 @@ class LstmStepBackwardTest {
             Tensor dh0 = Tensor.randn(gen, batch, hid).to(dtype);
             Tensor dc0 = Tensor.randn(gen, batch, hid).to(dtype);
             Backend be = act.backend();
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                try (PreparedMatrix wp = be.prepareRight(w.operand())) {
-                    Tensor[] fused = state(dh0, dc0, batch, hid, dtype);
-                    be.lstmStepBackward(act.operand(), c.operand(), tanhC.operand(), gradY.operand(), gradCY.operand(), wp,
-                            fused[0].operand(), fused[1].operand(), fused[2].operand(), fused[3].operand(), fused[4].operand());
-                    Tensor[] composed = state(dh0, dc0, batch, hid, dtype);
-                    Operand dh = composed[0].operand();
-                    Operand dc = composed[1].operand();
-                    Operand gates = composed[2].operand();
-                    be.binary(BinaryOp.ADD, gradY.operand(), dh, composed[3].operand());
-                    be.binary(BinaryOp.ADD, gradCY.operand(), dc, composed[4].operand());
-                    be.lstmCellBackward(act.operand(), c.operand(), tanhC.operand(), composed[3].operand(), composed[4].operand(), gates, dc);
-                    be.matmulPrepared(gates, wp, dh, false);
-                    String[] names = {"dh", "dc", "dgates"};
-                    for (int i = 0; i < names.length; i++) {
-                        assertArrayEquals(composed[i].toDoubleArray(), fused[i].toDoubleArray(), names[i] + " on " + threads + " threads");
+            for (int threads : new int[] {1, 2}) {
+                CpuThreads.run(threads, () -> {
+                    try (PreparedMatrix wp = be.prepareRight(w.operand())) {
+                        Tensor[] fused = state(dh0, dc0, batch, hid, dtype);
+                        be.lstmStepBackward(act.operand(), c.operand(), tanhC.operand(), gradY.operand(), gradCY.operand(), wp,
+                                fused[0].operand(), fused[1].operand(), fused[2].operand(), fused[3].operand(), fused[4].operand());
+                        Tensor[] composed = state(dh0, dc0, batch, hid, dtype);
+                        Operand dh = composed[0].operand();
+                        Operand dc = composed[1].operand();
+                        Operand gates = composed[2].operand();
+                        be.binary(BinaryOp.ADD, gradY.operand(), dh, composed[3].operand());
+                        be.binary(BinaryOp.ADD, gradCY.operand(), dc, composed[4].operand());
+                        be.lstmCellBackward(act.operand(), c.operand(), tanhC.operand(), composed[3].operand(), composed[4].operand(), gates, dc);
+                        be.matmulPrepared(gates, wp, dh, false);
+                        String[] names = {"dh", "dc", "dgates"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertArrayEquals(composed[i].toDoubleArray(), fused[i].toDoubleArray(), names[i] + " on " + threads + " threads");
+                        }
                     }
-                }
+                });
             }
-        } finally {
-            Parallel.setThreads(saved);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.panamax.testing.CpuThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,20 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /** The team behind {@link Parallel}: every chunk exactly once, failures reach the caller, nesting and concurrent callers. */
 class ParallelTest {
-    private static void withThreads(int n, Runnable body) {
-        int original = Parallel.threads();
-        try {
-            Parallel.setThreads(n);
-            body.run();
-        } finally {
-            Parallel.setThreads(original);
-        }
-    }
-
     @Test
     void everyChunkRunsOnceWhateverTheThreadCount() {
         for (int threads : new int[] {1, 2, 3}) {
-            withThreads(threads, () -> {
+            CpuThreads.run(threads, () -> {
                 for (int chunks : new int[] {1, 2, 7, 256}) {
                     for (int round = 0; round < 50; round++) {
                         AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
@@ -41,7 +32,7 @@ class ParallelTest {
 
     @Test
     void writesOfEveryChunkAreVisibleToTheCaller() {
-        withThreads(2, () -> {
+        CpuThreads.run(2, () -> {
             for (int round = 0; round < 200; round++) {
                 long[] out = new long[64];
                 int value = round;
@@ -55,7 +46,7 @@ class ParallelTest {
 
     @Test
     void aRegionInsideARegionRunsInline() {
-        withThreads(2, () -> {
+        CpuThreads.run(2, () -> {
             AtomicIntegerArray runs = new AtomicIntegerArray(8 * 8);
             Parallel.forChunks(8, outer -> Parallel.forChunks(8, inner -> runs.incrementAndGet(outer * 8 + inner)));
             for (int i = 0; i < 64; i++) {
@@ -66,7 +57,7 @@ class ParallelTest {
 
     @Test
     void aFailingChunkThrowsInTheCallerAndTheTeamGoesOn() {
-        withThreads(2, () -> {
+        CpuThreads.run(2, () -> {
             IllegalArgumentException failure = new IllegalArgumentException("chunk 5");
             IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> Parallel.forChunks(16, c -> {
                 if (c == 5) {
@@ -84,28 +75,27 @@ class ParallelTest {
 
     @Test
     void concurrentCallersEachGetEveryChunk() throws Exception {
-        int original = Parallel.threads();
-        Parallel.setThreads(2);
-        ExecutorService callers = Executors.newFixedThreadPool(3);
-        try {
-            Future<?>[] done = new Future<?>[3];
-            for (int i = 0; i < done.length; i++) {
-                done[i] = callers.submit(() -> {
-                    for (int round = 0; round < 300; round++) {
-                        AtomicIntegerArray runs = new AtomicIntegerArray(32);
-                        Parallel.forChunks(32, runs::incrementAndGet);
-                        for (int c = 0; c < 32; c++) {
-                            assertEquals(1, runs.get(c));
+        CpuThreads.run(2, () -> {
+            ExecutorService callers = Executors.newFixedThreadPool(3);
+            try {
+                Future<?>[] done = new Future<?>[3];
+                for (int i = 0; i < done.length; i++) {
+                    done[i] = callers.submit(() -> {
+                        for (int round = 0; round < 300; round++) {
+                            AtomicIntegerArray runs = new AtomicIntegerArray(32);
+                            Parallel.forChunks(32, runs::incrementAndGet);
+                            for (int c = 0; c < 32; c++) {
+                                assertEquals(1, runs.get(c));
+                            }
                         }
-                    }
-                });
+                    });
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                callers.shutdown();
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            callers.shutdown();
-            Parallel.setThreads(original);
-        }
+        });
     }
 }

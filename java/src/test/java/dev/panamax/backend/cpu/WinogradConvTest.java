@@ -14,6 +14,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.OpCheck;
 import dev.panamax.testing.Ref;
 import dev.panamax.testing.RefConv;
@@ -50,7 +51,6 @@ class WinogradConvTest {
             new Shape(2, 5, 3, 3, 7, 0, true),       // one output pixel per image
             new Shape(3, 20, 30, 31, 23, 1, true),   // many blocks, blocks across images
         };
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             for (Shape sh : shapes) {
                 Tensor x = Tensor.randn(gen, sh.n, sh.c, sh.h, sh.w);
@@ -58,15 +58,11 @@ class WinogradConvTest {
                 Tensor b = sh.bias ? Tensor.randn(gen, sh.k) : null;
                 Ref expected = RefConv.conv2d(Ref.of(x), Ref.of(w), b == null ? null : Ref.of(b), 1, 1, sh.pad, sh.pad, 1, 1, 1,
                         sh.p(), sh.q());
-                Parallel.setThreads(1);
-                Tensor one = winograd(x, w, b, sh);
-                Parallel.setThreads(2);
-                Tensor two = winograd(x, w, b, sh);
+                Tensor one = CpuThreads.call(1, () -> winograd(x, w, b, sh));
+                Tensor two = CpuThreads.call(2, () -> winograd(x, w, b, sh));
                 OpCheck.assertClose(sh.toString(), expected, Ref.of(one), OpCheck.F32_ATOL, OpCheck.F32_RTOL);
                 assertArrayEquals(one.toFloatArray(), two.toFloatArray(), sh + ": 1 and 2 threads");
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
+import dev.panamax.testing.CpuThreads;
 import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -42,22 +42,19 @@ class TransformTest {
 
     @Test
     void sameSeedSameOutputOnAnyThreadCount() {
-        int threads = Parallel.threads();
         try (Tensor x = Tensor.randn(new Generator(2), 16, 2, 8, 8)) {
             float[] reference = null;
-            try {
-                for (int n : new int[] {1, 2}) {
-                    Parallel.setThreads(n);
-                    try (Tensor out = everything().apply(x, new Generator(99))) {
-                        if (reference == null) {
-                            reference = out.toFloatArray();
-                        } else {
-                            assertArrayEquals(reference, out.toFloatArray());
-                        }
+            for (int n : new int[] {1, 2}) {
+                float[] out = CpuThreads.call(n, () -> {
+                    try (Tensor t = everything().apply(x, new Generator(99))) {
+                        return t.toFloatArray();
                     }
+                });
+                if (reference == null) {
+                    reference = out;
+                } else {
+                    assertArrayEquals(reference, out);
                 }
-            } finally {
-                Parallel.setThreads(threads);
             }
             try (Tensor other = everything().apply(x, new Generator(100))) {
                 assertFalse(java.util.Arrays.equals(reference, other.toFloatArray()));

@@ -2,29 +2,16 @@ package dev.panamax.backend.cpu.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
+import dev.panamax.testing.CpuThreads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Batched products: each matrix of the batch against the reference, broadcast operands, thread independence. */
 class SgemmBatchedTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     /** A batch of row-major matrices, one after the other, {@code stride} floats apart (0: one shared matrix). */
     private record Batch(MemorySegment segment, int rows, int cols, long stride) {
         static Batch random(Arena arena, int batch, int rows, int cols, long stride, Random random) {
@@ -94,12 +81,10 @@ class SgemmBatchedTest {
             Batch b = Batch.random(arena, batch, k, n, 0, random);
             MemorySegment one = arena.allocate((long) batch * m * n * Float.BYTES);
             MemorySegment two = arena.allocate((long) batch * m * n * Float.BYTES);
-            Parallel.setThreads(1);
-            Sgemm.sgemmBatched(batch, m, n, k, 1f, a.segment(), 0, k, 1, a.stride(), b.segment(), 0, n, 1, 0,
-                    0f, one, 0, n, 1, (long) m * n);
-            Parallel.setThreads(2);
-            Sgemm.sgemmBatched(batch, m, n, k, 1f, a.segment(), 0, k, 1, a.stride(), b.segment(), 0, n, 1, 0,
-                    0f, two, 0, n, 1, (long) m * n);
+            Consumer<MemorySegment> product = c -> Sgemm.sgemmBatched(batch, m, n, k, 1f, a.segment(), 0, k, 1, a.stride(),
+                    b.segment(), 0, n, 1, 0, 0f, c, 0, n, 1, (long) m * n);
+            CpuThreads.run(1, () -> product.accept(one));
+            CpuThreads.run(2, () -> product.accept(two));
             assertEquals(-1, one.mismatch(two), "1 and 2 threads differ");
         }
     }

@@ -8,14 +8,12 @@ import static dev.panamax.backend.cpu.gemm.TestMatrix.Layout.STRIDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.backend.cpu.gemm.TestMatrix.Layout;
+import dev.panamax.testing.CpuThreads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,18 +25,6 @@ class SgemmPackedBTest {
         Sgemm.sgemmPackedB(c.rows(), alpha, a.segment(), a.offset(), a.rowStride(), a.colStride(), packed, beta,
                 c.segment(), c.offset(), c.rowStride(), c.colStride());
     };
-
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
 
     /** Odd sizes around the kernel's 6-row and NR-column edges, the A block (mc) and depth block (1024) limits. */
     static Stream<GemmCase> cases() {
@@ -57,15 +43,13 @@ class SgemmPackedBTest {
     @ParameterizedTest
     @MethodSource("cases")
     void matchesReferenceOnOneThread(GemmCase c) {
-        Parallel.setThreads(1);
-        c.check(PACKED);
+        CpuThreads.run(1, () -> c.check(PACKED));
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void matchesReferenceOnTwoThreads(GemmCase c) {
-        Parallel.setThreads(2);
-        c.check(PACKED);
+        CpuThreads.run(2, () -> c.check(PACKED));
     }
 
     @ParameterizedTest
@@ -77,13 +61,14 @@ class SgemmPackedBTest {
             TestMatrix b = TestMatrix.random(arena, c.k(), c.n(), c.bLayout(), random);
             TestMatrix c0 = TestMatrix.random(arena, c.m(), c.n(), c.cLayout(), random);
             MemorySegment plain = copy(arena, c0.segment());
-            Parallel.setThreads(1);
-            GemmCase.SGEMM.run(c.alpha(), a, b, c.beta(), new TestMatrix(plain, c0.offset(), c0.rowStride(), c0.colStride(), c.m(), c.n()));
+            CpuThreads.run(1, () -> GemmCase.SGEMM.run(c.alpha(), a, b, c.beta(),
+                    new TestMatrix(plain, c0.offset(), c0.rowStride(), c0.colStride(), c.m(), c.n())));
             for (int threads : new int[] {1, 2}) {
-                Parallel.setThreads(threads);
-                MemorySegment packed = copy(arena, c0.segment());
-                PACKED.run(c.alpha(), a, b, c.beta(), new TestMatrix(packed, c0.offset(), c0.rowStride(), c0.colStride(), c.m(), c.n()));
-                assertEquals(-1, plain.mismatch(packed), c + ": packed B on " + threads + " threads differs from sgemm");
+                CpuThreads.run(threads, () -> {
+                    MemorySegment packed = copy(arena, c0.segment());
+                    PACKED.run(c.alpha(), a, b, c.beta(), new TestMatrix(packed, c0.offset(), c0.rowStride(), c0.colStride(), c.m(), c.n()));
+                    assertEquals(-1, plain.mismatch(packed), c + ": packed B on " + threads + " threads differs from sgemm");
+                });
             }
         }
     }

@@ -2,30 +2,16 @@ package dev.panamax.backend.cpu.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.panamax.backend.cpu.Parallel;
+import dev.panamax.testing.CpuThreads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The thread count changes who computes each element, never how: results are bit-identical. */
 class SgemmThreadsTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     @ParameterizedTest(name = "{0}x{1}x{2}")
     @CsvSource({
         "257, 300, 259", // both dimensions split
@@ -44,10 +30,8 @@ class SgemmThreadsTest {
                     b.segment(), b.offset(), b.rowStride(), b.colStride(), 0.25f, c, 0, n, 1);
             MemorySegment one = arena.allocate(c0.segment().byteSize()).copyFrom(c0.segment());
             MemorySegment two = arena.allocate(c0.segment().byteSize()).copyFrom(c0.segment());
-            Parallel.setThreads(1);
-            product.accept(one);
-            Parallel.setThreads(2);
-            product.accept(two);
+            CpuThreads.run(1, () -> product.accept(one));
+            CpuThreads.run(2, () -> product.accept(two));
             assertEquals(-1, one.mismatch(two), "1 and 2 threads differ");
         }
     }
