@@ -271,7 +271,6 @@ class ConvAlgorithmsTest {
         check(small);
         checkLarge(stem);
         checkLarge(bands);
-        int original = Parallel.threads();
         try (Scope s = Scope.open()) {
             for (Case c : new Case[] {small, stem, bands}) {
                 Tensor x = Tensor.randn(gen, c.x).requiresGrad(true);
@@ -283,8 +282,6 @@ class ConvAlgorithmsTest {
                     assertArrayEquals(one[i], two[i], c.name + ": output " + i);
                 }
             }
-        } finally {
-            Parallel.setThreads(original);
         }
     }
 
