@@ -124,6 +124,15 @@ final class ConvMicroKernelGenerator {
         line("    }");
     }
 
+    /** Stores accumulator c_rv at row r, vector v of the array c. */
+    private void storeAccumulators(Shape shape) {
+        for (int r = 0; r < shape.rows; r++) {
+            for (int v = 0; v < shape.vectors; v++) {
+                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
+            }
+        }
+    }
+
     /** cOff + r·cRow (+ v·L), as the kernels address row r, vector v of c. */
     private static String rowVector(String rowBase, int v) {
         return rowBase + (v == 0 ? "" : " + " + v + " * L");
@@ -148,11 +157,7 @@ final class ConvMicroKernelGenerator {
         line("    /** {@link #packedRows} for %d channels × %d vectors (%s). */", shape.rows, shape.vectors, shape.use);
         parameters("    static void " + shape.method() + "(", PACKED_PARAMS + " " + ARRAY_OUT);
         packedRowsLoop(shape);
-        for (int r = 0; r < shape.rows; r++) {
-            for (int v = 0; v < shape.vectors; v++) {
-                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
-            }
-        }
+        storeAccumulators(shape);
         line("    }");
     }
 
@@ -290,11 +295,7 @@ final class ConvMicroKernelGenerator {
             }
         }
         line("        }");
-        for (int r = 0; r < shape.rows; r++) {
-            for (int v = 0; v < shape.vectors; v++) {
-                line("        c%d%d.intoArray(c, %s);", r, v, rowVector(row(r), v));
-            }
-        }
+        storeAccumulators(shape);
         line("    }");
     }
 
