@@ -240,12 +240,8 @@ final class InputBand {
             int lo = firstColumn(phase);
             int hi = endColumn(phase);
             int d = dst + phase * cols;
-            for (int j = 0; j < lo; j++) {
-                buf[d + j] = 0f;
-            }
-            for (int j = hi; j < cols; j++) {
-                buf[d + j] = 0f;
-            }
+            Arrays.fill(buf, d, d + lo, 0f);
+            Arrays.fill(buf, d + hi, d + cols, 0f);
             for (int j = lo; j < Math.min(from, hi); j++) {
                 buf[d + j] = src.getAtIndex(ValueLayout.JAVA_FLOAT, row + 2L * j + phase - pr.padLeft());
             }
