@@ -8,10 +8,10 @@ import java.util.Locale;
 
 /** Command line of {@link CompareMain}. */
 record Options(List<Integer> threads, List<String> families, List<String> matches, List<String> peers, int reps,
-               int warmupReps, double warmupSeconds, int retries) {
+               int warmupReps, double warmupSeconds, int retries, int rounds) {
     static final String USAGE = """
             usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--match LSTM,GRU] [--peers panamax,djl] [--reps N]
-                               [--warmup N] [--warmup-seconds S] [--retries N]
+                               [--warmup N] [--warmup-seconds S] [--retries N] [--rounds N]
               --threads   thread counts to run every case with (default 1,2)
               --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq, det)
               --match     only the cases whose title contains one of these texts, comma-separated (case-sensitive)
@@ -21,6 +21,9 @@ record Options(List<Integer> threads, List<String> families, List<String> matche
               --warmup-seconds  ... and at least this long per peer (default 5.0), so the JIT has compiled the kernels;
                           then on while the runs still get faster or the JIT still compiles (up to 30 s)
               --retries   times to measure a row again when other processes used over 5% of the machine (default 3)
+              --rounds    worker JVMs per peer and row, the peers taking turns; the row shows each peer's median over its
+                          JVMs' medians (default 1), so one JVM that comes out slow, or a slow minute of the machine,
+                          does not decide a ratio
             """;
 
     static Options parse(String[] args) {
@@ -32,6 +35,7 @@ record Options(List<Integer> threads, List<String> families, List<String> matche
         int warmup = 3;
         double warmupSeconds = 5.0;
         int retries = 3;
+        int rounds = 1;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
@@ -50,10 +54,11 @@ record Options(List<Integer> threads, List<String> families, List<String> matche
                 case "--warmup" -> warmup = Integer.parseInt(value);
                 case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(value);
                 case "--retries" -> retries = Integer.parseInt(value);
+                case "--rounds" -> rounds = positive(flag, value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new Options(threads, families, matches, peers, reps, warmup, warmupSeconds, retries);
+        return new Options(threads, families, matches, peers, reps, warmup, warmupSeconds, retries, rounds);
     }
 
     boolean wants(String family, String title) {

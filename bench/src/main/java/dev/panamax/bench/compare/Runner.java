@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,36 +21,48 @@ import java.util.Set;
 final class Runner {
     private Runner() {}
 
-    /** {@code peers}: in column order, Panamax first; each with the workload ids it supports. */
+    /**
+     * {@code peers}: in column order, Panamax first; each with the workload ids it supports. With several rounds the
+     * peers take turns, one worker JVM each per round, and each peer's result is the median of its rounds' medians; the
+     * outputs compared are the first round's.
+     */
     static ResultTable.Row measure(Workload workload, List<ProbedPeer> peers, int threads, Options options, Path scratch) {
-        Map<String, Measurement> results = new LinkedHashMap<>();
+        Map<String, List<Measurement>> rounds = new LinkedHashMap<>();
         Map<String, List<float[]>> outputs = new LinkedHashMap<>();
         Set<String> failed = new LinkedHashSet<>();
         double foreignLoad = 0;
-        for (ProbedPeer peer : peers) {
-            if (!peer.supported().contains(workload.id())) {
-                continue;
-            }
-            Path output = scratch.resolve(peer.launcher().workerPeer() + "-" + workload.id() + "-" + threads + ".f32");
-            try {
-                WorkerProtocol.Reply reply = WorkerProcess.run(peer.launcher(), threads, WorkerProtocol.runArgs(
-                        peer.launcher().workerPeer(), threads, workload, options.repetitions(), output));
-                results.put(peer.name(), new Measurement(reply.seconds(), workload.flops()));
-                outputs.put(peer.name(), OutputFile.read(output));
-                foreignLoad = Math.max(foreignLoad, reply.foreignLoad());
-            } catch (WorkerProcess.Failure e) {
-                System.err.printf("%s on %s at %d threads failed: %s%n", peer.name(), workload.title(), threads, e.getMessage());
-                failed.add(peer.name());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
+        for (int round = 0; round < options.rounds(); round++) {
+            for (ProbedPeer peer : peers) {
+                if (!peer.supported().contains(workload.id()) || failed.contains(peer.name())) {
+                    continue;
+                }
+                Path output = scratch.resolve(peer.launcher().workerPeer() + "-" + workload.id() + "-" + threads + ".f32");
                 try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // scratch is deleted at exit anyway
+                    WorkerProtocol.Reply reply = WorkerProcess.run(peer.launcher(), threads, WorkerProtocol.runArgs(
+                            peer.launcher().workerPeer(), threads, workload, options.repetitions(), output));
+                    rounds.computeIfAbsent(peer.name(), name -> new ArrayList<>()).add(new Measurement(reply.seconds(), workload.flops()));
+                    if (!outputs.containsKey(peer.name())) {
+                        outputs.put(peer.name(), OutputFile.read(output));
+                    }
+                    foreignLoad = Math.max(foreignLoad, reply.foreignLoad());
+                } catch (WorkerProcess.Failure e) {
+                    System.err.printf("%s on %s at %d threads failed: %s%n", peer.name(), workload.title(), threads, e.getMessage());
+                    failed.add(peer.name());
+                    rounds.remove(peer.name());
+                    outputs.remove(peer.name());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    try {
+                        Files.deleteIfExists(output);
+                    } catch (IOException ignored) {
+                        // scratch is deleted at exit anyway
+                    }
                 }
             }
         }
+        Map<String, Measurement> results = new LinkedHashMap<>();
+        rounds.forEach((name, measured) -> results.put(name, Measurement.medianOfRounds(measured)));
         return new ResultTable.Row(workload.title(), threads, results, failed, maxRelativeDifference(List.copyOf(outputs.values())),
                 foreignLoad);
     }
