@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,9 +24,6 @@ final class InputBand {
     static final int SLACK = 32;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     /** Target size of one band's buffer, in floats: it should stay in L2 while the band is computed. */
     static final long BAND_FLOATS = 64 * 1024;
     /**
@@ -233,8 +229,8 @@ final class InputBand {
             long offset = (row + 2L * at - pr.padLeft()) * Float.BYTES;
             FloatVector a = FloatVector.fromMemorySegment(S, src, offset, ByteOrder.nativeOrder());
             FloatVector b = FloatVector.fromMemorySegment(S, src, offset + S.vectorByteSize(), ByteOrder.nativeOrder());
-            a.rearrange(EVEN, b).intoArray(buf, dst + at);
-            a.rearrange(ODD, b).intoArray(buf, dst + cols + at);
+            Deinterleave.even(a, b).intoArray(buf, dst + at);
+            Deinterleave.odd(a, b).intoArray(buf, dst + cols + at);
         }
         for (int phase = 0; phase < 2; phase++) { // the padding, and the columns left at either end one by one
             int lo = firstColumn(phase);

@@ -10,7 +10,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,7 +33,6 @@ final class SeparablePool {
     private static final int HALF = LS.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector IOTA = FloatVector.zero(FS).addIndex(1);
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(FS, i -> 2 * i);
     /** Index of a padding cell: it loses every tie against an input element. */
     private static final float PAD_INDEX = Float.MAX_VALUE;
     /** Indices ride in float lanes beside the values (one mask serves both); floats hold integers exactly below 2^24. */
@@ -234,7 +232,7 @@ final class SeparablePool {
     private FloatVector strided(float[] a, int base, int s) {
         return switch (s) {
             case 1 -> FloatVector.fromArray(FS, a, base);
-            case 2 -> FloatVector.fromArray(FS, a, base).rearrange(EVEN, FloatVector.fromArray(FS, a, base + L));
+            case 2 -> Deinterleave.even(FloatVector.fromArray(FS, a, base), FloatVector.fromArray(FS, a, base + L));
             default -> FloatVector.fromArray(FS, a, base, gather, 0);
         };
     }

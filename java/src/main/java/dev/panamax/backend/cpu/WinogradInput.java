@@ -23,9 +23,6 @@ final class WinogradInput {
     private static final VectorSpecies<Float> S = ConvMicroKernels.S;
     private static final int L = ConvMicroKernels.L;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side, as two-table permute indexes. */
-    private static final FloatVector EVEN = WinogradConv.indexes(i -> 2 * i);
-    private static final FloatVector ODD = WinogradConv.indexes(i -> 2 * i + 1);
 
     final ConvProblem pr;
     final int tileRows;
@@ -113,8 +110,8 @@ final class WinogradInput {
         for (int r = 0; r < count; r += L) {
             FloatVector a = FloatVector.fromArray(S, line, 2 * r);
             FloatVector b = FloatVector.fromArray(S, line, 2 * r + L);
-            EVEN.selectFrom(a, b).intoArray(buf, dst + r);
-            ODD.selectFrom(a, b).intoArray(buf, dst + plane + r);
+            Deinterleave.even(a, b).intoArray(buf, dst + r);
+            Deinterleave.odd(a, b).intoArray(buf, dst + plane + r);
         }
     }
 
