@@ -62,7 +62,13 @@ final class Runner {
             }
         }
         Map<String, Measurement> results = new LinkedHashMap<>();
-        rounds.forEach((name, measured) -> results.put(name, Measurement.medianOfRounds(measured)));
+        rounds.forEach((name, measured) -> {
+            results.put(name, Measurement.medianOfRounds(measured));
+            if (measured.size() > 1) {
+                System.err.printf("%s, %d threads, %s: median ms of each round %s%n", workload.title(), threads, name,
+                        measured.stream().map(m -> String.format("%.3g", 1e3 * m.medianSeconds())).toList());
+            }
+        });
         return new ResultTable.Row(workload.title(), threads, results, failed, maxRelativeDifference(List.copyOf(outputs.values())),
                 foreignLoad);
     }
