@@ -25,9 +25,10 @@ class LstmStepBackwardTest {
     void fusedStepEqualsTheComposedKernels(int batch, int hid, DType dtype) {
         Generator gen = new Generator(17L * batch + hid);
         try (Scope s = Scope.open()) {
-            Tensor act = Tensor.rand(gen, batch, 4L * hid).to(dtype);
-            Tensor c = Tensor.randn(gen, batch, hid).to(dtype);
-            Tensor tanhC = Tensor.rand(gen, batch, hid).mul(2).sub(1).to(dtype);
+            Tensor[] saved = LstmCellBackwardTest.saved(gen, batch, hid, dtype);
+            Tensor act = saved[0];
+            Tensor c = saved[1];
+            Tensor tanhC = saved[2];
             Tensor gradY = Tensor.randn(gen, batch, hid).to(dtype);
             Tensor gradCY = Tensor.randn(gen, batch, hid).to(dtype);
             Tensor w = Tensor.randn(gen, 4L * hid, hid).mul(1 / Math.sqrt(hid)).to(dtype);
