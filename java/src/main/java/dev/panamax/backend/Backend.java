@@ -350,7 +350,8 @@ public interface Backend {
     /**
      * Gradients of {@link #lstmCell} from its saved act, c and tanhC and the gradients gradH and
      * gradC of h and cNew (gradC null: zero): gradGates [B, 4H] and gradCPrev [B, H] (the
-     * gradient of c), each null when not wanted. All contiguous, of one float dtype.
+     * gradient of c), each null when not wanted; gradCPrev may be gradC itself. All contiguous,
+     * of one float dtype.
      */
     void lstmCellBackward(Operand act, Operand c, Operand tanhC, Operand gradH, Operand gradC, Operand gradGates, Operand gradCPrev);
 
@@ -358,15 +359,15 @@ public interface Backend {
      * One step of backpropagation through time for {@link #lstmStep}: with the gradients gradY and gradCY [B, H]
      * that reach h and cNew from outside the recurrence, and dh, dc [B, H] those carried back from the next step,
      * {@link #lstmCellBackward}(act, c, tanhC, gradY + dh, gradCY + dc) into gradGates and dc (replacing it), then
-     * dh = gradGates @ w, where w comes from {@link #prepareRight} of W_hh [4H, H]. dhSum and dcSum are scratch
-     * [B, H] for the two sums. All contiguous, of one float dtype; gradY and gradCY overlap nothing written. The
-     * default runs those four kernels; a backend may fuse them if the results stay the same.
+     * dh = gradGates @ w, where w comes from {@link #prepareRight} of W_hh [4H, H]. All contiguous, of one float
+     * dtype; gradY and gradCY overlap nothing written. The default runs those four kernels, the sums in place in dh
+     * and dc; a backend may fuse them if the results stay the same.
      */
     default void lstmStepBackward(Operand act, Operand c, Operand tanhC, Operand gradY, Operand gradCY, PreparedMatrix w, Operand dh,
-                                  Operand dc, Operand gradGates, Operand dhSum, Operand dcSum) {
-        binary(BinaryOp.ADD, gradY, dh, dhSum);
-        binary(BinaryOp.ADD, gradCY, dc, dcSum);
-        lstmCellBackward(act, c, tanhC, dhSum, dcSum, gradGates, dc);
+                                  Operand dc, Operand gradGates) {
+        binary(BinaryOp.ADD, gradY, dh, dh);
+        binary(BinaryOp.ADD, gradCY, dc, dc);
+        lstmCellBackward(act, c, tanhC, dh, dc, gradGates, dc);
         matmulPrepared(gradGates, w, dh, false);
     }
 

@@ -195,13 +195,10 @@ public final class RecurrentCells {
         Tensor dc = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
         Tensor dwHh = null;
         Tensor dbHh = null;
-        try (Tensor dhTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype); Tensor dcTot = OpSupport.empty(c0, Shape.of(batch, hid), dtype);
-             PreparedMatrix w = be.prepareRight(wHh.operand())) {
+        try (PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dgo = dGates.operand();
             Operand dho = dh.operand();
             Operand dco = dc.operand();
-            Operand dhTo = dhTot.operand();
-            Operand dcTo = dcTot.operand();
             for (long k = steps - 1; k >= 0; k--) {
                 long t = reverse ? steps - 1 - k : k;
                 boolean first = k == 0;
@@ -209,7 +206,7 @@ public final class RecurrentCells {
                 Operand cPrev = first ? c0.operand() : plane(yo, steps + tPrev, batch, hid);
                 // dh_{t-1} = dgates_t @ wHh, dc_{t-1} from the cell
                 be.lstmStepBackward(plane(ao, t, batch, gw), cPrev, plane(to, t, batch, hid), plane(g, t, batch, hid),
-                        plane(g, steps + t, batch, hid), w, dho, dco, plane(dgo, t, batch, gw), dhTo, dcTo);
+                        plane(g, steps + t, batch, hid), w, dho, dco, plane(dgo, t, batch, gw));
             }
             if (needs[3]) {
                 dwHh = recurrentWeightGradient(be, dgo, yo, h0, steps, batch, gw, hid, reverse);

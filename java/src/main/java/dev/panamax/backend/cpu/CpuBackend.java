@@ -463,10 +463,10 @@ public final class CpuBackend implements Backend {
         RnnKernels.lstmCellBackward(act, c, tanhC, gradH, null, gradC, null, gradGates, gradCPrev);
     }
 
-    /** The sums gradY + dh and gradCY + dc are taken inside the cell kernel's pass, so the scratch stays unused. */
+    /** The sums gradY + dh and gradCY + dc are taken inside the cell kernel's pass, not by passes of their own. */
     @Override
     public void lstmStepBackward(Operand act, Operand c, Operand tanhC, Operand gradY, Operand gradCY, PreparedMatrix w, Operand dh,
-                                 Operand dc, Operand gradGates, Operand dhSum, Operand dcSum) {
+                                 Operand dc, Operand gradGates) {
         RnnKernels.lstmCellBackward(act, c, tanhC, gradY, dh, gradCY, dc, gradGates, dc);
         matmulPrepared(gradGates, w, dh, false);
     }

@@ -32,9 +32,7 @@ final class PoolBuffers {
     }
 
     double[] doubles(int n) {
-        if (doubles.length < n) {
-            doubles = new double[n];
-        }
+        doubles = Scratch.atLeast(doubles, n);
         return doubles;
     }
 }

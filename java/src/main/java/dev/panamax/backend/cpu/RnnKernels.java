@@ -108,14 +108,6 @@ final class RnnKernels {
         s.set(ValueLayout.JAVA_DOUBLE, byteOffset, v);
     }
 
-    /** x + y, either null for none (zero when both are): no + 0 that would turn a −0 into +0. */
-    private static double sum(MemorySegment xs, long xo, MemorySegment ys, long yo) {
-        if (xs == null) {
-            return ys == null ? 0 : d(ys, yo);
-        }
-        return ys == null ? d(xs, xo) : d(xs, xo) + d(ys, yo);
-    }
-
     private static double sigmoid(double x) {
         return UnaryOp.SIGMOID.apply(x, 0, 0);
     }
@@ -254,18 +246,34 @@ final class RnnKernels {
         long a0 = base(act), c0 = base(c), t0 = base(tanhC), dh0 = base(gradH), kh0 = base(carryH), dc0 = base(gradC), kc0 = base(carryC),
                 dg0 = base(gradGates), dp0 = base(gradCPrev);
         int size = c.dtype().byteSize();
+        long row = (long) size * hid;
+        // absent operands become this thread's stand-ins here, so the loops over rows and units have no null tests: an
+        // absent addend reads one row of −0 for every row (step 0; with neither gradC nor carryC, dc = +0 + −0 = +0, the
+        // zero the composed rule adds), an absent output (at most one) writes to a sink of its size
+        StandIns absent = StandIns.get();
+        MemorySegment kh = khs != null ? khs : absent.negativeZeros(row, size);
+        MemorySegment dc = dcs != null ? dcs : kcs != null ? absent.negativeZeros(row, size) : absent.zeros(row);
+        MemorySegment kc = kcs != null ? kcs : absent.negativeZeros(row, size);
+        MemorySegment dg = dgs != null ? dgs : absent.sink(4 * row * batch);
+        MemorySegment dp = dps != null ? dps : absent.sink(row * batch);
+        long khStep = step(carryH, row), dcStep = step(gradC, row), kcStep = step(carryC, row);
         rows(batch, 4L * hid, (from, to) -> {
             for (long b = from; b < to; b++) {
-                long row = (long) size * hid * b;
+                long r = row * b;
                 if (size == 4) {
-                    lstmBackwardRowFloat(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, khs, kh0 + row, dcs, dc0 + row,
-                            kcs, kc0 + row, dgs, dg0 + 4 * row, dps, dp0 + row);
+                    lstmBackwardRowFloat(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b, dc, dc0 + dcStep * b,
+                            kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
                 } else {
-                    lstmBackwardRowDouble(hid, as, a0 + 4 * row, cs, c0 + row, ts, t0 + row, dhs, dh0 + row, khs, kh0 + row, dcs, dc0 + row,
-                            kcs, kc0 + row, dgs, dg0 + 4 * row, dps, dp0 + row);
+                    lstmBackwardRowDouble(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b, dc, dc0 + dcStep * b,
+                            kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
                 }
             }
         });
+    }
+
+    /** Bytes from one row of an addend to the next: {@code row}, or 0 for an absent one, whose stand-in is one row. */
+    private static long step(Operand op, long row) {
+        return op == null ? 0 : row;
     }
 
     private static void lstmBackwardRowFloat(int hid, MemorySegment as, long ao, MemorySegment cs, long co, MemorySegment ts, long to,
@@ -273,7 +281,6 @@ final class RnnKernels {
                                              MemorySegment kcs, long kco, MemorySegment dgs, long dgo, MemorySegment dps, long dpo) {
         long gate = 4L * hid;
         FloatVector one = FloatVector.broadcast(FloatKernels.S, 1f);
-        FloatVector zero = FloatVector.zero(FloatKernels.S);
         for (int j = 0; j < hid; j += L) {
             long b = 4L * j;
             VectorMask<Float> m = tail(j, hid);
@@ -282,26 +289,16 @@ final class RnnKernels {
             FloatVector g = load(as, ao + 2 * gate + b, m);
             FloatVector o = load(as, ao + 3 * gate + b, m);
             FloatVector tc = load(ts, to + b, m);
-            FloatVector dh = load(dhs, dho + b, m);
-            if (khs != null) {
-                dh = dh.add(load(khs, kho + b, m));
-            }
-            FloatVector dc = dcs == null ? zero : load(dcs, dco + b, m);
-            if (kcs != null) {
-                dc = dcs == null ? load(kcs, kco + b, m) : dc.add(load(kcs, kco + b, m));
-            }
+            FloatVector c = load(cs, co + b, m);
+            FloatVector dh = load(dhs, dho + b, m).add(load(khs, kho + b, m));
+            FloatVector dc = load(dcs, dco + b, m).add(load(kcs, kco + b, m));
             // the composed rule's order: d(tanh c') = dh·o, then ·(1 − tc²), then + dc
             FloatVector dct = dh.mul(o).mul(one.sub(tc.mul(tc))).add(dc);
-            if (dgs != null) {
-                FloatVector c = load(cs, co + b, m);
-                store(dct.mul(g).mul(i.mul(one.sub(i))), dgs, dgo + b, m);
-                store(dct.mul(c).mul(fg.mul(one.sub(fg))), dgs, dgo + gate + b, m);
-                store(dct.mul(i).mul(one.sub(g.mul(g))), dgs, dgo + 2 * gate + b, m);
-                store(dh.mul(tc).mul(o.mul(one.sub(o))), dgs, dgo + 3 * gate + b, m);
-            }
-            if (dps != null) {
-                store(dct.mul(fg), dps, dpo + b, m);
-            }
+            store(dct.mul(g).mul(i.mul(one.sub(i))), dgs, dgo + b, m);
+            store(dct.mul(c).mul(fg.mul(one.sub(fg))), dgs, dgo + gate + b, m);
+            store(dct.mul(i).mul(one.sub(g.mul(g))), dgs, dgo + 2 * gate + b, m);
+            store(dh.mul(tc).mul(o.mul(one.sub(o))), dgs, dgo + 3 * gate + b, m);
+            store(dct.mul(fg), dps, dpo + b, m);
         }
     }
 
@@ -316,19 +313,14 @@ final class RnnKernels {
             double g = d(as, ao + 2 * gate + b);
             double o = d(as, ao + 3 * gate + b);
             double tc = d(ts, to + b);
-            double dh = khs == null ? d(dhs, dho + b) : d(dhs, dho + b) + d(khs, kho + b);
-            double dc = sum(dcs, dco + b, kcs, kco + b);
-            double dct = dh * o * (1 - tc * tc) + dc;
-            if (dgs != null) {
-                double c = d(cs, co + b);
-                d(dgs, dgo + b, dct * g * (i * (1 - i)));
-                d(dgs, dgo + gate + b, dct * c * (fg * (1 - fg)));
-                d(dgs, dgo + 2 * gate + b, dct * i * (1 - g * g));
-                d(dgs, dgo + 3 * gate + b, dh * tc * (o * (1 - o)));
-            }
-            if (dps != null) {
-                d(dps, dpo + b, dct * fg);
-            }
+            double c = d(cs, co + b);
+            double dh = d(dhs, dho + b) + d(khs, kho + b);
+            double dct = dh * o * (1 - tc * tc) + (d(dcs, dco + b) + d(kcs, kco + b));
+            d(dgs, dgo + b, dct * g * (i * (1 - i)));
+            d(dgs, dgo + gate + b, dct * c * (fg * (1 - fg)));
+            d(dgs, dgo + 2 * gate + b, dct * i * (1 - g * g));
+            d(dgs, dgo + 3 * gate + b, dh * tc * (o * (1 - o)));
+            d(dps, dpo + b, dct * fg);
         }
     }
 

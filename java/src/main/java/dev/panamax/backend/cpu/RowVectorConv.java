@@ -3,8 +3,6 @@ package dev.panamax.backend.cpu;
 import dev.panamax.backend.cpu.ConvMicroKernels.Packed;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * Direct convolution with output pixels in the vector lanes: the output rows of a band are cut into
@@ -22,6 +20,11 @@ final class RowVectorConv {
     private static final int MAX_IMAGES = 4;
     /** Lane-wise partial sums of the weight gradient kept per chunk, at most (else the channel kernel does it). */
     private static final int MAX_PARTIAL = 1 << 16;
+    /**
+     * Zeros to add where a call has no bias: shared by every call and thread, never written, replaced by a longer
+     * array when a call needs more.
+     */
+    private static float[] zeroBias = new float[0];
 
     private RowVectorConv() {}
 
@@ -94,11 +97,12 @@ final class RowVectorConv {
         int images = plan.images;
         int[] taps = band.tapOffsets();
         float[] packed = pack(pr, weights, plan.shape.rows);
-        PixelVectors full = PixelVectors.of(pr, band, band.bandRows, images, plan.shape.vectors);
-        PixelVectors last = PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), plan.shape.vectors);
+        float[] biases = bias != null ? bias : zeroBias(pr.groups() * pr.out());
+        Vectors full = Vectors.of(pr, PixelVectors.of(pr, band, band.bandRows, images, plan.shape.vectors), images);
+        Vectors last = Vectors.of(pr, PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), plan.shape.vectors), 1);
         // the last task's images when they do not fill one (several images share a task only when each is one band)
-        PixelVectors fewer = PixelVectors.of(pr, band, band.bandRows, Math.max(1, pr.n() % images), plan.shape.vectors);
-        Store store = Store.of(pr, bias, Map.of(full, images, last, 1, fewer, Math.max(1, pr.n() % images)));
+        int fewerImages = Math.max(1, pr.n() % images);
+        Vectors fewer = Vectors.of(pr, PixelVectors.of(pr, band, band.bandRows, fewerImages, plan.shape.vectors), fewerImages);
         int imageTasks = ceilDiv(pr.n(), images);
         Parallel.forChunks(imageTasks * pr.groups() * band.bands, task -> {
             int b = task % band.bands;
@@ -112,55 +116,38 @@ final class RowVectorConv {
                 band.fill(x, xImage, b, in, (int) (j * band.floats()), scratch);
             }
             long yGroup = yOff + first * pr.outputImage() + (long) g * pr.out() * pr.p() * pr.q();
-            PixelVectors v = count < images ? fewer : b == band.bands - 1 && images == 1 ? last : full;
-            if (store != null) {
-                store.band(pr, plan.shape, band, b, v, g, taps, packed, in, y, yGroup);
+            Vectors v = count < images ? fewer : b == band.bands - 1 && images == 1 ? last : full;
+            if (v.destinations != null) {
+                storeBand(pr, plan.shape, band, b, v, g, taps, packed, in, biases, y, yGroup);
             } else {
-                band(pr, plan.shape, band, b, v, count, g, taps, packed, in, bias, scratch, y, yGroup);
+                band(pr, plan.shape, band, b, v.pixels, count, g, taps, packed, in, biases, scratch, y, yGroup);
             }
         });
     }
 
+    private static float[] zeroBias(int length) {
+        float[] zeros = Scratch.atLeast(zeroBias, length);
+        zeroBias = zeros;
+        return zeros;
+    }
+
     /**
-     * The kernels store straight into y when every pixel vector is a whole run of one output row (q a
-     * multiple of the vector length, so rows are laid q apart in the band's results as in y): no scratch
-     * copy of the results, and no pass over it to add the bias and store (on the 7x7 stem at 1
-     * thread, 19.4 ms instead of 20.5).
+     * Pixel vectors in use, and where each vector's pixels start in y, from the band's first output row of the
+     * first image, when the kernels store straight into y ({@link #storeBand}); else null.
      */
-    private record Store(float[] bias, Map<PixelVectors, long[]> destinations) {
+    private record Vectors(PixelVectors pixels, long[] destinations) {
         /**
-         * How to store pr's results straight into y, or null when some vectors are not whole row runs;
-         * {@code vectors} holds each pixel vector layout in use and its images.
+         * The kernels store straight into y when every pixel vector is a whole run of one output row (q a multiple of
+         * the vector length, so rows are laid q apart in the band's results as in y): no scratch copy of the results,
+         * and no pass over it to add the bias and store (on the 7x7 stem at 1 thread, 19.4 ms instead of 20.5).
          */
-        static Store of(ConvProblem pr, float[] bias, Map<PixelVectors, Integer> vectors) {
-            if (pr.q() % L != 0) {
-                return null;
-            }
-            Map<PixelVectors, long[]> destinations = new IdentityHashMap<>();
-            vectors.forEach((v, images) -> destinations.put(v, destinations(pr, v, images)));
-            return new Store(bias != null ? bias : new float[pr.groups() * pr.out()], destinations);
-        }
-
-        /** {@link RowVectorConv#band}, storing each kernel call's results into y as it goes. */
-        void band(ConvProblem pr, Packed shape, InputBand band, int b, PixelVectors v, int g, int[] taps, float[] packed, float[] in,
-                  MemorySegment y, long yGroup) {
-            long[] dst = destinations.get(v);
-            int kBlocks = ceilDiv(pr.out(), shape.rows);
-            for (int kb = 0; kb < kBlocks; kb++) {
-                int aOff = (g * kBlocks + kb) * pr.taps() * shape.rows;
-                int keep = Math.min(shape.rows, pr.out() - kb * shape.rows);
-                long yBlock = yGroup + ((long) kb * shape.rows * pr.p() + (long) b * band.bandRows) * pr.q();
-                for (int u = 0; u < v.base().length; u += shape.vectors) {
-                    ConvMicroKernels.packedRowsInto(shape, pr.taps(), packed, aOff, taps, in, v.base(), u, bias,
-                            g * pr.out() + kb * shape.rows, keep, y, yBlock, (long) pr.p() * pr.q(), dst);
-                }
-            }
+        static Vectors of(ConvProblem pr, PixelVectors pixels, int images) {
+            return new Vectors(pixels, pr.q() % L == 0 ? destinations(pr, pixels, images) : null);
         }
 
         /**
-         * Where each vector of v's {@code images} images starts in y, from the band's first output row of
-         * the first image; the vectors that pad the last call repeat vector 0's pixels, so they store the
-         * same values there again.
+         * Where each vector of v's {@code images} images starts in y; the vectors that pad the last call repeat
+         * vector 0's pixels, so they store the same values there again.
          */
         private static long[] destinations(ConvProblem pr, PixelVectors v, int images) {
             long[] dst = new long[v.base().length];
@@ -168,6 +155,22 @@ final class RowVectorConv {
                 dst[u] = u / v.units() * pr.outputImage() + (long) (u % v.units()) * L;
             }
             return dst;
+        }
+    }
+
+    /** {@link #band}, storing each kernel call's results into y as it goes. */
+    private static void storeBand(ConvProblem pr, Packed shape, InputBand band, int b, Vectors v, int g, int[] taps, float[] packed,
+                                  float[] in, float[] bias, MemorySegment y, long yGroup) {
+        int[] base = v.pixels.base();
+        int kBlocks = ceilDiv(pr.out(), shape.rows);
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int aOff = (g * kBlocks + kb) * pr.taps() * shape.rows;
+            int keep = Math.min(shape.rows, pr.out() - kb * shape.rows);
+            long yBlock = yGroup + ((long) kb * shape.rows * pr.p() + (long) b * band.bandRows) * pr.q();
+            for (int u = 0; u < base.length; u += shape.vectors) {
+                ConvMicroKernels.packedRowsInto(shape, pr.taps(), packed, aOff, taps, in, base, u, bias,
+                        g * pr.out() + kb * shape.rows, keep, y, yBlock, (long) pr.p() * pr.q(), v.destinations);
+            }
         }
     }
 
@@ -188,7 +191,7 @@ final class RowVectorConv {
             for (int j = 0; j < count; j++) {
                 for (int i = 0; i < Math.min(shape.rows, pr.out() - kb * shape.rows); i++) {
                     int k = kb * shape.rows + i;
-                    float add = bias == null ? 0f : bias[g * pr.out() + k];
+                    float add = bias[g * pr.out() + k];
                     long dst = yGroup + j * pr.outputImage() + ((long) k * pr.p() + (long) b * band.bandRows) * pr.q();
                     int src = i * stride + j * v.units() * L;
                     for (int row = 0; row < band.rowsOf(b); row++) {

@@ -35,4 +35,19 @@ final class Scratch {
     static float[] atLeast(float[] buffer, int length) {
         return buffer.length < length ? new float[length] : buffer;
     }
+
+    /** {@link #atLeast(float[], int)} for doubles. */
+    static double[] atLeast(double[] buffer, int length) {
+        return buffer.length < length ? new double[length] : buffer;
+    }
+
+    /** {@link #atLeast(float[], int)} for ints. */
+    static int[] atLeast(int[] buffer, int length) {
+        return buffer.length < length ? new int[length] : buffer;
+    }
+
+    /** {@link #atLeast(float[], int)} for longs. */
+    static long[] atLeast(long[] buffer, int length) {
+        return buffer.length < length ? new long[length] : buffer;
+    }
 }

@@ -64,12 +64,10 @@ final class WinogradScratch {
 
         /** The runs of the {@code count} slots from {@code first}, for an output from element yOff. */
         void find(WinogradInput input, int first, int count, long yOff) {
-            if (slot.length < count) {
-                slot = new int[count];
-                width = new int[count];
-                rows = new int[count];
-                start = new long[count];
-            }
+            slot = Scratch.atLeast(slot, count);
+            width = Scratch.atLeast(width, count);
+            rows = Scratch.atLeast(rows, count);
+            start = Scratch.atLeast(start, count);
             ConvProblem pr = input.pr;
             int perImage = input.slotsPerImage();
             this.count = 0;
