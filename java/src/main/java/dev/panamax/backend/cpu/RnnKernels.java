@@ -394,18 +394,27 @@ final class RnnKernels {
         if (batch == 0 || hid == 0 || (gradXw == null && gradHw == null && gradH == null)) {
             return;
         }
-        MemorySegment as = seg(act), ws = seg(hw), hs = seg(h), gs = seg(gradHNew), dxs = seg(gradXw), dws = seg(gradHw), dhs = seg(gradH);
-        long a0 = base(act), w0 = base(hw), h0 = base(h), g0 = base(gradHNew), dx0 = base(gradXw), dw0 = base(gradHw), dh0 = base(gradH);
+        MemorySegment as = seg(act), ws = seg(hw), hs = seg(h), gs = seg(gradHNew);
+        long a0 = base(act), w0 = base(hw), h0 = base(h), g0 = base(gradHNew);
         int size = h.dtype().byteSize();
+        long row = (long) size * hid;
+        // an absent output writes to this thread's sink (as in lstmCellBackward), so the row loops have no null tests:
+        // gradXw and gradHw to its first [B, 3H] (both, if both are absent: a row's writes stay in its worker's part),
+        // gradH to the [B, H] after it
+        MemorySegment sink = StandIns.get().sink(4 * row * batch);
+        MemorySegment dxs = gradXw != null ? seg(gradXw) : sink, dws = gradHw != null ? seg(gradHw) : sink,
+                dhs = gradH != null ? seg(gradH) : sink;
+        long dx0 = gradXw != null ? base(gradXw) : 0, dw0 = gradHw != null ? base(gradHw) : 0,
+                dh0 = gradH != null ? base(gradH) : 3 * row * batch;
         rows(batch, 3L * hid, (from, to) -> {
             for (long b = from; b < to; b++) {
-                long row = (long) size * hid * b;
+                long r = row * b;
                 if (size == 4) {
-                    gruBackwardRowFloat(hid, as, a0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, gs, g0 + row, dxs, dx0 + 3 * row,
-                            dws, dw0 + 3 * row, dhs, dh0 + row);
+                    gruBackwardRowFloat(hid, as, a0 + 3 * r, ws, w0 + 3 * r, hs, h0 + r, gs, g0 + r, dxs, dx0 + 3 * r,
+                            dws, dw0 + 3 * r, dhs, dh0 + r);
                 } else {
-                    gruBackwardRowDouble(hid, as, a0 + 3 * row, ws, w0 + 3 * row, hs, h0 + row, gs, g0 + row, dxs, dx0 + 3 * row,
-                            dws, dw0 + 3 * row, dhs, dh0 + row);
+                    gruBackwardRowDouble(hid, as, a0 + 3 * r, ws, w0 + 3 * r, hs, h0 + r, gs, g0 + r, dxs, dx0 + 3 * r,
+                            dws, dw0 + 3 * r, dhs, dh0 + r);
                 }
             }
         });
@@ -421,27 +430,18 @@ final class RnnKernels {
             VectorMask<Float> m = tail(j, hid);
             FloatVector z = load(as, ao + gate + b, m);
             FloatVector g = load(gs, go + b, m);
-            if (dhs != null) {
-                store(g.mul(z), dhs, dho + b, m);
-            }
-            if (dxs == null && dws == null) {
-                continue;
-            }
+            store(g.mul(z), dhs, dho + b, m);
             FloatVector r = load(as, ao + b, m);
             FloatVector n = load(as, ao + 2 * gate + b, m);
             FloatVector dnPre = g.mul(one.sub(z)).mul(one.sub(n.mul(n)));
             FloatVector drPre = dnPre.mul(load(ws, wo + 2 * gate + b, m)).mul(r.mul(one.sub(r)));
             FloatVector dzPre = g.mul(load(hs, ho + b, m).sub(n)).mul(z.mul(one.sub(z)));
-            if (dxs != null) {
-                store(drPre, dxs, dxo + b, m);
-                store(dzPre, dxs, dxo + gate + b, m);
-                store(dnPre, dxs, dxo + 2 * gate + b, m);
-            }
-            if (dws != null) {
-                store(drPre, dws, dwo + b, m);
-                store(dzPre, dws, dwo + gate + b, m);
-                store(dnPre.mul(r), dws, dwo + 2 * gate + b, m);
-            }
+            store(drPre, dxs, dxo + b, m);
+            store(dzPre, dxs, dxo + gate + b, m);
+            store(dnPre, dxs, dxo + 2 * gate + b, m);
+            store(drPre, dws, dwo + b, m);
+            store(dzPre, dws, dwo + gate + b, m);
+            store(dnPre.mul(r), dws, dwo + 2 * gate + b, m);
         }
     }
 
@@ -455,27 +455,18 @@ final class RnnKernels {
             double z = d(as, ao + gate + b);
             double n = d(as, ao + 2 * gate + b);
             double g = d(gs, go + b);
-            if (dhs != null) {
-                d(dhs, dho + b, g * z);
-            }
-            if (dxs == null && dws == null) {
-                continue;
-            }
+            d(dhs, dho + b, g * z);
             double hn = d(ws, wo + 2 * gate + b);
             double hp = d(hs, ho + b);
             double dnPre = g * (1 - z) * (1 - n * n);
             double drPre = dnPre * hn * (r * (1 - r));
             double dzPre = g * (hp - n) * (z * (1 - z));
-            if (dxs != null) {
-                d(dxs, dxo + b, drPre);
-                d(dxs, dxo + gate + b, dzPre);
-                d(dxs, dxo + 2 * gate + b, dnPre);
-            }
-            if (dws != null) {
-                d(dws, dwo + b, drPre);
-                d(dws, dwo + gate + b, dzPre);
-                d(dws, dwo + 2 * gate + b, dnPre * r);
-            }
+            d(dxs, dxo + b, drPre);
+            d(dxs, dxo + gate + b, dzPre);
+            d(dxs, dxo + 2 * gate + b, dnPre);
+            d(dws, dwo + b, drPre);
+            d(dws, dwo + gate + b, dzPre);
+            d(dws, dwo + 2 * gate + b, dnPre * r);
         }
     }
 }
