@@ -60,16 +60,21 @@ public final class Tensor implements AutoCloseable {
     /** See {@link #version()}. */
     private long version;
 
-    /** The part a Cleaner may see: it must not reference the tensor. */
+    /**
+     * The part a Cleaner may see: it must not reference the tensor. It keeps the dtype and shape for the leak warning
+     * and builds that text only then: a string per tensor would cost every op its formatting.
+     */
     private static final class Resource implements Runnable {
         private final Storage storage;
-        private final String description;
+        private final DType dtype;
+        private final Shape shape;
         private volatile boolean closedExplicitly;
         private boolean released;
 
-        Resource(Storage storage, String description) {
+        Resource(Storage storage, DType dtype, Shape shape) {
             this.storage = storage;
-            this.description = description;
+            this.dtype = dtype;
+            this.shape = shape;
         }
 
         @Override
@@ -84,7 +89,7 @@ public final class Tensor implements AutoCloseable {
                 long n = LEAKED.incrementAndGet();
                 if (n == 1 || n % 10_000 == 0) {
                     LOG.warn("{} tensor(s) were garbage-collected without close(), most recently {}; use try-with-resources"
-                            + " or a Scope so memory is freed when you are done with it", n, description);
+                            + " or a Scope so memory is freed when you are done with it", n, dtype.pyName() + shape);
                 }
             }
         }
@@ -94,7 +99,7 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.operand = new Operand(storage, dtype, shape.toArray(), strides, offset);
         this.backend = Backends.get(storage.device());
-        this.resource = new Resource(storage, dtype.pyName() + shape);
+        this.resource = new Resource(storage, dtype, shape);
         this.cleanable = CLEANER.register(this, resource);
         LIVE.incrementAndGet();
         Scope s = Scope.current();
@@ -551,7 +556,7 @@ public final class Tensor implements AutoCloseable {
         // one Cleaner registration per tensor: the new memory's is made before the old one is freed
         Resource old = resource;
         Cleaner.Cleanable oldCleanable = cleanable;
-        resource = new Resource(moved.storage(), old.description);
+        resource = new Resource(moved.storage(), old.dtype, old.shape);
         cleanable = CLEANER.register(this, resource);
         LIVE.incrementAndGet();
         operand = moved;
