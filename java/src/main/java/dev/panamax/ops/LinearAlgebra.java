@@ -92,17 +92,41 @@ public final class LinearAlgebra {
             Tensor ga = null;
             Tensor gb = null;
             if (needs[0]) {
-                try (Tensor bt = b.transpose(-1, -2); Tensor full = batched(g, bt)) {
+                try (Tensor bt = b.transpose(-1, -2); Tensor full = inLayoutOf(a, g, bt)) {
                     ga = OpSupport.reduceTo(full, a);
                 }
             }
             if (needs[1]) {
-                try (Tensor at = a.transpose(-1, -2); Tensor full = batched(at, g)) {
+                try (Tensor at = a.transpose(-1, -2); Tensor full = inLayoutOf(b, at, g)) {
                     gb = OpSupport.reduceTo(full, b);
                 }
             }
             return new Tensor[] {ga, gb};
         }, a, b);
+    }
+
+    /**
+     * left · right, the gradient of {@code operand}: computed as (rightᵀ · leftᵀ)ᵀ when the operand is a transposed
+     * dense tensor (linear's weight.t()), so that it has the operand's layout, as PyTorch's mm_mat2_backward does: the
+     * transpose's backward then hands the parameter a contiguous gradient, with no strided copy.
+     */
+    private static Tensor inLayoutOf(Tensor operand, Tensor left, Tensor right) {
+        if (!transposedDense(operand)) {
+            return batched(left, right);
+        }
+        try (Tensor rt = right.transpose(-1, -2); Tensor lt = left.transpose(-1, -2); Tensor p = batched(rt, lt)) {
+            return p.transpose(-1, -2);
+        }
+    }
+
+    /** Whether t's last two dims are swapped from a contiguous layout (t = c.transpose(-1, -2), c contiguous). */
+    private static boolean transposedDense(Tensor t) {
+        if (t.rank() < 2 || t.isContiguous()) {
+            return false;
+        }
+        try (Tensor back = t.transpose(-1, -2)) {
+            return back.isContiguous();
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.autograd.Autograd;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
@@ -208,6 +209,39 @@ class LinearAlgebraTest {
         OpCheck.check("linear on a transposed input", t -> LinearAlgebra.linear(t[0].t(), t[1], t[2]),
                 r -> RefLinearAlgebra.linear(RefShapeOps.transpose(r[0], 0, 1), r[1], r[2]), randn(4, 6), w, b);
         assertArrayEquals(new long[] {2, 3, 5}, LinearAlgebra.linear(x, w, b).shape().toArray());
+    }
+
+    /**
+     * A transposed dense operand (linear's weight.t()) gets its gradient in its own layout, so the weight's gradient
+     * reaches it contiguous without a strided copy; the values are the reference's either way, and an operand
+     * without that layout keeps the row-major gradient.
+     */
+    @Test
+    void gradientOfATransposedOperandComesInItsLayout() {
+        Tensor x = randn(7, 4);
+        Tensor wt = randn(5, 4).t().requiresGrad(true); // a leaf laid out as linear's weight.t()
+        Tensor w = randn(5, 4).requiresGrad(true);
+        Tensor y = x.matmul(wt);
+        Tensor[] g = Autograd.grad(y, Tensor.onesLike(y), false, false, wt);
+        assertArrayEquals(wt.strides(), g[0].strides(), "the gradient of w.t() is laid out as w.t()");
+        double[] expected = new double[4 * 5];
+        double[] xs = x.toDoubleArray();
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 5; j++) {
+                for (int r = 0; r < 7; r++) {
+                    expected[i * 5 + j] += xs[r * 4 + i];
+                }
+            }
+        }
+        assertArrayEquals(expected, g[0].toDoubleArray(), 1e-5, "xᵀ · ones");
+        Tensor yw = x.matmul(w.t());
+        yw.backward(Tensor.onesLike(yw));
+        assertTrue(w.grad().isContiguous());
+        assertArrayEquals(RefShapeOps.transpose(Ref.of(g[0]), 0, 1).data, w.grad().toDoubleArray(), 0, "w's gradient is g's transpose");
+        Tensor v = randn(4, 5).requiresGrad(true);
+        Tensor z = x.matmul(v);
+        Tensor[] gv = Autograd.grad(z, Tensor.onesLike(z), false, false, v);
+        assertTrue(gv[0].isContiguous(), "a row-major operand's gradient stays row-major");
     }
 
     @Test
