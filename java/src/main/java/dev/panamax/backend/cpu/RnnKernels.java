@@ -261,11 +261,11 @@ final class RnnKernels {
             for (long b = from; b < to; b++) {
                 long r = row * b;
                 if (size == 4) {
-                    lstmBackwardRowFloat(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b, dc, dc0 + dcStep * b,
-                            kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
+                    lstmBackwardRowFloat(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b,
+                            dc, dc0 + dcStep * b, kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
                 } else {
-                    lstmBackwardRowDouble(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b, dc, dc0 + dcStep * b,
-                            kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
+                    lstmBackwardRowDouble(hid, as, a0 + 4 * r, cs, c0 + r, ts, t0 + r, dhs, dh0 + r, kh, kh0 + khStep * b,
+                            dc, dc0 + dcStep * b, kc, kc0 + kcStep * b, dg, dg0 + 4 * r, dp, dp0 + r);
                 }
             }
         });
