@@ -124,9 +124,18 @@ public final class LinearAlgebra {
         if (t.rank() < 2 || t.isContiguous()) {
             return false;
         }
-        try (Tensor back = t.transpose(-1, -2)) {
-            return back.isContiguous();
-        }
+        Operand o = t.operand();
+        long[] shape = o.shape().clone();
+        long[] strides = o.strides().clone();
+        swapLastTwo(shape);
+        swapLastTwo(strides);
+        return o.withLayout(shape, strides, o.offset()).isContiguous();
+    }
+
+    private static void swapLastTwo(long[] a) {
+        long last = a[a.length - 1];
+        a[a.length - 1] = a[a.length - 2];
+        a[a.length - 2] = last;
     }
 
     /**

@@ -20,11 +20,6 @@ final class RowVectorConv {
     private static final int MAX_IMAGES = 4;
     /** Lane-wise partial sums of the weight gradient kept per chunk, at most (else the channel kernel does it). */
     private static final int MAX_PARTIAL = 1 << 16;
-    /**
-     * Zeros to add where a call has no bias: shared by every call and thread, never written, replaced by a longer
-     * array when a call needs more.
-     */
-    private static float[] zeroBias = new float[0];
 
     private RowVectorConv() {}
 
@@ -97,7 +92,7 @@ final class RowVectorConv {
         int images = plan.images;
         int[] taps = band.tapOffsets();
         float[] packed = pack(pr, weights, plan.shape.rows);
-        float[] biases = bias != null ? bias : zeroBias(pr.groups() * pr.out());
+        float[] biases = bias != null ? bias : new float[pr.groups() * pr.out()]; // zeros: the kernels add a bias always
         Vectors full = Vectors.of(pr, PixelVectors.of(pr, band, band.bandRows, images, plan.shape.vectors), images);
         Vectors last = Vectors.of(pr, PixelVectors.of(pr, band, band.rowsOf(band.bands - 1), plan.shape.vectors), 1);
         // the last task's images when they do not fill one (several images share a task only when each is one band)
@@ -123,12 +118,6 @@ final class RowVectorConv {
                 band(pr, plan.shape, band, b, v.pixels, count, g, taps, packed, in, biases, scratch, y, yGroup);
             }
         });
-    }
-
-    private static float[] zeroBias(int length) {
-        float[] zeros = Scratch.atLeast(zeroBias, length);
-        zeroBias = zeros;
-        return zeros;
     }
 
     /**
