@@ -1,5 +1,6 @@
 package dev.panamax.nn;
 
+import dev.panamax.tensor.Tensor;
 import java.util.Arrays;
 
 /** Constructor argument checks shared by the layers; each message names the layer and the value at fault. */
@@ -15,6 +16,14 @@ final class LayerChecks {
     static void probability(String layer, double p) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException(layer + ": dropout probability has to be between 0 and 1, but got " + p);
+        }
+    }
+
+    /** A recurrent state goes through the same products as the input, so it needs the input's dtype and device. */
+    static void likeInput(String layer, String argument, Tensor state, Tensor input) {
+        if (state.dtype() != input.dtype() || !state.device().equals(input.device())) {
+            throw new IllegalArgumentException(layer + ": " + argument + " must have the input's dtype and device, " + input.describe() + " on "
+                    + input.device() + ", got " + state.describe() + " on " + state.device());
         }
     }
 

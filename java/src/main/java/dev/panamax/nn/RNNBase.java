@@ -141,12 +141,16 @@ public abstract class RNNBase extends Module {
         int batchDim = config.batchFirst() ? 0 : 1;
         long steps = batched ? input.size(1 - batchDim) : input.size(0);
         long batch = batched ? input.size(batchDim) : 1;
+        if (steps == 0) {
+            throw new IllegalArgumentException(layer + ": expected sequence length to be larger than 0, got input shape " + input.shape()
+                    + (batched ? config.batchFirst() ? " (batch, seq, input_size)" : " (seq, batch, input_size)" : " (seq, input_size)"));
+        }
         long states = (long) config.numLayers() * config.directions();
-        checkState("h0", h0, batched, states, batch, config.outSize());
+        checkState("h0", h0, input, batched, states, batch, config.outSize());
         if (c0 != null && config.mode() != Recurrence.Mode.LSTM) {
             throw new IllegalArgumentException(layer + ": c0 is an LSTM argument; " + layer + " has no cell state");
         }
-        checkState("c0", c0, batched, states, batch, config.hiddenSize());
+        checkState("c0", c0, input, batched, states, batch, config.hiddenSize());
         if (lengths != null) {
             if (lengths.length != batch) {
                 throw new IllegalArgumentException(layer + ": lengths must have one entry per sequence, " + batch + " for input shape "
@@ -186,10 +190,11 @@ public abstract class RNNBase extends Module {
         super.close();
     }
 
-    private void checkState(String name, Tensor state, boolean batched, long states, long batch, long size) {
+    private void checkState(String name, Tensor state, Tensor input, boolean batched, long states, long batch, long size) {
         if (state == null) {
             return;
         }
+        LayerChecks.likeInput(layer, name, state, input);
         long[] expected = batched ? new long[] {states, batch, size} : new long[] {states, size};
         if (!Arrays.equals(state.shape().toArray(), expected)) {
             throw new IllegalArgumentException(layer + ": " + name + " must have shape " + Arrays.toString(expected)

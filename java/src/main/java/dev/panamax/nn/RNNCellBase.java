@@ -114,6 +114,7 @@ public abstract class RNNCellBase extends Module {
         if (state == null) {
             return;
         }
+        LayerChecks.likeInput(layer, name, state, input);
         long[] expected = batched ? new long[] {batch, hiddenSize} : new long[] {hiddenSize};
         if (!Arrays.equals(state.shape().toArray(), expected)) {
             throw new IllegalArgumentException(layer + ": " + name + " must have shape " + Arrays.toString(expected)

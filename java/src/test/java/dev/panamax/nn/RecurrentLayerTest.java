@@ -184,6 +184,12 @@ class RecurrentLayerTest {
             assertMessage(() -> cell.forward(Tensor.randn(gen, 2, 5)), "LSTMCell", "input_size 3", "got 5", "[2, 5]");
             assertMessage(() -> cell.forward(Tensor.randn(gen, 2, 3), Tensor.zeros(3, 4), null), "LSTMCell", "hx", "[2, 4]", "got [3, 4]");
             assertMessage(() -> cell.forward(Tensor.randn(gen, 2, 3), null, Tensor.zeros(4)), "LSTMCell", "cx", "[2, 4]", "got [4]");
+            // states of another dtype, and empty sequences: PyTorch's messages name neither the state nor the length
+            assertMessage(() -> lstm.forward(x, Tensor.zeros(DType.FLOAT64, 2, 2, 4), null), "LSTM", "h0", "float64[2, 2, 4]", "float32[5, 2, 3]");
+            assertMessage(() -> lstm.forward(x, null, Tensor.zeros(DType.FLOAT64, 2, 2, 4)), "LSTM", "c0", "float64[2, 2, 4]", "float32[5, 2, 3]");
+            assertMessage(() -> cell.forward(Tensor.randn(gen, 2, 3), Tensor.zeros(DType.FLOAT64, 2, 4), null), "LSTMCell", "hx", "float64[2, 4]");
+            assertMessage(() -> gru.forward(Tensor.zeros(0, 2, 3)), "GRU", "sequence length", "[0, 2, 3]");
+            assertMessage(() -> gru.forward(Tensor.zeros(0, 3)), "GRU", "sequence length", "[0, 3]");
         }
     }
 
