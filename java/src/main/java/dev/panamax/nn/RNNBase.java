@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stack of recurrent layers, as PyTorch's {@code RNNBase}: {@link RNN}, {@link LSTM} and
@@ -27,6 +29,7 @@ import java.util.List;
  * inter-layer dropout in training, it runs layer by layer ({@link Recurrence}).
  */
 public abstract class RNNBase extends Module {
+    private static final Logger LOG = LoggerFactory.getLogger(RNNBase.class);
     private final String layer;
     private final Recurrence.Config config;
     private final RecurrentOptions options;
@@ -43,6 +46,11 @@ public abstract class RNNBase extends Module {
         if (!(o.dropout() >= 0 && o.dropout() <= 1)) {
             throw new IllegalArgumentException(layer + ": dropout should be a number in range [0, 1] representing the probability of an"
                     + " element being zeroed, got " + o.dropout());
+        }
+        if (o.dropout() > 0 && o.numLayers() == 1) {
+            // PyTorch's warning: there is no layer after the only one, so the setting does nothing
+            LOG.warn("{}: dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater"
+                    + " than 1, but got dropout={} and num_layers=1", layer, o.dropout());
         }
         if (o.projSize() < 0) {
             throw new IllegalArgumentException(layer + ": proj_size should be a positive integer or zero to disable projections, got "

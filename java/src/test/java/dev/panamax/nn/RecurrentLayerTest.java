@@ -14,10 +14,14 @@ import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.testing.Leaks;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -125,12 +129,31 @@ class RecurrentLayerTest {
                 loss.backward();
                 assertTrue(a.flatWeights().stream().allMatch(w -> w.grad() != null), "gradients reach every parameter through dropout");
             }
-            try (GRU single = new GRU(3, 4, RecurrentOptions.DEFAULT.dropout(0.9), new Generator(2));
+            try (GRU single = withStderr(() -> new GRU(3, 4, RecurrentOptions.DEFAULT.dropout(0.9), new Generator(2)),
+                    "GRU: dropout option adds dropout after all but last recurrent layer", "dropout=0.9 and num_layers=1");
                  GRU reference = new GRU(3, 4, RecurrentOptions.DEFAULT, new Generator(2))) {
                 assertArrayEquals(reference.forward(x).toFloatArray(), single.forward(x).toFloatArray(),
-                        "no dropout after the last layer, so one layer has none");
+                        "no dropout after the last layer, so one layer has none (PyTorch warns, and so do we)");
             }
         }
+    }
+
+    /** What {@code make} returns, checking that it logged (slf4j-simple writes to System.err) a line holding every part. */
+    private static <T> T withStderr(Supplier<T> make, String... parts) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        T made;
+        try (PrintStream err = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setErr(err);
+            made = make.get();
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        for (String part : parts) {
+            assertTrue(log.contains(part), "log \"" + log + "\" holds " + part);
+        }
+        return made;
     }
 
     @Test
