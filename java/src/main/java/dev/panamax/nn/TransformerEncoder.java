@@ -12,6 +12,11 @@ import java.util.function.Supplier;
  * {@code torch.nn.TransformerEncoder}; the state dict keys are PyTorch's ({@code layers.0...},
  * {@code norm...}). PyTorch deep-copies one layer, so its layers start equal; here each layer
  * comes from the factory, so they start with independent weights unless the factory copies.
+ *
+ * <p>With a {@code srcKeyPaddingMask}, the outputs at padded positions are computed like the
+ * others, as PyTorch computes them with autograd on. PyTorch 2.13 in eval mode under {@code
+ * no_grad} (its nested-tensor fast path, {@code enable_nested_tensor=True}) returns zeros there
+ * instead; the unpadded positions agree either way.
  */
 public final class TransformerEncoder extends Module {
     private final ModuleList layers;
