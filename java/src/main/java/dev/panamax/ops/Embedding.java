@@ -99,18 +99,18 @@ public final class Embedding {
 
     /**
      * Rescales, in place and outside the graph, every row the input references whose p-norm
-     * exceeds maxNorm to maxNorm / (norm + 1e-7) of itself (PyTorch's embedding_renorm_).
+     * (p = +inf: the largest magnitude) exceeds maxNorm to maxNorm / (norm + 1e-7) of itself
+     * (PyTorch's embedding_renorm_).
      */
     private static void renorm(String op, Tensor input, Tensor weight, double maxNorm, double p) {
-        if (!(maxNorm > 0) || !(p > 0) || Double.isInfinite(p)) {
-            throw new IllegalArgumentException(op + ": maxNorm and normType must be positive and normType finite, got maxNorm "
-                    + maxNorm + " and normType " + p);
+        if (!(maxNorm > 0) || !(p > 0)) {
+            throw new IllegalArgumentException(op + ": maxNorm and normType must be positive, got maxNorm " + maxNorm + " and normType " + p);
         }
         long[] distinct = Arrays.stream(input.toLongArray()).distinct().toArray();
         try (Scope ignored = Scope.open(); GradMode.Guard noGrad = GradMode.noGrad()) {
             Tensor ids = longs(weight, distinct);
             Tensor rows = weight.indexSelect(0, ids);
-            Tensor norms = rows.abs().pow(p).sum(new int[] {1}, true).pow(1 / p);
+            Tensor norms = Double.isInfinite(p) ? rows.abs().max(1, true).values() : rows.abs().pow(p).sum(new int[] {1}, true).pow(1 / p);
             Tensor factor = Tensor.where(norms.gt(maxNorm), norms.add(1e-7).pow(-1).mul(maxNorm), Tensor.onesLike(norms));
             Tensor delta = rows.mul(factor.sub(1));
             weight.backend().indexAdd(weight.operand(), 0, ids.operand(), delta.operand());

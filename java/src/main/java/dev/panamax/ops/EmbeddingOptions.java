@@ -8,6 +8,7 @@ package dev.panamax.ops;
  *                   values count from the end, as in PyTorch
  * @param maxNorm    rows referenced by a lookup whose {@code normType}-norm exceeds it are rescaled
  *                   to it, in place, before the lookup; or null
+ * @param normType   the p of that norm: positive, {@code Double.POSITIVE_INFINITY} for the largest magnitude
  */
 public record EmbeddingOptions(Long paddingIdx, Double maxNorm, double normType) {
     public static final EmbeddingOptions DEFAULT = new EmbeddingOptions(null, null, 2.0);

@@ -80,6 +80,11 @@ class EmbeddingTest {
             Embedding.embedding(Tensor.of(new long[] {0, 1}, 2), w1, EmbeddingOptions.DEFAULT.maxNorm(2).normType(1));
             double f = 2 / (3 + 1e-7);
             assertArrayEquals(new double[] {f, -2 * f, 2 * 2 / (2.5 + 1e-7), 0.5 * 2 / (2.5 + 1e-7)}, w1.toDoubleArray(), 1e-6);
+            // normType +inf (PyTorch takes float('inf')): the largest magnitude is the norm
+            Tensor wInf = Tensor.of(new double[] {1, -3, 0.5, 0.2}, 2, 2);
+            Embedding.embedding(Tensor.of(new long[] {0, 1}, 2), wInf, EmbeddingOptions.DEFAULT.maxNorm(2).normType(Double.POSITIVE_INFINITY));
+            double g = 2 / (3 + 1e-7);
+            assertArrayEquals(new double[] {g, -3 * g, 0.5, 0.2}, wInf.toDoubleArray(), 1e-6, "row 0 rescaled to |.|max 2, row 1 under it");
         }
     }
 
@@ -174,6 +179,7 @@ class EmbeddingTest {
             assertMessage(() -> Embedding.embedding(w, w), "embedding: input must be an integer tensor");
             assertMessage(() -> Embedding.embedding(ids, w, EmbeddingOptions.DEFAULT.paddingIdx(5)), "embedding: paddingIdx 5", "num_embeddings 5");
             assertMessage(() -> Embedding.embedding(ids, w, EmbeddingOptions.DEFAULT.maxNorm(-1)), "embedding: maxNorm", "-1.0");
+            assertMessage(() -> Embedding.embedding(ids, w, EmbeddingOptions.DEFAULT.maxNorm(1).normType(0)), "embedding: maxNorm", "normType 0.0");
             assertMessage(() -> Embedding.embeddingBag(ids, w, Tensor.of(new long[] {1, 2}, 2)), "embeddingBag: offsets[0] has to be 0", "got 1");
             assertMessage(() -> Embedding.embeddingBag(ids, w, Tensor.of(new long[] {0, 3, 2}, 3)), "embeddingBag: offsets must be non-decreasing",
                     "offsets[2] = 2");
