@@ -99,6 +99,36 @@ class RecurrentFixtureTest {
         check("lstm_proj", new LSTM(3, 6, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true).projSize(2), new Generator(1)), true);
     }
 
+    /**
+     * The backward of a packed, bidirectional, two-layer LSTM with projections and given h0 and c0:
+     * short sequences' final states (the forward direction's at their last valid step, the reverse
+     * direction's at step 0) and their zero padding must route the gradients to the input, the
+     * states and every parameter exactly as PyTorch's packed run does.
+     */
+    @Test
+    void packedProjectedLstmGradients() {
+        String name = "lstm_proj";
+        try (LSTM model = new LSTM(3, 6, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true).projSize(2), new Generator(1));
+             Scope s = Scope.open()) {
+            model.loadStateDict(stateDict(name), true);
+            model.eval();
+            Tensor x = get(name + ":input").alias().requiresGrad(true);
+            Tensor h0 = get(name + ":h0").alias().requiresGrad(true);
+            Tensor c0 = get(name + ":c0").alias().requiresGrad(true);
+            RNNOutput r = model.run(x, h0, c0, get("lengths").toLongArray());
+            Tensor loss = r.output().mul(get(name + ":packed_r_output")).sum()
+                    .add(r.hN().mul(get(name + ":packed_r_h_n")).sum())
+                    .add(r.cN().mul(get(name + ":packed_r_c_n")).sum());
+            loss.backward();
+            assertClose(get(name + ":packed_grad.input"), x.grad(), "input's gradient");
+            assertClose(get(name + ":packed_grad.h0"), h0.grad(), "h0's gradient");
+            assertClose(get(name + ":packed_grad.c0"), c0.grad(), "c0's gradient");
+            for (Parameter p : model.namedParameters()) {
+                assertClose(get(name + ":packed_grad." + p.name()), p.tensor().grad(), p.name() + "'s gradient");
+            }
+        }
+    }
+
     @Test
     void reluRnnWithoutBias() {
         check("rnn_relu", new RNN(3, 4, RecurrentOptions.DEFAULT.numLayers(2).nonlinearity("relu").bias(false), new Generator(1)), false);
