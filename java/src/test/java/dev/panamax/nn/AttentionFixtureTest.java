@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.panamax.data.io.Safetensors;
+import dev.panamax.ops.Attention;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
@@ -96,6 +97,38 @@ class AttentionFixtureTest {
             assertMatches(caseName + ": gradient of " + p.name(), get(caseName + ".grad." + p.name()), p.tensor().grad());
         }
         inputs.forEach((name, t) -> assertMatches(caseName + ": gradient of " + name, get(caseName + ".grad." + name), t.grad()));
+    }
+
+    /**
+     * scaledDotProductAttention's corners against PyTorch's own: causal with L &lt; S and L &gt; S
+     * (top-left aligned) and an explicit scale, and rows whose every key a broadcast bool or float
+     * mask excludes, which must give zeros, never NaN, forward and backward (the float mask's
+     * gradient included).
+     */
+    @Test
+    void scaledDotProductAttentionCornersMatchPyTorch() {
+        record Case(String name, boolean causal, Double scale) {}
+        for (Case c : List.of(new Case("sdpa_causal_wide", true, 0.7), new Case("sdpa_causal_tall", true, null),
+                new Case("sdpa_dead_bool", false, null), new Case("sdpa_dead_float", false, null))) {
+            try (Scope s = Scope.open()) {
+                Map<String, Tensor> leaves = new LinkedHashMap<>();
+                for (String n : new String[] {"query", "key", "value", "attn_mask"}) {
+                    Tensor t = fixture.tensors().get(c.name() + "." + n);
+                    if (t != null) {
+                        leaves.put(n, t.dtype().isFloatingPoint() ? t.detach().requiresGrad(true) : t);
+                    }
+                }
+                Tensor y = Attention.scaledDotProductAttention(leaves.get("query"), leaves.get("key"), leaves.get("value"),
+                        leaves.get("attn_mask"), 0, c.causal(), c.scale(), null);
+                assertMatches(c.name() + " output", get(c.name() + ".output"), y);
+                y.mul(get(c.name() + ".projection")).sum().backward();
+                leaves.forEach((n, t) -> {
+                    if (t.requiresGrad()) {
+                        assertMatches(c.name() + ": gradient of " + n, get(c.name() + ".grad." + n), t.grad());
+                    }
+                });
+            }
+        }
     }
 
     @Test

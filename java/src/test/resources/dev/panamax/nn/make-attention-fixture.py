@@ -93,6 +93,36 @@ with torch.no_grad():
     y = enc(src, mask=causal, is_causal=True)
 put("encoder", enc, src=src, mask=causal, output=y)
 
+# scaled_dot_product_attention on its own (drawn last, so the cases above keep their values): is_causal with
+# L < S and L > S (top-left aligned) and an explicit scale, and query rows whose every key is masked out by a
+# bool or a float mask, broadcast from [L, S] and [H, L, S] to [N, H, L, S]: PyTorch gives them zero output and
+# zero gradients, the float mask its gradient too. Keys "<case>.<query|key|value|attn_mask|output|projection>"
+# and "<case>.grad.<name>" for gradients of sum(output * projection).
+def sdpa(case, q, k, v, attn_mask=None, **kw):
+    leaves = {"query": q, "key": k, "value": v, **({} if attn_mask is None else {"attn_mask": attn_mask})}
+    leaves = {n: t.clone().requires_grad_(t.is_floating_point()) for n, t in leaves.items()}
+    y = torch.nn.functional.scaled_dot_product_attention(leaves["query"], leaves["key"], leaves["value"], attn_mask=leaves.get("attn_mask"), **kw)
+    projection = torch.randn(y.shape)
+    (y * projection).sum().backward()
+    for n, t in leaves.items():
+        out[f"{case}.{n}"] = t.detach().contiguous()
+        if t.requires_grad:
+            out[f"{case}.grad.{n}"] = t.grad.contiguous()
+    out[f"{case}.output"] = y.detach().contiguous()
+    out[f"{case}.projection"] = projection
+
+
+sdpa("sdpa_causal_wide", torch.randn(1, 2, 3, 4), torch.randn(1, 2, 5, 4), torch.randn(1, 2, 5, 3), is_causal=True, scale=0.7)
+sdpa("sdpa_causal_tall", torch.randn(1, 2, 5, 4), torch.randn(1, 2, 3, 4), torch.randn(1, 2, 3, 3), is_causal=True)
+allowed = torch.rand(3, 4) < 0.7
+allowed[:, 0] = True
+allowed[1] = False
+sdpa("sdpa_dead_bool", torch.randn(2, 2, 3, 4), torch.randn(2, 2, 4, 4), torch.randn(2, 2, 4, 3), allowed)
+additive = torch.randn(2, 3, 4)
+additive[0, 2] = float("-inf")
+additive[1, 0, 1] = float("-inf")
+sdpa("sdpa_dead_float", torch.randn(2, 2, 3, 4), torch.randn(2, 2, 4, 4), torch.randn(2, 2, 4, 3), additive)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attention.safetensors")
 save_file(out, path, metadata={"torch": torch.__version__, "script": "make-attention-fixture.py"})
 print(f"wrote {path}: {len(out)} tensors, {os.path.getsize(path)} bytes, torch {torch.__version__}")
