@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * [seq, input_size]. Variable-length batches take a {@code lengths} array, one length per
  * sequence in 1..seq, in any order (PyTorch's {@code pack_padded_sequence} with {@code
  * enforce_sorted=False}): outputs past a sequence's length are zero, h_n (and c_n) hold the state
- * at its last valid step, and the reverse direction starts at that step.
+ * at its last valid step, and the reverse direction starts at that step. The output keeps the
+ * input's seq length even when every length is shorter, as {@code pad_packed_sequence(...,
+ * total_length=seq)} gives it (without total_length PyTorch trims it to the longest length).
  *
  * <p>On a backend with a fused recurrence (cuDNN's RNN API on CUDA) the whole stack is one op, its
  * parameters copied into the backend's weight space only when they change; elsewhere, and for
