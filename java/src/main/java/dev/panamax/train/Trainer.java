@@ -341,7 +341,11 @@ public final class Trainer {
     /** Detached copies of the module's state, owned by the caller. */
     static Map<String, Tensor> snapshot(Module model) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
-        model.stateDict().forEach((k, t) -> copy.put(k, t.detach().contiguousCopy().unscoped()));
+        model.stateDict().forEach((k, t) -> {
+            try (Tensor detached = t.detach()) {
+                copy.put(k, detached.contiguousCopy().unscoped());
+            }
+        });
         return copy;
     }
 

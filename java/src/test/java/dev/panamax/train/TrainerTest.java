@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,15 +46,20 @@ class TrainerTest {
     private record Run(Sequential model, SGD optimizer, StepLR schedule, Trainer trainer, DataLoader train, DataLoader val) {}
 
     private Run run(int epochs, Path out, Path resume, ByteArrayOutputStream log) {
+        return run(epochs, out, resume, log, b -> b);
+    }
+
+    /** A run with further settings on the builder. */
+    private Run run(int epochs, Path out, Path resume, ByteArrayOutputStream log, UnaryOperator<Trainer.Builder> settings) {
         Generator g = new Generator(1);
         Sequential model = new Sequential(new Linear(4, 16, true, g), Activation.relu(), new Linear(16, 3, true, g));
         SGD sgd = SGD.builder().lr(0.1).momentum(0.9).build(model.parameters());
         StepLR schedule = new StepLR(sgd, 2, 0.5);
         DataLoader train = DataLoader.builder(blobs(7, 256)).batchSize(32).shuffle(true).seed(3).build();
         DataLoader val = DataLoader.builder(blobs(8, 128)).batchSize(64).build();
-        Trainer t = Trainer.builder().model("mlp", model).optimizer(sgd).loss(Loss::crossEntropy).data(train, val)
+        Trainer t = settings.apply(Trainer.builder().model("mlp", model).optimizer(sgd).loss(Loss::crossEntropy).data(train, val)
                 .epochs(epochs).epochScheduler(schedule).topK(2).outDir(out).resumeFrom(resume).generator(g)
-                .output(new PrintStream(log, true, StandardCharsets.UTF_8), false).build();
+                .output(new PrintStream(log, true, StandardCharsets.UTF_8), false)).build();
         return new Run(model, sgd, schedule, t, train, val);
     }
 
@@ -87,6 +93,18 @@ class TrainerTest {
         assertTrue(printed.contains("epoch 4/4") && printed.contains("val_acc"), printed);
         close(r);
         Leaks.assertNoneSince(before, "a run of 4 epochs, closed");
+    }
+
+    /** Early stopping keeps a copy of the best epoch's weights and restores it; the copies are freed. */
+    @Test
+    void restoringTheBestWeightsLeaksNothing() throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        MemoryStats before = Leaks.baseline();
+        Run r = run(3, dir, null, log, b -> b.earlyStopping(5, true));
+        r.trainer().fit();
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("restored the weights of the best epoch"), log.toString(StandardCharsets.UTF_8));
+        close(r);
+        Leaks.assertNoneSince(before, "a run of 3 epochs with early stopping, closed");
     }
 
     /** Resuming from the checkpoint of epoch 2 continues exactly as the uninterrupted run. */
