@@ -2,6 +2,7 @@ package dev.panamax.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.data.DataLoader;
@@ -17,6 +18,7 @@ import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
+import java.awt.HeadlessException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,9 +26,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TrainerTest {
     @TempDir
@@ -105,6 +111,36 @@ class TrainerTest {
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("restored the weights of the best epoch"), log.toString(StandardCharsets.UTF_8));
         close(r);
         Leaks.assertNoneSince(before, "a run of 3 epochs with early stopping, closed");
+    }
+
+    /** What a JVM that cannot draw throws: no java.desktop module, no native AWT or fonts, headless refusals. */
+    static Stream<Throwable> drawingFailures() {
+        return Stream.of(new NoClassDefFoundError("java/awt/Color"), new InternalError("java.lang.reflect.InvocationTargetException"),
+                new HeadlessException());
+    }
+
+    /** Without curves.png the run goes on: one note naming the failure, one attempt, the other curves written every epoch. */
+    @ParameterizedTest
+    @MethodSource("drawingFailures")
+    void aJvmThatCannotDrawSaysSoOnceAndTrainsOn(Throwable failure) throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicInteger attempts = new AtomicInteger();
+        Run r = run(3, dir, null, log, b -> b.plotter((png, xLabel, panels) -> {
+            attempts.incrementAndGet();
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw (RuntimeException) failure;
+        }));
+        assertEquals(3, r.trainer().fit().size());
+        close(r);
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, attempts.get(), "after the first failure it stops trying");
+        assertEquals(1, printed.split("curves.png not written", -1).length - 1, printed);
+        assertTrue(printed.contains(failure.toString()), printed);
+        assertFalse(Files.exists(dir.resolve("curves.png")));
+        assertEquals(4, Files.readAllLines(dir.resolve("history.csv")).size(), "history.csv has every epoch");
+        assertTrue(Files.exists(dir.resolve("last.safetensors")));
     }
 
     /** Resuming from the checkpoint of epoch 2 continues exactly as the uninterrupted run. */
