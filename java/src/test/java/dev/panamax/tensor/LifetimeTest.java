@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.autograd.GradMode;
+import dev.panamax.tensor.Scope;
 import dev.panamax.testing.Leaks;
 import org.junit.jupiter.api.Test;
 
@@ -144,15 +145,17 @@ class LifetimeTest {
 
     @Test
     void closingAnIntermediateKeepsItForTheBackwardThatNeedsIt() {
-        Tensor x = Tensor.of(new float[] {0.5f, -1}, 2).requiresGrad(true);
-        Tensor y = x.exp();
-        Tensor z = y.mul(y).sum();
-        y.close();
-        z.backward();
-        assertEquals(2 * Math.exp(1.0), x.grad().get(0), 1e-5);
-        assertTrue(y.isClosed(), "freed once the backward that needed it has run");
-        x.close();
-        z.close();
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(new float[] {0.5f, -1}, 2).requiresGrad(true);
+            Tensor y = x.exp();
+            Tensor z = y.mul(y).sum();
+            y.close();
+            z.backward();
+            assertEquals(2 * Math.exp(1.0), x.grad().get(0), 1e-5);
+            assertTrue(y.isClosed(), "freed once the backward that needed it has run");
+            x.close();
+            z.close();
+        }
     }
 
     @Test
@@ -182,12 +185,14 @@ class LifetimeTest {
 
     @Test
     void leafGradientIsOwnedByTheLeaf() {
-        Tensor w = Tensor.ones(2).requiresGrad(true);
-        w.sum().backward();
-        Tensor g = w.grad();
-        w.zeroGrad();
-        assertTrue(g.isClosed());
-        assertSame(null, w.grad());
-        w.close();
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.ones(2).requiresGrad(true);
+            w.sum().backward();
+            Tensor g = w.grad();
+            w.zeroGrad();
+            assertTrue(g.isClosed());
+            assertSame(null, w.grad());
+            w.close();
+        }
     }
 }
