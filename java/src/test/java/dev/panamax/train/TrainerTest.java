@@ -108,7 +108,8 @@ class TrainerTest {
         MemoryStats before = Leaks.baseline();
         Run r = run(3, dir, null, log, b -> b.earlyStopping(5, true));
         r.trainer().fit();
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("restored the weights of the best epoch"), log.toString(StandardCharsets.UTF_8));
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("restored the weights of the best epoch"), printed);
         close(r);
         Leaks.assertNoneSince(before, "a run of 3 epochs with early stopping, closed");
     }
