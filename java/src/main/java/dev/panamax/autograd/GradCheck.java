@@ -2,6 +2,7 @@ package dev.panamax.autograd;
 
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
+import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Shape;
 import dev.panamax.tensor.Tensor;
 import java.util.function.Function;
@@ -43,14 +44,17 @@ public final class GradCheck {
         Tensor[] xs = new Tensor[inputs.length];
         Tensor projection = null;
         try {
-            for (int i = 0; i < inputs.length; i++) {
-                xs[i] = inputs[i].dtype().isFloatingPoint()
-                        ? inputs[i].to(DType.FLOAT64).contiguousCopy().unscoped().requiresGrad(true)
-                        : inputs[i].alias().unscoped();
+            // scopes free what the conversions and fn create in passing; the leaves and projection outlive them
+            try (Scope ignored = Scope.open()) {
+                for (int i = 0; i < inputs.length; i++) {
+                    xs[i] = inputs[i].dtype().isFloatingPoint()
+                            ? inputs[i].to(DType.FLOAT64).contiguousCopy().unscoped().requiresGrad(true)
+                            : inputs[i].alias().unscoped();
+                }
             }
             Tensor[] analytic = analyticGradients(fn, xs);
-            try (Tensor out = evaluate(fn, xs)) {
-                projection = Tensor.randn(new Generator(20260101L), out.shape().toArray()).to(DType.FLOAT64).unscoped();
+            try (GradMode.Guard ng = GradMode.noGrad(); Scope ignored = Scope.open()) {
+                projection = projection(fn.apply(xs)).unscoped();
             }
             long elements = 0;
             double maxAbs = 0;
@@ -89,25 +93,21 @@ public final class GradCheck {
         }
     }
 
-    private static Tensor evaluate(Function<Tensor[], Tensor> fn, Tensor[] xs) {
-        try (GradMode.Guard ignored = GradMode.noGrad()) {
-            return fn.apply(xs);
-        }
+    /** The fixed random weights of fn's output elements, float64 in the current scope. */
+    private static Tensor projection(Tensor out) {
+        return Tensor.randn(new Generator(20260101L), out.shape().toArray()).to(DType.FLOAT64);
     }
 
     private static Tensor[] analyticGradients(Function<Tensor[], Tensor> fn, Tensor[] xs) {
-        Tensor out = fn.apply(xs);
-        try (out) {
+        try (Scope ignored = Scope.open()) {
+            Tensor out = fn.apply(xs);
             if (!out.dtype().isFloatingPoint()) {
                 throw new IllegalArgumentException("GradCheck: the function's output must be floating point, got " + out.describe());
             }
             if (!out.requiresGrad()) {
                 throw new IllegalArgumentException("GradCheck: the output does not depend on any input that requires grad");
             }
-            try (Tensor r = Tensor.randn(new Generator(20260101L), out.shape().toArray()); Tensor r64 = r.to(DType.FLOAT64);
-                 Tensor weighted = out.mul(r64); Tensor scalar = weighted.sum()) {
-                scalar.backward();
-            }
+            out.mul(projection(out)).sum().backward();
         }
         Tensor[] grads = new Tensor[xs.length];
         for (int i = 0; i < xs.length; i++) {
@@ -133,8 +133,8 @@ public final class GradCheck {
     }
 
     private static double projected(Function<Tensor[], Tensor> fn, Tensor[] xs, Tensor projection) {
-        try (Tensor out = fn.apply(xs); Tensor w = out.to(DType.FLOAT64); Tensor p = w.mul(projection); Tensor s = p.sum()) {
-            return s.item();
+        try (Scope ignored = Scope.open()) {
+            return fn.apply(xs).to(DType.FLOAT64).mul(projection).sum().item();
         }
     }
 }

@@ -219,11 +219,21 @@ public interface Backend {
     /** gx = gradient of roiPool (gx overwritten). */
     void roiPoolBackward(Operand gy, Operand boxes, Operand argmax, Operand gx);
 
-    /** torchvision's roi_align: boxes as in {@link #roiPool}; samplingRatio <= 0 means adaptive. */
-    void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y);
+    /**
+     * torchvision's roi_align, prepared once for a call's forward and backward: boxes as in {@link #roiPool}, inputs
+     * of shape inputShape [N, C, H, W] pooled to outH × outW bins; samplingRatio <= 0 means adaptive. The default
+     * keeps the arguments.
+     */
+    default RoiAlignPlan prepareRoiAlign(Operand boxes, long[] inputShape, int outH, int outW, double spatialScale, int samplingRatio,
+                                         boolean aligned) {
+        return new RoiAlignPlan.Arguments(boxes, spatialScale, samplingRatio, aligned);
+    }
 
-    /** gx = gradient of roiAlign with respect to x (gx overwritten). */
-    void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx);
+    /** y [K, C, outH, outW] = roi_align of x with a plan from {@link #prepareRoiAlign} of this backend. */
+    void roiAlign(Operand x, RoiAlignPlan plan, Operand y);
+
+    /** gx = gradient of roiAlign with respect to x, with the forward's plan (gx overwritten). */
+    void roiAlignBackward(Operand gy, RoiAlignPlan plan, Operand gx);
 
     /**
      * torchvision's nms: boxes dense [N, 4] float32 (x1, y1, x2, y2), scores dense [N] float32.

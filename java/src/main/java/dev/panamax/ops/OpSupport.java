@@ -11,12 +11,18 @@ import java.util.Arrays;
 final class OpSupport {
     private OpSupport() {}
 
-    /** The backend shared by every tensor argument; throws naming the op when devices differ. */
+    /**
+     * The backend shared by every tensor argument; throws naming the op when devices differ or an
+     * argument was closed (here, before the op allocates an output that the throw would leak).
+     */
     static Backend backend(String op, Tensor... tensors) {
         Tensor first = null;
         for (Tensor t : tensors) {
             if (t == null) {
                 continue;
+            }
+            if (t.isClosed()) {
+                throw new IllegalStateException(op + ": tensor " + t.describe() + " was used after close()");
             }
             if (first == null) {
                 first = t;

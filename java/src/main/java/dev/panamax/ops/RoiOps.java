@@ -2,6 +2,7 @@ package dev.panamax.ops;
 
 import dev.panamax.autograd.Autograd;
 import dev.panamax.backend.Backend;
+import dev.panamax.backend.RoiAlignPlan;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Shape;
 import dev.panamax.tensor.Tensor;
@@ -58,14 +59,16 @@ public final class RoiOps {
         Backend be = OpSupport.backend(op, x, boxes);
         Tensor out = OpSupport.empty(x, Shape.of(boxes.size(0), x.size(1), outH, outW), x.dtype());
         Tensor bc = boxes.contiguous();
+        // one plan for the forward and the backward (on CPU, every box's bilinear samples, held with the graph)
+        RoiAlignPlan plan = be.prepareRoiAlign(bc.operand(), x.shape().toArray(), outH, outW, spatialScale, samplingRatio, aligned);
         try (Tensor xc = x.contiguous()) {
-            be.roiAlign(xc.operand(), bc.operand(), spatialScale, samplingRatio, aligned, out.operand());
+            be.roiAlign(xc.operand(), plan, out.operand());
         }
         Autograd.record("RoIAlignBackward", out, (gy, needs) -> {
             OpSupport.noHigherOrder("RoIAlignBackward");
             try (Tensor gyc = gy.contiguous()) {
                 Tensor gx = OpSupport.empty(x, x.shape(), x.dtype());
-                be.roiAlignBackward(gyc.operand(), bc.operand(), spatialScale, samplingRatio, aligned, gx.operand());
+                be.roiAlignBackward(gyc.operand(), plan, gx.operand());
                 return new Tensor[] {gx, null};
             }
         }, x, boxes);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.panamax.data.datasets.FashionMnist;
 import dev.panamax.data.datasets.MnistData;
 import dev.panamax.tensor.Device;
+import dev.panamax.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,8 +48,8 @@ class TrainCommandTest {
 
         Path png = dir.resolve("item.png");
         int label;
-        try (MnistData data = FashionMnist.load(sample)) {
-            float[] pixels = data.test().inputs().select(0, 0).toFloatArray();
+        try (MnistData data = FashionMnist.load(sample); Tensor first = data.test().inputs().select(0, 0)) {
+            float[] pixels = first.toFloatArray();
             label = (int) data.test().labels().get(0);
             BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
             for (int i = 0; i < 784; i++) {

@@ -90,15 +90,17 @@ class BoxCoderTest {
 
     @Test
     void badArgumentsAreNamedWithTheirShapes() {
-        Tensor b = Tensor.zeros(3, 4);
-        assertMessage(() -> new BoxCoder(10, 0, 5, 5), "BoxCoder: weights must be positive and finite, got (10.0, 0.0, 5.0, 5.0)");
-        assertMessage(() -> new BoxCoder(1, 1, 1, 1, Double.NaN), "BoxCoder: bboxXformClip must be a number, got NaN");
-        assertMessage(() -> ROI.encode(Tensor.zeros(3, 5), b), "BoxCoder.encode: referenceBoxes must be a floating-point [N, 4] tensor, got float32[3, 5]");
-        assertMessage(() -> ROI.encode(b, Tensor.zeros(2, 4)), "BoxCoder.encode: proposals must match referenceBoxes float32[3, 4] row for row, got float32[2, 4]");
-        assertMessage(() -> ROI.encode(b, Tensor.zeros(DType.FLOAT64, 3, 4)), "got float64[3, 4]");
-        assertMessage(() -> ROI.decode(Tensor.zeros(3, 6), b), "BoxCoder.decode: relCodes must be a floating-point [N, 4k] tensor, got float32[3, 6]");
-        assertMessage(() -> ROI.decode(Tensor.zeros(DType.INT64, 3, 4), b), "got int64[3, 4]");
-        assertMessage(() -> ROI.decode(Tensor.zeros(2, 8), b), "BoxCoder.decode: boxes must have one row per row of relCodes [2, 8], got float32[3, 4]");
-        assertMessage(() -> ROI.decode(Tensor.zeros(3, 8), Tensor.zeros(3, 2)), "BoxCoder.decode: boxes must be a floating-point [3, 4] tensor, got float32[3, 2]");
+        try (Scope s = Scope.open()) {
+            Tensor b = Tensor.zeros(3, 4);
+            assertMessage(() -> new BoxCoder(10, 0, 5, 5), "BoxCoder: weights must be positive and finite, got (10.0, 0.0, 5.0, 5.0)");
+            assertMessage(() -> new BoxCoder(1, 1, 1, 1, Double.NaN), "BoxCoder: bboxXformClip must be a number, got NaN");
+            assertMessage(() -> ROI.encode(Tensor.zeros(3, 5), b), "BoxCoder.encode: referenceBoxes must be a floating-point [N, 4] tensor, got float32[3, 5]");
+            assertMessage(() -> ROI.encode(b, Tensor.zeros(2, 4)), "BoxCoder.encode: proposals must match referenceBoxes float32[3, 4] row for row, got float32[2, 4]");
+            assertMessage(() -> ROI.encode(b, Tensor.zeros(DType.FLOAT64, 3, 4)), "got float64[3, 4]");
+            assertMessage(() -> ROI.decode(Tensor.zeros(3, 6), b), "BoxCoder.decode: relCodes must be a floating-point [N, 4k] tensor, got float32[3, 6]");
+            assertMessage(() -> ROI.decode(Tensor.zeros(DType.INT64, 3, 4), b), "got int64[3, 4]");
+            assertMessage(() -> ROI.decode(Tensor.zeros(2, 8), b), "BoxCoder.decode: boxes must have one row per row of relCodes [2, 8], got float32[3, 4]");
+            assertMessage(() -> ROI.decode(Tensor.zeros(3, 8), Tensor.zeros(3, 2)), "BoxCoder.decode: boxes must be a floating-point [3, 4] tensor, got float32[3, 2]");
+        }
     }
 }

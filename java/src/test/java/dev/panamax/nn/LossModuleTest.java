@@ -49,7 +49,9 @@ class LossModuleTest {
             assertFalse(w.isClosed(), "the module keeps its own view of the caller's weight");
             assertTrue(new CrossEntropyLoss().stateDict().isEmpty());
             Tensor logProbs = logits.logSoftmax(1);
-            assertSame(Loss.nllLoss(logProbs, labels, w, -100, LossReduction.SUM), new NLLLoss(w, -100, LossReduction.SUM).forward(logProbs, labels));
+            try (NLLLoss nll = new NLLLoss(w, -100, LossReduction.SUM)) {
+                assertSame(Loss.nllLoss(logProbs, labels, w, -100, LossReduction.SUM), nll.forward(logProbs, labels));
+            }
             Tensor p = Tensor.rand(gen, 5, 3);
             assertSame(Loss.klDiv(logProbs, p, LossReduction.BATCHMEAN, false), new KLDivLoss(LossReduction.BATCHMEAN, false).forward(logProbs, p));
         }
@@ -65,10 +67,11 @@ class LossModuleTest {
             BCEWithLogitsLoss logits = new BCEWithLogitsLoss(null, LossReduction.MEAN, pos);
             assertSame(Loss.binaryCrossEntropyWithLogits(z, t, null, LossReduction.MEAN, pos), logits.forward(z, t));
             assertEquals(List.of("pos_weight"), List.copyOf(logits.stateDict().keySet()), "as PyTorch: no weight key when weight is None");
-            assertSame(Loss.binaryCrossEntropy(z.sigmoid(), t, w, LossReduction.SUM), new BCELoss(w, LossReduction.SUM).forward(z.sigmoid(), t));
             Tensor labels = t.gt(0.5).to(z.dtype());
-            assertSame(Loss.multilabelSoftMarginLoss(z, labels, w, LossReduction.MEAN),
-                    new MultiLabelSoftMarginLoss(w, LossReduction.MEAN).forward(z, labels));
+            try (BCELoss bce = new BCELoss(w, LossReduction.SUM); MultiLabelSoftMarginLoss margin = new MultiLabelSoftMarginLoss(w, LossReduction.MEAN)) {
+                assertSame(Loss.binaryCrossEntropy(z.sigmoid(), t, w, LossReduction.SUM), bce.forward(z.sigmoid(), t));
+                assertSame(Loss.multilabelSoftMarginLoss(z, labels, w, LossReduction.MEAN), margin.forward(z, labels));
+            }
             Tensor signs = labels.mul(2).sub(1);
             assertSame(Loss.hingeEmbeddingLoss(z, signs, 0.5, LossReduction.MEAN), new HingeEmbeddingLoss(0.5, LossReduction.MEAN).forward(z, signs));
             Tensor z2 = Tensor.randn(gen, 4, 3);
@@ -80,10 +83,12 @@ class LossModuleTest {
 
     @Test
     void aLossNeedsItsTarget() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> new MSELoss().forward(Tensor.zeros(2)));
-        assertEquals("MSELoss: a loss needs a target; call forward(input, target)", e.getMessage());
-        e = assertThrows(UnsupportedOperationException.class, () -> new MarginRankingLoss().forward(Tensor.zeros(2)));
-        assertTrue(e.getMessage().contains("forward(input1, input2, target)"), e.getMessage());
+        try (Scope s = Scope.open()) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> new MSELoss().forward(Tensor.zeros(2)));
+            assertEquals("MSELoss: a loss needs a target; call forward(input, target)", e.getMessage());
+            e = assertThrows(UnsupportedOperationException.class, () -> new MarginRankingLoss().forward(Tensor.zeros(2)));
+            assertTrue(e.getMessage().contains("forward(input1, input2, target)"), e.getMessage());
+        }
     }
 
     @Test

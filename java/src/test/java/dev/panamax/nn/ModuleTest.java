@@ -136,16 +136,18 @@ class ModuleTest {
 
     @Test
     void namedSequentialsListsAndTheModuleTree() {
-        java.util.Map<String, Module> named = new java.util.LinkedHashMap<>();
-        named.put("conv", new Conv2d(1, 2, 3));
-        named.put("act", Activation.relu());
-        try (Sequential seq = new Sequential(named); ModuleList list = new ModuleList(List.of(new Linear(2, 3), new Linear(3, 1)))) {
-            assertEquals(List.of("conv.weight", "conv.bias"), List.copyOf(seq.stateDict().keySet()));
-            assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias"), List.copyOf(list.stateDict().keySet()));
-            assertEquals(3, seq.modules().size(), "itself and its two children");
-            assertEquals(2, list.size());
-            assertThrows(UnsupportedOperationException.class, () -> list.forward(Tensor.zeros(1, 2)));
-            assertTrue(seq.toString().startsWith("Sequential(\n  (conv): Conv2d(1, 2, kernel_size=(3, 3)"), seq.toString());
+        try (Scope s = Scope.open()) {
+            java.util.Map<String, Module> named = new java.util.LinkedHashMap<>();
+            named.put("conv", new Conv2d(1, 2, 3));
+            named.put("act", Activation.relu());
+            try (Sequential seq = new Sequential(named); ModuleList list = new ModuleList(List.of(new Linear(2, 3), new Linear(3, 1)))) {
+                assertEquals(List.of("conv.weight", "conv.bias"), List.copyOf(seq.stateDict().keySet()));
+                assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias"), List.copyOf(list.stateDict().keySet()));
+                assertEquals(3, seq.modules().size(), "itself and its two children");
+                assertEquals(2, list.size());
+                assertThrows(UnsupportedOperationException.class, () -> list.forward(Tensor.zeros(1, 2)));
+                assertTrue(seq.toString().startsWith("Sequential(\n  (conv): Conv2d(1, 2, kernel_size=(3, 3)"), seq.toString());
+            }
         }
     }
 }

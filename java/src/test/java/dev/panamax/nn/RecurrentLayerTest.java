@@ -158,26 +158,28 @@ class RecurrentLayerTest {
 
     @Test
     void parametersHavePyTorchNamesShapesAndInit() {
-        try (LSTM lstm = new LSTM(3, 8, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true).projSize(2), gen);
-             GRUCell cell = new GRUCell(5, 16)) {
-            List<String> names = lstm.namedParameters().stream().map(p -> p.name() + Arrays.toString(p.tensor().shape().toArray())).toList();
-            assertEquals(List.of("weight_ih_l0[32, 3]", "weight_hh_l0[32, 2]", "bias_ih_l0[32]", "bias_hh_l0[32]", "weight_hr_l0[2, 8]",
-                    "weight_ih_l0_reverse[32, 3]", "weight_hh_l0_reverse[32, 2]", "bias_ih_l0_reverse[32]", "bias_hh_l0_reverse[32]",
-                    "weight_hr_l0_reverse[2, 8]",
-                    "weight_ih_l1[32, 4]", "weight_hh_l1[32, 2]", "bias_ih_l1[32]", "bias_hh_l1[32]", "weight_hr_l1[2, 8]",
-                    "weight_ih_l1_reverse[32, 4]", "weight_hh_l1_reverse[32, 2]", "bias_ih_l1_reverse[32]", "bias_hh_l1_reverse[32]",
-                    "weight_hr_l1_reverse[2, 8]"), names);
-            double bound = 1 / Math.sqrt(8);
-            for (Tensor p : lstm.parameters()) {
-                assertEquals(DType.FLOAT32, p.dtype());
-                assertTrue(p.abs().max().item() <= bound, p.name() + " within ±1/√hidden");
-                assertTrue(p.abs().max().item() > bound / 2, p.name() + " spread over the range");
+        try (Scope s = Scope.open()) {
+            try (LSTM lstm = new LSTM(3, 8, RecurrentOptions.DEFAULT.numLayers(2).bidirectional(true).projSize(2), gen);
+                 GRUCell cell = new GRUCell(5, 16)) {
+                List<String> names = lstm.namedParameters().stream().map(p -> p.name() + Arrays.toString(p.tensor().shape().toArray())).toList();
+                assertEquals(List.of("weight_ih_l0[32, 3]", "weight_hh_l0[32, 2]", "bias_ih_l0[32]", "bias_hh_l0[32]", "weight_hr_l0[2, 8]",
+                        "weight_ih_l0_reverse[32, 3]", "weight_hh_l0_reverse[32, 2]", "bias_ih_l0_reverse[32]", "bias_hh_l0_reverse[32]",
+                        "weight_hr_l0_reverse[2, 8]",
+                        "weight_ih_l1[32, 4]", "weight_hh_l1[32, 2]", "bias_ih_l1[32]", "bias_hh_l1[32]", "weight_hr_l1[2, 8]",
+                        "weight_ih_l1_reverse[32, 4]", "weight_hh_l1_reverse[32, 2]", "bias_ih_l1_reverse[32]", "bias_hh_l1_reverse[32]",
+                        "weight_hr_l1_reverse[2, 8]"), names);
+                double bound = 1 / Math.sqrt(8);
+                for (Tensor p : lstm.parameters()) {
+                    assertEquals(DType.FLOAT32, p.dtype());
+                    assertTrue(p.abs().max().item() <= bound, p.name() + " within ±1/√hidden");
+                    assertTrue(p.abs().max().item() > bound / 2, p.name() + " spread over the range");
+                }
+                for (Tensor p : cell.parameters()) {
+                    assertTrue(p.abs().max().item() <= 0.25, p.name() + " within ±1/√16");
+                }
+                assertEquals(List.of("weight_ih[48, 5]", "weight_hh[48, 16]", "bias_ih[48]", "bias_hh[48]"),
+                        cell.namedParameters().stream().map(p -> p.name() + Arrays.toString(p.tensor().shape().toArray())).toList());
             }
-            for (Tensor p : cell.parameters()) {
-                assertTrue(p.abs().max().item() <= 0.25, p.name() + " within ±1/√16");
-            }
-            assertEquals(List.of("weight_ih[48, 5]", "weight_hh[48, 16]", "bias_ih[48]", "bias_hh[48]"),
-                    cell.namedParameters().stream().map(p -> p.name() + Arrays.toString(p.tensor().shape().toArray())).toList());
         }
     }
 

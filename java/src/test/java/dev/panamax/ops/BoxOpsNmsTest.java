@@ -118,16 +118,18 @@ class BoxOpsNmsTest {
 
     @Test
     void badArgumentsAreNamedWithTheirShapes() {
-        Tensor b = Tensor.zeros(3, 4);
-        Tensor scores = Tensor.zeros(3);
-        assertMessage(() -> BoxOps.nms(Tensor.zeros(3, 5), scores, 0.5), "nms: boxes must be float32 [N, 4] (x1, y1, x2, y2), got float32[3, 5]");
-        assertMessage(() -> BoxOps.nms(Tensor.zeros(DType.FLOAT64, 3, 4), scores, 0.5), "nms: boxes must be float32 [N, 4] (x1, y1, x2, y2), got float64[3, 4]");
-        assertMessage(() -> BoxOps.nms(b, Tensor.zeros(2), 0.5), "nms: scores must be float32 [3] (one per box of boxes [3, 4]), got float32[2]");
-        assertMessage(() -> BoxOps.nms(b, Tensor.zeros(3, 1), 0.5), "got float32[3, 1]");
-        assertMessage(() -> BoxOps.nms(b, scores, Double.NaN), "nms: iouThreshold must be a number, got NaN");
-        assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(DType.INT64, 4), 0.5),
-                "batchedNms: idxs must be int64 [3] (one category per box), got int64[4]");
-        assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(3), 0.5), "batchedNms: idxs must be int64 [3] (one category per box), got float32[3]");
-        assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(DType.INT64, 3), Double.NaN), "batchedNms: iouThreshold must be a number, got NaN");
+        try (Scope s = Scope.open()) {
+            Tensor b = Tensor.zeros(3, 4);
+            Tensor scores = Tensor.zeros(3);
+            assertMessage(() -> BoxOps.nms(Tensor.zeros(3, 5), scores, 0.5), "nms: boxes must be float32 [N, 4] (x1, y1, x2, y2), got float32[3, 5]");
+            assertMessage(() -> BoxOps.nms(Tensor.zeros(DType.FLOAT64, 3, 4), scores, 0.5), "nms: boxes must be float32 [N, 4] (x1, y1, x2, y2), got float64[3, 4]");
+            assertMessage(() -> BoxOps.nms(b, Tensor.zeros(2), 0.5), "nms: scores must be float32 [3] (one per box of boxes [3, 4]), got float32[2]");
+            assertMessage(() -> BoxOps.nms(b, Tensor.zeros(3, 1), 0.5), "got float32[3, 1]");
+            assertMessage(() -> BoxOps.nms(b, scores, Double.NaN), "nms: iouThreshold must be a number, got NaN");
+            assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(DType.INT64, 4), 0.5),
+                    "batchedNms: idxs must be int64 [3] (one category per box), got int64[4]");
+            assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(3), 0.5), "batchedNms: idxs must be int64 [3] (one category per box), got float32[3]");
+            assertMessage(() -> BoxOps.batchedNms(b, scores, Tensor.zeros(DType.INT64, 3), Double.NaN), "batchedNms: iouThreshold must be a number, got NaN");
+        }
     }
 }

@@ -114,13 +114,15 @@ class BoxOpsTest {
 
     @Test
     void badArgumentsAreNamedWithTheirShapes() {
-        Tensor ok = Tensor.zeros(2, 4);
-        assertMessage(() -> BoxOps.boxArea(Tensor.zeros(2, 5)), "boxArea: boxes must be a floating-point [N, 4] tensor of boxes, got float32[2, 5]");
-        assertMessage(() -> BoxOps.boxIou(ok, Tensor.zeros(4)), "boxIou: b must be a floating-point [N, 4] tensor of boxes, got float32[4]");
-        assertMessage(() -> BoxOps.boxIou(Tensor.zeros(DType.INT64, 2, 4), ok), "boxIou: a must be a floating-point [N, 4] tensor of boxes, got int64[2, 4]");
-        assertMessage(() -> BoxOps.boxIou(ok, Tensor.zeros(DType.FLOAT64, 3, 4)), "boxIou: a and b must have one dtype, got float32[2, 4] and float64[3, 4]");
-        assertMessage(() -> BoxOps.convert(ok, BoxFormat.XYXY, null), "convert: formats must not be null");
-        assertMessage(() -> BoxOps.clipBoxesToImage(ok, -1, 5), "clipBoxesToImage: image size must be finite and non-negative, got height -1.0, width 5.0");
-        assertMessage(() -> BoxOps.removeSmallBoxes(ok, Double.NaN), "removeSmallBoxes: minSize must not be NaN");
+        try (Scope s = Scope.open()) {
+            Tensor ok = Tensor.zeros(2, 4);
+            assertMessage(() -> BoxOps.boxArea(Tensor.zeros(2, 5)), "boxArea: boxes must be a floating-point [N, 4] tensor of boxes, got float32[2, 5]");
+            assertMessage(() -> BoxOps.boxIou(ok, Tensor.zeros(4)), "boxIou: b must be a floating-point [N, 4] tensor of boxes, got float32[4]");
+            assertMessage(() -> BoxOps.boxIou(Tensor.zeros(DType.INT64, 2, 4), ok), "boxIou: a must be a floating-point [N, 4] tensor of boxes, got int64[2, 4]");
+            assertMessage(() -> BoxOps.boxIou(ok, Tensor.zeros(DType.FLOAT64, 3, 4)), "boxIou: a and b must have one dtype, got float32[2, 4] and float64[3, 4]");
+            assertMessage(() -> BoxOps.convert(ok, BoxFormat.XYXY, null), "convert: formats must not be null");
+            assertMessage(() -> BoxOps.clipBoxesToImage(ok, -1, 5), "clipBoxesToImage: image size must be finite and non-negative, got height -1.0, width 5.0");
+            assertMessage(() -> BoxOps.removeSmallBoxes(ok, Double.NaN), "removeSmallBoxes: minSize must not be NaN");
+        }
     }
 }

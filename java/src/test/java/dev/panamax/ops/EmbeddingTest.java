@@ -21,18 +21,20 @@ class EmbeddingTest {
 
     @Test
     void lookupOfRepeatedIndicesAccumulatesTheirGradients() {
-        Tensor ids = Tensor.of(new long[] {4, 0, 2, 2, 4, 4}, 2, 3);
-        OpCheck.check("embedding", t -> Embedding.embedding(t[0], t[1]), r -> RefEmbedding.embedding(r[0], r[1]),
-                ids, Tensor.randn(gen, 5, 3));
+        try (Scope s = Scope.open()) {
+            Tensor ids = Tensor.of(new long[] {4, 0, 2, 2, 4, 4}, 2, 3);
+            OpCheck.check("embedding", t -> Embedding.embedding(t[0], t[1]), r -> RefEmbedding.embedding(r[0], r[1]),
+                    ids, Tensor.randn(gen, 5, 3));
+        }
     }
 
     @Test
     void stridedWeightAndPermutedIndices() {
-        try (Tensor ids = Tensor.of(new long[] {1, 3, 0, 1, 2, 3}, 3, 2); Tensor ids2 = ids.t()) {
-            OpCheck.check("embedding strided", t -> Embedding.embedding(t[0], OpCheck.strided(t[1])),
-                    r -> RefEmbedding.embedding(r[0], r[1]), ids2.contiguous(), Tensor.randn(gen, 4, 5));
-            // a non-contiguous index tensor reads the same rows as its contiguous copy
-            try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open()) {
+            try (Tensor ids = Tensor.of(new long[] {1, 3, 0, 1, 2, 3}, 3, 2); Tensor ids2 = ids.t()) {
+                OpCheck.check("embedding strided", t -> Embedding.embedding(t[0], OpCheck.strided(t[1])),
+                        r -> RefEmbedding.embedding(r[0], r[1]), ids2.contiguous(), Tensor.randn(gen, 4, 5));
+                // a non-contiguous index tensor reads the same rows as its contiguous copy
                 Tensor w = Tensor.randn(gen, 4, 5);
                 assertArrayEquals(Embedding.embedding(ids2.contiguous(), w).toFloatArray(), Embedding.embedding(ids2, w).toFloatArray());
             }
@@ -116,20 +118,24 @@ class EmbeddingTest {
 
     @Test
     void bagsWithOffsetsInEveryMode() {
-        long[] ids = {1, 2, 2, 4, 5, 3, 0, 1};
-        for (EmbeddingBagMode mode : EmbeddingBagMode.values()) {
-            checkBag("embeddingBag " + mode.pyName(), ids, new long[] {8}, new long[] {0, 2, 2, 5}, false, mode, false, null);
-            checkBag("embeddingBag padding " + mode.pyName(), ids, new long[] {8}, new long[] {0, 3, 3, 6}, false, mode, false, 2L);
-            checkBag("embeddingBag 2-D " + mode.pyName(), ids, new long[] {2, 4}, null, false, mode, false, null);
+        try (Scope s = Scope.open()) {
+            long[] ids = {1, 2, 2, 4, 5, 3, 0, 1};
+            for (EmbeddingBagMode mode : EmbeddingBagMode.values()) {
+                checkBag("embeddingBag " + mode.pyName(), ids, new long[] {8}, new long[] {0, 2, 2, 5}, false, mode, false, null);
+                checkBag("embeddingBag padding " + mode.pyName(), ids, new long[] {8}, new long[] {0, 3, 3, 6}, false, mode, false, 2L);
+                checkBag("embeddingBag 2-D " + mode.pyName(), ids, new long[] {2, 4}, null, false, mode, false, null);
+            }
         }
     }
 
     @Test
     void perSampleWeightsAndIncludeLastOffset() {
-        long[] ids = {1, 2, 2, 4, 5, 3};
-        checkBag("embeddingBag weighted", ids, new long[] {6}, new long[] {0, 1, 4}, false, EmbeddingBagMode.SUM, true, null);
-        checkBag("embeddingBag weighted padding", ids, new long[] {2, 3}, null, false, EmbeddingBagMode.SUM, true, 2L);
-        checkBag("embeddingBag include last", ids, new long[] {6}, new long[] {0, 3, 5}, true, EmbeddingBagMode.MEAN, false, null);
+        try (Scope s = Scope.open()) {
+            long[] ids = {1, 2, 2, 4, 5, 3};
+            checkBag("embeddingBag weighted", ids, new long[] {6}, new long[] {0, 1, 4}, false, EmbeddingBagMode.SUM, true, null);
+            checkBag("embeddingBag weighted padding", ids, new long[] {2, 3}, null, false, EmbeddingBagMode.SUM, true, 2L);
+            checkBag("embeddingBag include last", ids, new long[] {6}, new long[] {0, 3, 5}, true, EmbeddingBagMode.MEAN, false, null);
+        }
     }
 
     @Test

@@ -170,19 +170,21 @@ class PointwiseArithmeticTest {
 
     @Test
     void maximumAndMinimumPropagateNaN() {
-        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            try (Scope ignored = Scope.open()) {
-                Tensor a = Tensor.of(new double[] {NAN, 1, 2, NAN, -INF}, 5).to(t);
-                Tensor b = Tensor.of(new double[] {1, NAN, 3, NAN, INF}, 5).to(t);
-                assertValues("maximum (" + t.pyName() + ")", new double[] {NAN, NAN, 3, NAN, INF}, a.maximum(b));
-                assertValues("minimum (" + t.pyName() + ")", new double[] {NAN, NAN, 2, NAN, -INF}, a.minimum(b));
+        try (Scope s = Scope.open()) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                try (Scope ignored = Scope.open()) {
+                    Tensor a = Tensor.of(new double[] {NAN, 1, 2, NAN, -INF}, 5).to(t);
+                    Tensor b = Tensor.of(new double[] {1, NAN, 3, NAN, INF}, 5).to(t);
+                    assertValues("maximum (" + t.pyName() + ")", new double[] {NAN, NAN, 3, NAN, INF}, a.maximum(b));
+                    assertValues("minimum (" + t.pyName() + ")", new double[] {NAN, NAN, 2, NAN, -INF}, a.minimum(b));
+                }
             }
-        }
-        // a NaN in the tail of a 17-element run (the vector length is 16 with AVX-512)
-        double[] v = new double[17];
-        v[16] = NAN;
-        try (Tensor a = Tensor.of(v, 17).to(DType.FLOAT32); Tensor z = Tensor.zeros(17); Tensor m = a.maximum(z)) {
-            assertEquals(true, Double.isNaN(m.toDoubleArray()[16]), "NaN in the vector tail");
+            // a NaN in the tail of a 17-element run (the vector length is 16 with AVX-512)
+            double[] v = new double[17];
+            v[16] = NAN;
+            try (Tensor a = Tensor.of(v, 17).to(DType.FLOAT32); Tensor z = Tensor.zeros(17); Tensor m = a.maximum(z)) {
+                assertEquals(true, Double.isNaN(m.toDoubleArray()[16]), "NaN in the vector tail");
+            }
         }
     }
 

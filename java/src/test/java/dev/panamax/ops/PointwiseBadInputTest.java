@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.panamax.autograd.GradMode;
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.Leaks;
 import dev.panamax.testing.RefPointwise;
 import java.util.List;
 import java.util.function.BinaryOperator;
@@ -196,14 +198,17 @@ class PointwiseBadInputTest {
         }
     }
 
+    /** The op refuses a closed argument before it allocates its output, so the refusal leaks nothing. */
     @Test
     void closedTensorsCannotBeUsed() {
         Tensor x = Tensor.ones(3);
         Tensor y = Tensor.ones(3);
         x.close();
-        fails(IllegalStateException.class, () -> x.exp(), "float32[3]", "close");
-        fails(IllegalStateException.class, () -> y.add(x), "float32[3]", "close");
-        fails(IllegalStateException.class, () -> x.softmax(0), "float32[3]", "close");
+        MemoryStats before = Leaks.baseline();
+        fails(IllegalStateException.class, () -> x.exp(), "exp", "float32[3]", "close");
+        fails(IllegalStateException.class, () -> y.add(x), "add", "float32[3]", "close");
+        fails(IllegalStateException.class, () -> x.softmax(0), "softmax", "float32[3]", "close");
+        Leaks.assertNoneSince(before, "ops refusing a closed tensor");
         y.close();
     }
 

@@ -32,54 +32,66 @@ class PoolMaxTest {
 
     @Test
     void nonOverlappingTwoByTwo() {
-        check("max 2x2", new long[] {2, 1, 4, 6}, PoolOptions.kernel(2), Window.of(2, 2, 0), 2, 3);
+        try (Scope s = Scope.open()) {
+            check("max 2x2", new long[] {2, 1, 4, 6}, PoolOptions.kernel(2), Window.of(2, 2, 0), 2, 3);
+        }
     }
 
     @Test
     void overlappingAlexNetWindowsWithOddSizes() {
-        // AlexNet's 3/2 pooling: (7 - 3) / 2 + 1 = 3 rows, (9 - 3) / 2 + 1 = 4 columns
-        check("max 3/2", new long[] {1, 1, 7, 9}, PoolOptions.kernel(3).stride(2), Window.of(3, 2, 0), 3, 4);
+        try (Scope s = Scope.open()) {
+            // AlexNet's 3/2 pooling: (7 - 3) / 2 + 1 = 3 rows, (9 - 3) / 2 + 1 = 4 columns
+            check("max 3/2", new long[] {1, 1, 7, 9}, PoolOptions.kernel(3).stride(2), Window.of(3, 2, 0), 3, 4);
+        }
     }
 
     @Test
     void paddingAndCeilModeEdgeWindows() {
-        // columns: floor((6 + 2 - 3) / 2) + 1 = 3, ceil mode 4 (the last window starts at column 5, inside the input)
-        check("max 3/2 p1 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true),
-                Window.of(3, 2, 1), 3, 4);
-        // rows: ceil((5 - 2) / 2) + 1 = 3, the last window clipped to one row
-        check("max 2/2 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(2).ceilMode(true), Window.of(2, 2, 0), 3, 3);
-        // rows: ceil((5 + 2 - 2) / 2) + 1 = 4, but the 4th window would start at row 5, in the bottom padding: dropped
-        check("max 2/2 p1 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(2).padding(1).ceilMode(true), Window.of(2, 2, 1), 3, 4);
+        try (Scope s = Scope.open()) {
+            // columns: floor((6 + 2 - 3) / 2) + 1 = 3, ceil mode 4 (the last window starts at column 5, inside the input)
+            check("max 3/2 p1 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true),
+                    Window.of(3, 2, 1), 3, 4);
+            // rows: ceil((5 - 2) / 2) + 1 = 3, the last window clipped to one row
+            check("max 2/2 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(2).ceilMode(true), Window.of(2, 2, 0), 3, 3);
+            // rows: ceil((5 + 2 - 2) / 2) + 1 = 4, but the 4th window would start at row 5, in the bottom padding: dropped
+            check("max 2/2 p1 ceil", new long[] {1, 2, 5, 6}, PoolOptions.kernel(2).padding(1).ceilMode(true), Window.of(2, 2, 1), 3, 4);
+        }
     }
 
     @Test
     void dilationAndAsymmetricWindows() {
-        PoolOptions o = new PoolOptions(2, 3, 1, 2, 1, 1, 2, 1, false);
-        // rows: (6 + 2 - 2·1 - 1) / 1 + 1 = 6; columns: (7 + 2 - 2 - 1) / 2 + 1 = 4
-        check("max dilated", new long[] {1, 1, 6, 7}, o, new Window(2, 3, 1, 2, 1, 1, 2, 1), 6, 4);
+        try (Scope s = Scope.open()) {
+            PoolOptions o = new PoolOptions(2, 3, 1, 2, 1, 1, 2, 1, false);
+            // rows: (6 + 2 - 2·1 - 1) / 1 + 1 = 6; columns: (7 + 2 - 2 - 1) / 2 + 1 = 4
+            check("max dilated", new long[] {1, 1, 6, 7}, o, new Window(2, 3, 1, 2, 1, 1, 2, 1), 6, 4);
+        }
     }
 
     @Test
     void sizeOneDimsAndUnbatchedInput() {
-        check("max 1x1 kernel", new long[] {1, 1, 1, 5}, PoolOptions.kernel(1), Window.of(1, 1, 0), 1, 5);
-        OpCheck.check("max unbatched", t -> {
-            try (Tensor y = Pooling.maxPool2d(t[0], PoolOptions.kernel(2))) {
-                assertEquals(3, y.rank());
-                return y.unsqueeze(0);
-            }
-        }, r -> RefPool.maxPool2d(new Ref(r[0].data, 1, 3, 4, 4), Window.of(2, 2, 0), 2, 2)[0], Tensor.randn(gen, 3, 4, 4));
+        try (Scope s = Scope.open()) {
+            check("max 1x1 kernel", new long[] {1, 1, 1, 5}, PoolOptions.kernel(1), Window.of(1, 1, 0), 1, 5);
+            OpCheck.check("max unbatched", t -> {
+                try (Tensor y = Pooling.maxPool2d(t[0], PoolOptions.kernel(2))) {
+                    assertEquals(3, y.rank());
+                    return y.unsqueeze(0);
+                }
+            }, r -> RefPool.maxPool2d(new Ref(r[0].data, 1, 3, 4, 4), Window.of(2, 2, 0), 2, 2)[0], Tensor.randn(gen, 3, 4, 4));
+        }
     }
 
     @Test
     void nonContiguousInputs() {
-        Tensor x = Tensor.randn(gen, 3, 1, 5, 4); // used as [1, 3, 5, 4] through a permute
-        OpCheck.check("max permuted", t -> Pooling.maxPool2d(t[0].permute(1, 0, 2, 3), PoolOptions.kernel(2).stride(1)),
-                r -> RefPool.maxPool2d(swapBatchAndChannels(r[0]), Window.of(2, 1, 0), 4, 3)[0], x);
-        check("max strided", Tensor.randn(gen, 1, 2, 5, 5), t -> Pooling.maxPool2d(OpCheck.strided(t), PoolOptions.kernel(3).padding(1).stride(2)),
-                Window.of(3, 2, 1), 3, 3);
-        // columns 1..6 of 7: an offset view with a row stride of 7
-        OpCheck.check("max sliced", t -> Pooling.maxPool2d(t[0].slice(3, 1, 7, 1), PoolOptions.kernel(2)),
-                r -> RefPool.maxPool2d(dropFirstColumn(r[0]), Window.of(2, 2, 0), 3, 3)[0], Tensor.randn(gen, 1, 1, 6, 7));
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, 3, 1, 5, 4); // used as [1, 3, 5, 4] through a permute
+            OpCheck.check("max permuted", t -> Pooling.maxPool2d(t[0].permute(1, 0, 2, 3), PoolOptions.kernel(2).stride(1)),
+                    r -> RefPool.maxPool2d(swapBatchAndChannels(r[0]), Window.of(2, 1, 0), 4, 3)[0], x);
+            check("max strided", Tensor.randn(gen, 1, 2, 5, 5), t -> Pooling.maxPool2d(OpCheck.strided(t), PoolOptions.kernel(3).padding(1).stride(2)),
+                    Window.of(3, 2, 1), 3, 3);
+            // columns 1..6 of 7: an offset view with a row stride of 7
+            OpCheck.check("max sliced", t -> Pooling.maxPool2d(t[0].slice(3, 1, 7, 1), PoolOptions.kernel(2)),
+                    r -> RefPool.maxPool2d(dropFirstColumn(r[0]), Window.of(2, 2, 0), 3, 3)[0], Tensor.randn(gen, 1, 1, 6, 7));
+        }
     }
 
     private static Ref dropFirstColumn(Ref x) {
@@ -174,19 +186,17 @@ class PoolMaxTest {
 
     @Test
     void unpoolingInvertsPooling() {
-        Tensor x = Tensor.randn(gen, 1, 2, 4, 6);
-        long[] idx;
         try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(gen, 1, 2, 4, 6);
+            long[] idx;
             idx = Pooling.maxPool2dWithIndices(x, PoolOptions.kernel(2)).indices().toLongArray();
-        }
-        Tensor indices = Tensor.of(idx, 1, 2, 2, 3);
-        Tensor v = Tensor.randn(gen, 1, 2, 2, 3);
-        OpCheck.check("maxUnpool2d", t -> Pooling.maxUnpool2d(t[0], t[1], PoolOptions.kernel(2)),
-                r -> RefPool.maxUnpool2d(r[0], r[1], 4, 6), v, indices);
-        // an explicit output size larger than the default
-        OpCheck.check("maxUnpool2d 5x7", t -> Pooling.maxUnpool2d(t[0], t[1], 5, 7),
-                r -> RefPool.maxUnpool2d(r[0], r[1], 5, 7), v, indices);
-        try (Scope s = Scope.open()) {
+            Tensor indices = Tensor.of(idx, 1, 2, 2, 3);
+            Tensor v = Tensor.randn(gen, 1, 2, 2, 3);
+            OpCheck.check("maxUnpool2d", t -> Pooling.maxUnpool2d(t[0], t[1], PoolOptions.kernel(2)),
+                    r -> RefPool.maxUnpool2d(r[0], r[1], 4, 6), v, indices);
+            // an explicit output size larger than the default
+            OpCheck.check("maxUnpool2d 5x7", t -> Pooling.maxUnpool2d(t[0], t[1], 5, 7),
+                    r -> RefPool.maxUnpool2d(r[0], r[1], 5, 7), v, indices);
             Tensor y = Pooling.maxUnpool2d(v.select(0, 0), indices.select(0, 0), PoolOptions.kernel(2));
             assertArrayEquals(new long[] {2, 4, 6}, y.shape().toArray());
         }
@@ -228,26 +238,28 @@ class PoolMaxTest {
 
     @Test
     void badArgumentsAreNamed() {
-        Tensor x = Tensor.zeros(1, 2, 5, 5);
-        assertMessage(() -> Pooling.maxPool2d(x, 3, 2, 2), "maxPool2d: padding 2x2 must be non-negative and at most half the kernel 3x3");
-        assertMessage(() -> Pooling.maxPool2d(x, 0), "maxPool2d: kernel size must be positive, got 0x0");
-        assertMessage(() -> Pooling.maxPool2d(x, PoolOptions.kernel(2).stride(0)), "maxPool2d: stride must be positive, got 0x0");
-        assertMessage(() -> Pooling.maxPool2d(x, PoolOptions.kernel(2).dilation(0)), "maxPool2d: dilation must be positive");
-        assertMessage(() -> Pooling.maxPool2d(x, 7), "maxPool2d: input [1, 2, 5, 5] is too small for kernel 7x7");
-        assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(5, 5), 2), "maxPool2d: input must be [N, C, H, W] or [C, H, W], got [5, 5]");
-        assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(DType.INT64, 1, 1, 4, 4), 2), "maxPool2d: input must be a floating-point tensor");
-        assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(1, 0, 4, 4), 2), "non-zero channels, height and width");
-        // dilation 3 over 2 rows with padding 1: the window of output row 1 (rows -1 and 2) misses the input
-        assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(1, 1, 2, 2), PoolOptions.kernel(2).stride(1).padding(1).dilation(3)),
-                "maxPool2d: the window of output row 0 (input rows -1 to 2 in steps of 3) holds no input element");
-        Tensor v = Tensor.zeros(1, 1, 2, 2);
-        assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, 1, 2, 16}, 1, 1, 2, 2), 4, 4),
-                "maxUnpool2d: found an invalid max index 16 (the output planes are 4x4)");
-        assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, -1, 2, 3}, 1, 1, 2, 2), 4, 4), "invalid max index -1");
-        assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new int[] {0, 1, 2, 3}, 1, 1, 2, 2), 4, 4), "maxUnpool2d: indices must be int64");
-        assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, 1}, 1, 1, 1, 2), 4, 4),
-                "maxUnpool2d: indices [1, 1, 1, 2] must have the input's shape [1, 1, 2, 2]");
-        assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.zeros(DType.INT64, 1, 1, 2, 2), 0, 4), "maxUnpool2d: output size must be positive");
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.zeros(1, 2, 5, 5);
+            assertMessage(() -> Pooling.maxPool2d(x, 3, 2, 2), "maxPool2d: padding 2x2 must be non-negative and at most half the kernel 3x3");
+            assertMessage(() -> Pooling.maxPool2d(x, 0), "maxPool2d: kernel size must be positive, got 0x0");
+            assertMessage(() -> Pooling.maxPool2d(x, PoolOptions.kernel(2).stride(0)), "maxPool2d: stride must be positive, got 0x0");
+            assertMessage(() -> Pooling.maxPool2d(x, PoolOptions.kernel(2).dilation(0)), "maxPool2d: dilation must be positive");
+            assertMessage(() -> Pooling.maxPool2d(x, 7), "maxPool2d: input [1, 2, 5, 5] is too small for kernel 7x7");
+            assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(5, 5), 2), "maxPool2d: input must be [N, C, H, W] or [C, H, W], got [5, 5]");
+            assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(DType.INT64, 1, 1, 4, 4), 2), "maxPool2d: input must be a floating-point tensor");
+            assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(1, 0, 4, 4), 2), "non-zero channels, height and width");
+            // dilation 3 over 2 rows with padding 1: the window of output row 1 (rows -1 and 2) misses the input
+            assertMessage(() -> Pooling.maxPool2d(Tensor.zeros(1, 1, 2, 2), PoolOptions.kernel(2).stride(1).padding(1).dilation(3)),
+                    "maxPool2d: the window of output row 0 (input rows -1 to 2 in steps of 3) holds no input element");
+            Tensor v = Tensor.zeros(1, 1, 2, 2);
+            assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, 1, 2, 16}, 1, 1, 2, 2), 4, 4),
+                    "maxUnpool2d: found an invalid max index 16 (the output planes are 4x4)");
+            assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, -1, 2, 3}, 1, 1, 2, 2), 4, 4), "invalid max index -1");
+            assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new int[] {0, 1, 2, 3}, 1, 1, 2, 2), 4, 4), "maxUnpool2d: indices must be int64");
+            assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.of(new long[] {0, 1}, 1, 1, 1, 2), 4, 4),
+                    "maxUnpool2d: indices [1, 1, 1, 2] must have the input's shape [1, 1, 2, 2]");
+            assertMessage(() -> Pooling.maxUnpool2d(v, Tensor.zeros(DType.INT64, 1, 1, 2, 2), 0, 4), "maxUnpool2d: output size must be positive");
+        }
     }
 
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {

@@ -121,27 +121,27 @@ class PoolStochasticTest {
 
     @Test
     void trainingGradientGoesToTheDrawnElement() {
-        Tensor x = Tensor.rand(gen, 1, 2, 5, 6).add(0.1);
-        PoolOptions o = PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true);
-        Ref drawn;
         try (Scope s = Scope.open()) {
+            Tensor x = Tensor.rand(gen, 1, 2, 5, 6).add(0.1);
+            PoolOptions o = PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true);
+            Ref drawn;
             drawn = Ref.of(StochasticPooling.stochasticPool2dWithIndices(x, o, new Generator(8)).indices());
+            OpCheck.check("stochastic training", t -> StochasticPooling.stochasticPool2d(t[0], o, true, new Generator(8)),
+                    r -> RefPool.pick(r[0], drawn), x);
         }
-        OpCheck.check("stochastic training", t -> StochasticPooling.stochasticPool2d(t[0], o, true, new Generator(8)),
-                r -> RefPool.pick(r[0], drawn), x);
     }
 
     @Test
     void evaluationIsTheProbabilityWeightedAverage() {
-        Tensor x = Tensor.rand(gen, 1, 2, 5, 6).add(0.1);
-        OpCheck.check("stochastic eval", t -> StochasticPooling.stochasticPool2d(t[0], PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true),
-                false, null), r -> RefPool.stochasticExpectation(r[0], Window.of(3, 2, 1), 3, 4), x);
-        OpCheck.check("stochastic eval unbatched strided", t -> {
-            try (Tensor y = StochasticPooling.stochasticPool2d(OpCheck.strided(t[0]), PoolOptions.kernel(2), false, null)) {
-                return y.unsqueeze(0);
-            }
-        }, r -> RefPool.stochasticExpectation(new Ref(r[0].data, 1, 2, 4, 4), Window.of(2, 2, 0), 2, 2), Tensor.rand(gen, 2, 4, 4));
         try (Scope s = Scope.open()) {
+            Tensor x = Tensor.rand(gen, 1, 2, 5, 6).add(0.1);
+            OpCheck.check("stochastic eval", t -> StochasticPooling.stochasticPool2d(t[0], PoolOptions.kernel(3).stride(2).padding(1).ceilMode(true),
+                    false, null), r -> RefPool.stochasticExpectation(r[0], Window.of(3, 2, 1), 3, 4), x);
+            OpCheck.check("stochastic eval unbatched strided", t -> {
+                try (Tensor y = StochasticPooling.stochasticPool2d(OpCheck.strided(t[0]), PoolOptions.kernel(2), false, null)) {
+                    return y.unsqueeze(0);
+                }
+            }, r -> RefPool.stochasticExpectation(new Ref(r[0].data, 1, 2, 4, 4), Window.of(2, 2, 0), 2, 2), Tensor.rand(gen, 2, 4, 4));
             // a window of zeros gives 0 with gradient 0 (the expectation has no derivative there)
             Tensor z = Tensor.of(new float[] {0, 0, 2, 0, 0, 0, 1, 1}, 1, 1, 2, 4).requiresGrad(true);
             Tensor y = StochasticPooling.stochasticPool2d(z, PoolOptions.kernel(2), false, null);
@@ -155,15 +155,17 @@ class PoolStochasticTest {
 
     @Test
     void badArgumentsAreNamed() {
-        Tensor neg = Tensor.of(new float[] {1, -0.5f, 2, 3}, 1, 1, 2, 2);
-        assertMessage(() -> StochasticPooling.stochasticPool2d(neg, PoolOptions.kernel(2), true, new Generator(1)),
-                "stochasticPool2d: activations must be non-negative (apply a ReLU first), but the input float32[1, 1, 2, 2] holds -0.5");
-        assertMessage(() -> StochasticPooling.stochasticPool2d(neg, PoolOptions.kernel(2), false, null), "must be non-negative");
-        Tensor nan = Tensor.of(new float[] {1, Float.NaN, 2, 3}, 1, 1, 2, 2);
-        assertMessage(() -> StochasticPooling.stochasticPool2d(nan, PoolOptions.kernel(2), true, new Generator(1)), "holds NaN");
-        assertMessage(() -> StochasticPooling.stochasticPool2d(Tensor.ones(1, 1, 4, 4), PoolOptions.kernel(2).dilation(2), true, new Generator(1)),
-                "stochasticPool2d: dilation is not supported, got 2x2");
-        assertMessage(() -> StochasticPooling.stochasticPool2d(Tensor.ones(1, 1, 4, 4), PoolOptions.kernel(3).padding(2), true, new Generator(1)),
-                "stochasticPool2d: padding 2x2 must be non-negative and at most half");
+        try (Scope s = Scope.open()) {
+            Tensor neg = Tensor.of(new float[] {1, -0.5f, 2, 3}, 1, 1, 2, 2);
+            assertMessage(() -> StochasticPooling.stochasticPool2d(neg, PoolOptions.kernel(2), true, new Generator(1)),
+                    "stochasticPool2d: activations must be non-negative (apply a ReLU first), but the input float32[1, 1, 2, 2] holds -0.5");
+            assertMessage(() -> StochasticPooling.stochasticPool2d(neg, PoolOptions.kernel(2), false, null), "must be non-negative");
+            Tensor nan = Tensor.of(new float[] {1, Float.NaN, 2, 3}, 1, 1, 2, 2);
+            assertMessage(() -> StochasticPooling.stochasticPool2d(nan, PoolOptions.kernel(2), true, new Generator(1)), "holds NaN");
+            assertMessage(() -> StochasticPooling.stochasticPool2d(Tensor.ones(1, 1, 4, 4), PoolOptions.kernel(2).dilation(2), true, new Generator(1)),
+                    "stochasticPool2d: dilation is not supported, got 2x2");
+            assertMessage(() -> StochasticPooling.stochasticPool2d(Tensor.ones(1, 1, 4, 4), PoolOptions.kernel(3).padding(2), true, new Generator(1)),
+                    "stochasticPool2d: padding 2x2 must be non-negative and at most half");
+        }
     }
 }

@@ -45,14 +45,18 @@ class RoiAlignTest {
 
     @Test
     void adaptiveSamplingNotAligned() {
-        check("roiAlign 2x2 adaptive", Tensor.randn(gen, 2, 2, 3, 5), 2, 2, 1.0, -1, false);
+        try (Scope s = Scope.open()) {
+            check("roiAlign 2x2 adaptive", Tensor.randn(gen, 2, 2, 3, 5), 2, 2, 1.0, -1, false);
+        }
     }
 
     @Test
     void fixedSamplingAlignedAndScaled() {
-        check("roiAlign 3x2 s2 aligned", Tensor.randn(gen, 2, 2, 3, 5), 3, 2, 1.0, 2, true);
-        check("roiAlign 2x3 scale 0.5", Tensor.randn(gen, 2, 1, 5, 6), 2, 3, 0.5, 3, false);
-        check("roiAlign aligned adaptive scale 2", Tensor.randn(gen, 2, 1, 5, 6), 2, 2, 2.0, 0, true);
+        try (Scope s = Scope.open()) {
+            check("roiAlign 3x2 s2 aligned", Tensor.randn(gen, 2, 2, 3, 5), 3, 2, 1.0, 2, true);
+            check("roiAlign 2x3 scale 0.5", Tensor.randn(gen, 2, 1, 5, 6), 2, 3, 0.5, 3, false);
+            check("roiAlign aligned adaptive scale 2", Tensor.randn(gen, 2, 1, 5, 6), 2, 2, 2.0, 0, true);
+        }
     }
 
     @Test
@@ -144,17 +148,19 @@ class RoiAlignTest {
 
     @Test
     void badArgumentsAreNamed() {
-        Tensor x = Tensor.zeros(2, 3, 4, 4);
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {2, 0, 0, 1, 1}, 1, 5), 2),
-                "roiAlign: box 0 has batch index 2.0, but the input [2, 3, 4, 4] holds 2 image(s): the index must be a whole number from 0 to 1");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {0, 0, 0, 1, 1, 0.5f, 0, 0, 1, 1}, 2, 5), 2), "box 1 has batch index 0.5");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {-1, 0, 0, 1, 1}, 1, 5), 2), "box 0 has batch index -1.0");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {0, 0, Float.NaN, 1, 1}, 1, 5), 2),
-                "roiAlign: box 0 has a non-finite coordinate NaN");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 4), 2), "roiAlign: boxes must be [K, 5] (batch index, x1, y1, x2, y2), got [1, 4]");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(DType.FLOAT64, 1, 5), 2), "roiAlign: boxes must have the input's dtype float32");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 5), 0), "roiAlign: output size must be positive, got 0x0");
-        assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 5), 2, 2, 0, -1, false), "roiAlign: spatialScale must be positive and finite, got 0.0");
-        assertMessage(() -> RoiOps.roiAlign(Tensor.zeros(3, 4, 4), Tensor.zeros(1, 5), 2), "roiAlign: input must be [N, C, H, W], got [3, 4, 4]");
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.zeros(2, 3, 4, 4);
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {2, 0, 0, 1, 1}, 1, 5), 2),
+                    "roiAlign: box 0 has batch index 2.0, but the input [2, 3, 4, 4] holds 2 image(s): the index must be a whole number from 0 to 1");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {0, 0, 0, 1, 1, 0.5f, 0, 0, 1, 1}, 2, 5), 2), "box 1 has batch index 0.5");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {-1, 0, 0, 1, 1}, 1, 5), 2), "box 0 has batch index -1.0");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.of(new float[] {0, 0, Float.NaN, 1, 1}, 1, 5), 2),
+                    "roiAlign: box 0 has a non-finite coordinate NaN");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 4), 2), "roiAlign: boxes must be [K, 5] (batch index, x1, y1, x2, y2), got [1, 4]");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(DType.FLOAT64, 1, 5), 2), "roiAlign: boxes must have the input's dtype float32");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 5), 0), "roiAlign: output size must be positive, got 0x0");
+            assertMessage(() -> RoiOps.roiAlign(x, Tensor.zeros(1, 5), 2, 2, 0, -1, false), "roiAlign: spatialScale must be positive and finite, got 0.0");
+            assertMessage(() -> RoiOps.roiAlign(Tensor.zeros(3, 4, 4), Tensor.zeros(1, 5), 2), "roiAlign: input must be [N, C, H, W], got [3, 4, 4]");
+        }
     }
 }

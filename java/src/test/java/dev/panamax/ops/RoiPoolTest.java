@@ -26,9 +26,11 @@ class RoiPoolTest {
     /** The boxes of RoiAlignTest: inside, half-pixel corners (rounded away from zero), partly and wholly outside, empty, reversed. */
     @Test
     void boxesOfEveryKind() {
-        check("roiPool 2x2", Tensor.randn(gen, 2, 2, 3, 5), 2, 2, 1.0);
-        check("roiPool 3x2 scale 2", Tensor.randn(gen, 2, 1, 5, 6), 3, 2, 2.0);
-        check("roiPool 1x3 scale 0.5", Tensor.randn(gen, 2, 1, 5, 6), 1, 3, 0.5);
+        try (Scope s = Scope.open()) {
+            check("roiPool 2x2", Tensor.randn(gen, 2, 2, 3, 5), 2, 2, 1.0);
+            check("roiPool 3x2 scale 2", Tensor.randn(gen, 2, 1, 5, 6), 3, 2, 2.0);
+            check("roiPool 1x3 scale 0.5", Tensor.randn(gen, 2, 1, 5, 6), 1, 3, 0.5);
+        }
     }
 
     @Test
@@ -72,13 +74,15 @@ class RoiPoolTest {
 
     @Test
     void badArgumentsAreNamed() {
-        Tensor x = Tensor.zeros(1, 3, 4, 4);
-        assertMessage(() -> RoiOps.roiPool(x, Tensor.of(new float[] {1, 0, 0, 1, 1}, 1, 5), 2, 1.0),
-                "roiPool: box 0 has batch index 1.0, but the input [1, 3, 4, 4] holds 1 image(s)");
-        assertMessage(() -> RoiOps.roiPool(x, Tensor.of(new float[] {0, 0, 0, Float.POSITIVE_INFINITY, 1}, 1, 5), 2, 1.0),
-                "roiPool: box 0 has a non-finite coordinate Infinity");
-        assertMessage(() -> RoiOps.roiPool(x, Tensor.zeros(1, 6), 2, 1.0), "roiPool: boxes must be [K, 5]");
-        assertMessage(() -> RoiOps.roiPool(Tensor.zeros(DType.INT64, 1, 3, 4, 4), Tensor.zeros(DType.INT64, 1, 5), 2, 1.0),
-                "roiPool: input must be a floating-point tensor");
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.zeros(1, 3, 4, 4);
+            assertMessage(() -> RoiOps.roiPool(x, Tensor.of(new float[] {1, 0, 0, 1, 1}, 1, 5), 2, 1.0),
+                    "roiPool: box 0 has batch index 1.0, but the input [1, 3, 4, 4] holds 1 image(s)");
+            assertMessage(() -> RoiOps.roiPool(x, Tensor.of(new float[] {0, 0, 0, Float.POSITIVE_INFINITY, 1}, 1, 5), 2, 1.0),
+                    "roiPool: box 0 has a non-finite coordinate Infinity");
+            assertMessage(() -> RoiOps.roiPool(x, Tensor.zeros(1, 6), 2, 1.0), "roiPool: boxes must be [K, 5]");
+            assertMessage(() -> RoiOps.roiPool(Tensor.zeros(DType.INT64, 1, 3, 4, 4), Tensor.zeros(DType.INT64, 1, 5), 2, 1.0),
+                    "roiPool: input must be a floating-point tensor");
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.autograd.GradMode;
+import dev.panamax.tensor.Scope;
 import dev.panamax.testing.Leaks;
 import org.junit.jupiter.api.Test;
 
@@ -144,30 +145,17 @@ class LifetimeTest {
 
     @Test
     void closingAnIntermediateKeepsItForTheBackwardThatNeedsIt() {
-        Tensor x = Tensor.of(new float[] {0.5f, -1}, 2).requiresGrad(true);
-        Tensor y = x.exp();
-        Tensor z = y.mul(y).sum();
-        y.close();
-        z.backward();
-        assertEquals(2 * Math.exp(1.0), x.grad().get(0), 1e-5);
-        assertTrue(y.isClosed(), "freed once the backward that needed it has run");
-        x.close();
-        z.close();
-    }
-
-    @Test
-    void theCleanerReportsTensorsThatWereNeverClosed() throws InterruptedException {
-        long leakedBefore = MemoryStats.now().leakedTensors();
-        long storagesBefore = MemoryStats.now().liveStorages();
-        for (int i = 0; i < 50; i++) {
-            Tensor.zeros(16); // dropped without close()
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(new float[] {0.5f, -1}, 2).requiresGrad(true);
+            Tensor y = x.exp();
+            Tensor z = y.mul(y).sum();
+            y.close();
+            z.backward();
+            assertEquals(2 * Math.exp(1.0), x.grad().get(0), 1e-5);
+            assertTrue(y.isClosed(), "freed once the backward that needed it has run");
+            x.close();
+            z.close();
         }
-        for (int attempt = 0; attempt < 100 && MemoryStats.now().leakedTensors() < leakedBefore + 50; attempt++) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        assertTrue(MemoryStats.now().leakedTensors() >= leakedBefore + 50, "leaks reported: " + MemoryStats.now());
-        assertTrue(MemoryStats.now().liveStorages() <= storagesBefore, "leaked storages were freed");
     }
 
     @Test
@@ -182,12 +170,14 @@ class LifetimeTest {
 
     @Test
     void leafGradientIsOwnedByTheLeaf() {
-        Tensor w = Tensor.ones(2).requiresGrad(true);
-        w.sum().backward();
-        Tensor g = w.grad();
-        w.zeroGrad();
-        assertTrue(g.isClosed());
-        assertSame(null, w.grad());
-        w.close();
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.ones(2).requiresGrad(true);
+            w.sum().backward();
+            Tensor g = w.grad();
+            w.zeroGrad();
+            assertTrue(g.isClosed());
+            assertSame(null, w.grad());
+            w.close();
+        }
     }
 }

@@ -29,9 +29,9 @@ class DoctorTest {
         Generator g = new Generator(4);
         Linear hidden = new Linear(8, 32, true, g);
         Sequential model = new Sequential(hidden, Activation.relu(), new Linear(32, 4, true, g));
-        try (GradMode.Guard ng = GradMode.noGrad()) {
+        try (GradMode.Guard ng = GradMode.noGrad(); Tensor half = hidden.bias().narrow(0, 0, 16)) {
             // half the hidden units get a bias no input can overcome: they are dead
-            hidden.bias().narrow(0, 0, 16).fill_(-1e6);
+            half.fill_(-1e6);
         }
         Tensor x = Tensor.randn(g, 512, 8);
         Tensor y = Tensor.randint(g, 0, 4, 512);

@@ -2,6 +2,7 @@ package dev.panamax.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.data.DataLoader;
@@ -17,6 +18,7 @@ import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.testing.Leaks;
 import dev.panamax.tensor.Tensor;
+import java.awt.HeadlessException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,8 +26,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TrainerTest {
     @TempDir
@@ -45,15 +52,20 @@ class TrainerTest {
     private record Run(Sequential model, SGD optimizer, StepLR schedule, Trainer trainer, DataLoader train, DataLoader val) {}
 
     private Run run(int epochs, Path out, Path resume, ByteArrayOutputStream log) {
+        return run(epochs, out, resume, log, b -> b);
+    }
+
+    /** A run with further settings on the builder. */
+    private Run run(int epochs, Path out, Path resume, ByteArrayOutputStream log, UnaryOperator<Trainer.Builder> settings) {
         Generator g = new Generator(1);
         Sequential model = new Sequential(new Linear(4, 16, true, g), Activation.relu(), new Linear(16, 3, true, g));
         SGD sgd = SGD.builder().lr(0.1).momentum(0.9).build(model.parameters());
         StepLR schedule = new StepLR(sgd, 2, 0.5);
         DataLoader train = DataLoader.builder(blobs(7, 256)).batchSize(32).shuffle(true).seed(3).build();
         DataLoader val = DataLoader.builder(blobs(8, 128)).batchSize(64).build();
-        Trainer t = Trainer.builder().model("mlp", model).optimizer(sgd).loss(Loss::crossEntropy).data(train, val)
+        Trainer t = settings.apply(Trainer.builder().model("mlp", model).optimizer(sgd).loss(Loss::crossEntropy).data(train, val)
                 .epochs(epochs).epochScheduler(schedule).topK(2).outDir(out).resumeFrom(resume).generator(g)
-                .output(new PrintStream(log, true, StandardCharsets.UTF_8), false).build();
+                .output(new PrintStream(log, true, StandardCharsets.UTF_8), false)).build();
         return new Run(model, sgd, schedule, t, train, val);
     }
 
@@ -87,6 +99,49 @@ class TrainerTest {
         assertTrue(printed.contains("epoch 4/4") && printed.contains("val_acc"), printed);
         close(r);
         Leaks.assertNoneSince(before, "a run of 4 epochs, closed");
+    }
+
+    /** Early stopping keeps a copy of the best epoch's weights and restores it; the copies are freed. */
+    @Test
+    void restoringTheBestWeightsLeaksNothing() throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        MemoryStats before = Leaks.baseline();
+        Run r = run(3, dir, null, log, b -> b.earlyStopping(5, true));
+        r.trainer().fit();
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("restored the weights of the best epoch"), printed);
+        close(r);
+        Leaks.assertNoneSince(before, "a run of 3 epochs with early stopping, closed");
+    }
+
+    /** What a JVM that cannot draw throws: no java.desktop module, no native AWT or fonts, headless refusals. */
+    static Stream<Throwable> drawingFailures() {
+        return Stream.of(new NoClassDefFoundError("java/awt/Color"), new InternalError("java.lang.reflect.InvocationTargetException"),
+                new HeadlessException());
+    }
+
+    /** Without curves.png the run goes on: one note naming the failure, one attempt, the other curves written every epoch. */
+    @ParameterizedTest
+    @MethodSource("drawingFailures")
+    void aJvmThatCannotDrawSaysSoOnceAndTrainsOn(Throwable failure) throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicInteger attempts = new AtomicInteger();
+        Run r = run(3, dir, null, log, b -> b.plotter((png, xLabel, panels) -> {
+            attempts.incrementAndGet();
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw (RuntimeException) failure;
+        }));
+        assertEquals(3, r.trainer().fit().size());
+        close(r);
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, attempts.get(), "after the first failure it stops trying");
+        assertEquals(1, printed.split("curves.png not written", -1).length - 1, printed);
+        assertTrue(printed.contains(failure.toString()), printed);
+        assertFalse(Files.exists(dir.resolve("curves.png")));
+        assertEquals(4, Files.readAllLines(dir.resolve("history.csv")).size(), "history.csv has every epoch");
+        assertTrue(Files.exists(dir.resolve("last.safetensors")));
     }
 
     /** Resuming from the checkpoint of epoch 2 continues exactly as the uninterrupted run. */

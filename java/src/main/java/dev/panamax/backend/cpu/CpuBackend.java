@@ -10,6 +10,7 @@ import dev.panamax.backend.Pool2dSpec;
 import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
+import dev.panamax.backend.RoiAlignPlan;
 import dev.panamax.backend.SgdUpdate;
 import dev.panamax.backend.Storage;
 import dev.panamax.backend.UnaryOp;
@@ -365,13 +366,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y) {
-        RoiKernels.roiAlign(x, boxes, spatialScale, samplingRatio, aligned, y);
+    public RoiAlignPlan prepareRoiAlign(Operand boxes, long[] inputShape, int outH, int outW, double spatialScale, int samplingRatio,
+                                        boolean aligned) {
+        return new RoiKernels.AlignPlan(boxes, inputShape, outH, outW, spatialScale, samplingRatio, aligned);
     }
 
     @Override
-    public void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
-        RoiKernels.roiAlignBackward(gy, boxes, spatialScale, samplingRatio, aligned, gx);
+    public void roiAlign(Operand x, RoiAlignPlan plan, Operand y) {
+        RoiKernels.roiAlign(x, plan, y);
+    }
+
+    @Override
+    public void roiAlignBackward(Operand gy, RoiAlignPlan plan, Operand gx) {
+        RoiKernels.roiAlignBackward(gy, plan, gx);
     }
 
     @Override

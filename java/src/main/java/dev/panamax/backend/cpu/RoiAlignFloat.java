@@ -85,7 +85,7 @@ final class RoiAlignFloat {
         return FloatVector.fromArray(F, xt, at[i + 3] + v).fma(FloatVector.broadcast(F, wf[i + 3]), s);
     }
 
-    static void forward(Operand x, RoiKernels.AlignPlan p, int[][] byImage, Operand y) {
+    static void forward(Operand x, RoiKernels.AlignPlan p, Operand y) {
         long[] shape = x.shape();
         int n = (int) shape[0];
         int c = (int) shape[1];
@@ -94,7 +94,7 @@ final class RoiAlignFloat {
         int bins = (int) (yShape[2] * yShape[3]);
         int cb = block(n, c, 2);
         int blocks = (c + cb - 1) / cb;
-        int maxBoxes = Arrays.stream(byImage).mapToInt(a -> a.length).max().orElse(0);
+        int maxBoxes = Arrays.stream(p.byImage).mapToInt(a -> a.length).max().orElse(0);
         if (maxBoxes == 0) {
             return;
         }
@@ -108,7 +108,7 @@ final class RoiAlignFloat {
             int split = u % splits;
             int image = u / splits / blocks;
             int c0 = u / splits % blocks * cb;
-            int[] ks = byImage[image];
+            int[] ks = p.byImage[image];
             int from = (int) ((long) ks.length * split / splits);
             int to = (int) ((long) ks.length * (split + 1) / splits);
             if (from == to) {
@@ -164,7 +164,7 @@ final class RoiAlignFloat {
         });
     }
 
-    static void backward(Operand gy, RoiKernels.AlignPlan p, int[][] byImage, Operand gx) {
+    static void backward(Operand gy, RoiKernels.AlignPlan p, Operand gx) {
         long[] shape = gx.shape();
         int n = (int) shape[0];
         int c = (int) shape[1];
@@ -188,7 +188,7 @@ final class RoiAlignFloat {
             double[] weight = p.weight;
             Arrays.fill(gt, 0, hw * width, 0f);
             Arrays.fill(plane, 0, width * bins, 0f);
-            for (int k : byImage[image]) {
+            for (int k : p.byImage[image]) {
                 int per = p.per[k];
                 if (per == 0) {
                     continue;

@@ -1,6 +1,7 @@
 package dev.panamax.backend.cpu;
 
 import dev.panamax.backend.Operand;
+import dev.panamax.backend.RoiAlignPlan;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,8 +15,9 @@ import java.util.List;
  * boxes in order, so no two tasks write the same element and results do not depend on the thread
  * count. Box geometry is rounded to x's precision step by step, as torchvision computes it in the
  * element type, so bin edges and sample counts match its decisions in float32 too. RoI Align
- * computes every box's bilinear samples once per call ({@link AlignPlan}); float32 then runs the
- * vector kernels of {@link RoiAlignFloat}, other dtypes the element-generic loops here.
+ * computes every box's bilinear samples once per call, for its forward and its backward
+ * ({@link AlignPlan}); float32 then runs the vector kernels of {@link RoiAlignFloat}, other dtypes
+ * the element-generic loops here.
  */
 final class RoiKernels {
     private static final int CHANNEL_BLOCK = 16;
@@ -169,22 +171,36 @@ final class RoiKernels {
     // ---------------------------------------------------------------- RoI Align
 
     /**
-     * The bilinear samples of every box, computed once per call and shared by all channels
-     * (torchvision's pre_calc): for box k, bin b and sample j, four cell positions and weights at
-     * {@code start[k] + b * per[k] + 4j}. A point more than one cell outside the map has position -1
-     * and weight 0. Geometry is rounded to x's precision step by step, as torchvision computes it.
+     * The bilinear samples of every box, computed once per call, for its forward and its backward,
+     * and shared by all channels (torchvision's pre_calc): for box k, bin b and sample j, four cell
+     * positions and weights at {@code start[k] + b * per[k] + 4j}. A point more than one cell outside
+     * the map has position -1 and weight 0. Geometry is rounded to the boxes' precision (x's) step
+     * by step, as torchvision computes it.
      */
-    static final class AlignPlan {
+    static final class AlignPlan implements RoiAlignPlan {
         final int[] image;
         final int[] start;
         final int[] per;
         final double[] count;
         final int[] pos;
         final double[] weight;
+        /** Boxes of each image, in box order. */
+        final int[][] byImage;
         private final double[] geometry;
         private final int[] grid;
+        private final Operand boxes;
+        private final double spatialScale;
+        private final int samplingRatio;
+        private final boolean aligned;
 
-        AlignPlan(boolean f32, Operand boxes, Sizes s, double spatialScale, int samplingRatio, boolean aligned) {
+        AlignPlan(Operand boxes, long[] inputShape, int outH, int outW, double spatialScale, int samplingRatio, boolean aligned) {
+            this.boxes = boxes;
+            this.spatialScale = spatialScale;
+            this.samplingRatio = samplingRatio;
+            this.aligned = aligned;
+            boolean f32 = boxes.dtype() == DType.FLOAT32;
+            Sizes s = new Sizes((int) inputShape[0], (int) inputShape[1], (int) inputShape[2], (int) inputShape[3], (int) boxes.shape()[0],
+                    outH, outW);
             MemorySegment bs = CpuBackend.segment(boxes);
             image = new int[s.k];
             start = new int[s.k];
@@ -228,6 +244,27 @@ final class RoiKernels {
                     fill(f32, k, s);
                 }
             });
+            byImage = byImage(s.n);
+        }
+
+        @Override
+        public Operand boxes() {
+            return boxes;
+        }
+
+        @Override
+        public double spatialScale() {
+            return spatialScale;
+        }
+
+        @Override
+        public int samplingRatio() {
+            return samplingRatio;
+        }
+
+        @Override
+        public boolean aligned() {
+            return aligned;
         }
 
         private void fill(boolean f32, int k, Sizes s) {
@@ -288,8 +325,7 @@ final class RoiKernels {
             weight[i + 3] = t(f32, ly * lx);
         }
 
-        /** Boxes of each image, in box order. */
-        int[][] byImage(int images) {
+        private int[][] byImage(int images) {
             int[] sizes = new int[images];
             for (int n : image) {
                 sizes[n]++;
@@ -306,13 +342,12 @@ final class RoiKernels {
         }
     }
 
-    /** Average of each bin's bilinear samples; a box with no samples gives 0. */
-    static void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y) {
+    /** Average of each bin's bilinear samples; a box with no samples gives 0. The plan is CpuBackend.prepareRoiAlign's. */
+    static void roiAlign(Operand x, RoiAlignPlan plan, Operand y) {
         Sizes s = Sizes.of(x, y);
-        boolean f32 = x.dtype() == DType.FLOAT32;
-        AlignPlan p = new AlignPlan(f32, boxes, s, spatialScale, samplingRatio, aligned);
-        if (f32) {
-            RoiAlignFloat.forward(x, p, p.byImage(s.n), y);
+        AlignPlan p = (AlignPlan) plan;
+        if (x.dtype() == DType.FLOAT32) {
+            RoiAlignFloat.forward(x, p, y);
             return;
         }
         MemorySegment xs = CpuBackend.segment(x);
@@ -335,13 +370,11 @@ final class RoiKernels {
     }
 
     /** gx = 0, then each bin's gradient / count is spread over its samples' four cells by their weights. */
-    static void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
+    static void roiAlignBackward(Operand gy, RoiAlignPlan plan, Operand gx) {
         Sizes s = Sizes.of(gx, gy);
-        boolean f32 = gx.dtype() == DType.FLOAT32;
-        AlignPlan p = new AlignPlan(f32, boxes, s, spatialScale, samplingRatio, aligned);
-        int[][] byImage = p.byImage(s.n);
-        if (f32) {
-            RoiAlignFloat.backward(gy, p, byImage, gx);
+        AlignPlan p = (AlignPlan) plan;
+        if (gx.dtype() == DType.FLOAT32) {
+            RoiAlignFloat.backward(gy, p, gx);
             return;
         }
         MemorySegment gys = CpuBackend.segment(gy);
@@ -352,7 +385,7 @@ final class RoiKernels {
                 long plane = gx.offset() + ((long) n * s.c + c) * s.plane();
                 gxs.asSlice(plane * t.byteSize(), s.plane() * t.byteSize()).fill((byte) 0);
             }
-            for (int k : byImage[n]) {
+            for (int k : p.byImage[n]) {
                 int per = p.per[k];
                 for (int c = c0; c < c1; c++) {
                     long plane = gx.offset() + ((long) n * s.c + c) * s.plane();

@@ -10,6 +10,7 @@ import dev.panamax.backend.PreparedMatrix;
 import dev.panamax.backend.Pool2dSpec;
 import dev.panamax.backend.RandomKind;
 import dev.panamax.backend.ReduceOp;
+import dev.panamax.backend.RoiAlignPlan;
 import dev.panamax.backend.SgdUpdate;
 import dev.panamax.backend.Storage;
 import dev.panamax.backend.UnaryOp;
@@ -312,15 +313,15 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void roiAlign(Operand x, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand y) {
+    public void roiAlign(Operand x, RoiAlignPlan plan, Operand y) {
         ctx.makeCurrent();
-        roi.roiAlign(x, boxes, spatialScale, samplingRatio, aligned, y);
+        roi.roiAlign(x, plan.boxes(), plan.spatialScale(), plan.samplingRatio(), plan.aligned(), y);
     }
 
     @Override
-    public void roiAlignBackward(Operand gy, Operand boxes, double spatialScale, int samplingRatio, boolean aligned, Operand gx) {
+    public void roiAlignBackward(Operand gy, RoiAlignPlan plan, Operand gx) {
         ctx.makeCurrent();
-        roi.roiAlignBackward(gy, boxes, spatialScale, samplingRatio, aligned, gx);
+        roi.roiAlignBackward(gy, plan.boxes(), plan.spatialScale(), plan.samplingRatio(), plan.aligned(), gx);
     }
 
     @Override
