@@ -9,7 +9,8 @@ import dev.panamax.tensor.Tensor;
 /**
  * A lookup table of {@code numEmbeddings} vectors of size {@code embeddingDim}: integer input of
  * any shape gives input + [embeddingDim]. {@code weight} starts N(0, 1) with the padding row (if
- * any) zero, as PyTorch's; that row gets no gradient.
+ * any) zero, as PyTorch's; that row gets no gradient. With {@code scaleGradByFreq} each row's
+ * gradient is divided by how often its index occurs in the forward's input.
  */
 public final class Embedding extends Module {
     private final long numEmbeddings;
@@ -43,7 +44,7 @@ public final class Embedding extends Module {
 
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + optionsRepr(options);
+        return numEmbeddings + ", " + embeddingDim + paddingRepr(options) + normAndScaleRepr(options);
     }
 
     /** Checks the sizes and turns a negative padding index into its row, as PyTorch's layers do. */
@@ -71,9 +72,14 @@ public final class Embedding extends Module {
         return table;
     }
 
-    static String optionsRepr(EmbeddingOptions o) {
-        return (o.paddingIdx() == null ? "" : ", padding_idx=" + o.paddingIdx())
-                + (o.maxNorm() == null ? "" : ", max_norm=" + Repr.num(o.maxNorm()))
-                + (o.normType() == 2.0 ? "" : ", norm_type=" + Repr.num(o.normType()));
+    /** The options PyTorch prints in both layers' repr, in its order; padding_idx goes apart (its place differs). */
+    static String normAndScaleRepr(EmbeddingOptions o) {
+        return (o.maxNorm() == null ? "" : ", max_norm=" + Repr.num(o.maxNorm()))
+                + (o.normType() == 2.0 ? "" : ", norm_type=" + Repr.num(o.normType()))
+                + (o.scaleGradByFreq() ? ", scale_grad_by_freq=True" : "");
+    }
+
+    static String paddingRepr(EmbeddingOptions o) {
+        return o.paddingIdx() == null ? "" : ", padding_idx=" + o.paddingIdx();
     }
 }

@@ -8,8 +8,8 @@ import dev.panamax.tensor.Tensor;
 /**
  * Sums, means or maxima of bags of embeddings, without materialising each bag's rows for the
  * backward: a [B, N] input is B bags of N indices; a 1-D input is split into bags by offsets
- * ({@link #forward(Tensor, Tensor)}). Weight and padding as {@link Embedding}; the padding index
- * never counts in a bag.
+ * ({@link #forward(Tensor, Tensor)}). Weight, padding and scaleGradByFreq (modes "sum" and
+ * "mean" only) as {@link Embedding}; the padding index never counts in a bag.
  */
 public final class EmbeddingBag extends Module {
     private final long numEmbeddings;
@@ -33,6 +33,10 @@ public final class EmbeddingBag extends Module {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.options = Embedding.paddingFromTheStart("EmbeddingBag", numEmbeddings, embeddingDim, options);
+        if (options.scaleGradByFreq() && mode == EmbeddingBagMode.MAX) {
+            // PyTorch builds this layer and refuses each forward; refusing here fails earlier
+            throw new IllegalArgumentException("EmbeddingBag: scale_grad_by_freq is not supported with mode='max'");
+        }
         this.mode = mode;
         this.includeLastOffset = includeLastOffset;
         this.weight = registerParameter("weight", Embedding.newTable(numEmbeddings, embeddingDim, this.options, gen));
@@ -60,7 +64,7 @@ public final class EmbeddingBag extends Module {
 
     @Override
     protected String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + Embedding.optionsRepr(options) + ", mode='" + mode.pyName() + "'"
-                + (includeLastOffset ? ", include_last_offset=True" : "");
+        return numEmbeddings + ", " + embeddingDim + Embedding.normAndScaleRepr(options) + ", mode='" + mode.pyName() + "'"
+                + Embedding.paddingRepr(options);
     }
 }

@@ -16,7 +16,8 @@ import java.util.List;
  * Embedding lookups with PyTorch's semantics: {@code embedding} (rows of a [V, D] weight picked by
  * integer indices) and {@code embeddingBag} (sums, means or maxima of bags of rows, without
  * materialising the per-index rows' gradient). The weight's gradient is built by adding into the
- * rows the lookup touched (the backend's indexAdd); a padding row gets none.
+ * rows the lookup touched (the backend's indexAdd); a padding row gets none. With scaleGradByFreq
+ * each added gradient row is first divided by how often its index occurs in the call's input.
  */
 public final class Embedding {
     private Embedding() {}
@@ -29,7 +30,7 @@ public final class Embedding {
     public static Tensor embedding(Tensor input, Tensor weight, EmbeddingOptions o) {
         String op = "embedding";
         long padding = checkLookup(op, input, weight, o);
-        try (Tensor flat = input.reshape(-1); Tensor rows = lookup(op, weight, flat, padding)) {
+        try (Tensor flat = input.reshape(-1); Tensor rows = lookup(op, weight, flat, padding, o.scaleGradByFreq() ? flat : null)) {
             long[] shape = Arrays.copyOf(input.shape().toArray(), input.rank() + 1);
             shape[input.rank()] = weight.size(1);
             return rows.reshape(shape);
@@ -55,6 +56,9 @@ public final class Embedding {
                                       Tensor perSampleWeights, boolean includeLastOffset) {
         String op = "embeddingBag";
         long[] starts = bagStarts(op, input, offsets);
+        if (o.scaleGradByFreq() && mode == EmbeddingBagMode.MAX) {
+            throw new IllegalArgumentException(op + ": mode \"max\" does not support scaleGradByFreq (scaling the gradient by the frequency)");
+        }
         if (perSampleWeights != null) {
             if (mode != EmbeddingBagMode.SUM) {
                 throw new IllegalArgumentException(op + ": perSampleWeights is only supported for mode \"sum\", got mode \""
@@ -67,7 +71,8 @@ public final class Embedding {
         }
         long padding = checkLookup(op, input, weight, o);
         BagLayout bags = BagLayout.of(op, input.toLongArray(), starts, input.rank() == 1 && includeLastOffset, padding);
-        try (Tensor ids = longs(weight, bags.rows()); Tensor rows = lookup(op, weight, ids, -1)) {
+        try (Tensor ids = longs(weight, bags.rows()); Tensor batch = o.scaleGradByFreq() ? input.reshape(-1) : null;
+             Tensor rows = lookup(op, weight, ids, -1, batch)) {
             return mode == EmbeddingBagMode.MAX ? bagMaxima(weight, rows, bags) : bagSums(weight, rows, bags, mode, perSampleWeights);
         }
     }
@@ -117,8 +122,11 @@ public final class Embedding {
         }
     }
 
-    /** weight's rows at the 1-D index, [T, D]; the gradient adds into those rows, skipping paddingRow (or none: -1). */
-    private static Tensor lookup(String op, Tensor weight, Tensor index, long paddingRow) {
+    /**
+     * weight's rows at the 1-D index, [T, D]; the gradient adds into those rows, skipping paddingRow
+     * (or none: -1), each divided by how often its index occurs in the 1-D batch (or undivided: null).
+     */
+    private static Tensor lookup(String op, Tensor weight, Tensor index, long paddingRow, Tensor batch) {
         Backend be = OpSupport.backend(op, weight, index);
         Tensor out = OpSupport.empty(weight, Shape.of(index.numel(), weight.size(1)), weight.dtype());
         be.indexSelect(weight.operand(), 0, index.operand(), out.operand());
@@ -126,10 +134,13 @@ public final class Embedding {
             return out;
         }
         Tensor saved = index.alias();
+        Tensor savedBatch = batch == null ? null : batch.alias();
         Autograd.record("EmbeddingBackward", out, (g, needs) -> {
             OpSupport.noHigherOrder("EmbeddingBackward");
             Tensor gw = Tensor.zerosLike(weight);
-            be.indexAdd(gw.operand(), 0, saved.operand(), g.operand());
+            try (Tensor added = savedBatch == null ? g.alias() : dividedByFrequency(g, saved, savedBatch, weight.size(0))) {
+                be.indexAdd(gw.operand(), 0, saved.operand(), added.operand());
+            }
             if (paddingRow >= 0) {
                 try (Tensor row = gw.select(0, paddingRow)) {
                     row.zero_();
@@ -137,7 +148,24 @@ public final class Embedding {
             }
             return new Tensor[] {gw, null};
         }, weight, index);
-        return OpSupport.saveForBackward(out, saved);
+        return savedBatch == null ? OpSupport.saveForBackward(out, saved) : OpSupport.saveForBackward(out, saved, savedBatch);
+    }
+
+    /**
+     * g [T, D] with row t divided by the number of times index[t] occurs in batch: counted on the
+     * device by adding ones into a table of counts (float64, exact), so no backend needs a kernel.
+     */
+    private static Tensor dividedByFrequency(Tensor g, Tensor index, Tensor batch, long tableRows) {
+        Backend be = g.backend();
+        try (Tensor counts = Tensor.full(Shape.of(tableRows), 0, DType.FLOAT64, g.device());
+             Tensor ones = Tensor.full(Shape.of(batch.numel()), 1, DType.FLOAT64, g.device());
+             Tensor perRow = Tensor.empty(Shape.of(index.numel()), DType.FLOAT64, g.device())) {
+            be.indexAdd(counts.operand(), 0, batch.operand(), ones.operand());
+            be.indexSelect(counts.operand(), 0, index.operand(), perRow.operand());
+            try (Tensor column = perRow.view(-1, 1); Tensor divisor = column.to(g.dtype())) {
+                return g.div(divisor);
+            }
+        }
     }
 
     private static long[] bagStarts(String op, Tensor input, Tensor offsets) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.panamax.Panamax;
 import dev.panamax.autograd.GradMode;
 import dev.panamax.ops.Embedding;
+import dev.panamax.ops.EmbeddingBagMode;
+import dev.panamax.ops.EmbeddingOptions;
 import dev.panamax.ops.Loss;
 import dev.panamax.ops.LossReduction;
 import dev.panamax.optim.Adam;
@@ -47,6 +49,11 @@ class CudaIndexLossOptimGpuTest {
             CudaParity.check("gather dim 1 (backward: scatterAdd)", t -> t[0].gather(1, t[1]), x, gatherIdx);
             CudaParity.check("scatterAdd", t -> t[0].scatterAdd(1, t[1], t[2]), randn(2, 2, 6, 2), gatherIdx, randn(3, 2, 3, 2));
             CudaParity.check("embedding", t -> Embedding.embedding(t[1], t[0]), randn(4, 7, 3), Tensor.of(new long[] {1, 6, 1, 0, 6, 6}, 2, 3));
+            EmbeddingOptions scaled = EmbeddingOptions.DEFAULT.paddingIdx(0).scaleGradByFreq(true);
+            CudaParity.check("embedding scaleGradByFreq", t -> Embedding.embedding(t[1], t[0], scaled), randn(4, 7, 3),
+                    Tensor.of(new long[] {1, 6, 1, 0, 6, 6}, 2, 3));
+            CudaParity.check("embeddingBag mean scaleGradByFreq", t -> Embedding.embeddingBag(t[1], t[0], null, scaled, EmbeddingBagMode.MEAN,
+                    null, false), randn(4, 7, 3), Tensor.of(new long[] {1, 6, 1, 0, 6, 6}, 2, 3));
         });
         CudaParity.checkForward("int32 indices and int64 values", t -> t[0].indexSelect(0, t[1]),
                 Tensor.of(new long[] {(1L << 62) + 1, 2, 3}, 3), Tensor.of(new int[] {2, 0, 0}, 3));

@@ -148,6 +148,28 @@ class LayerParityTest {
                     () -> new dev.panamax.nn.Embedding(3, 2, EmbeddingOptions.DEFAULT.paddingIdx(3), gen));
             assertEquals("Embedding: padding_idx 3 must be within num_embeddings 3", e.getMessage());
             assertEquals(DType.FLOAT32, emb.weight().dtype());
+            e = assertThrows(IllegalArgumentException.class, () -> new EmbeddingBag(3, 2, EmbeddingBagMode.MAX,
+                    EmbeddingOptions.DEFAULT.scaleGradByFreq(true), false, gen));
+            assertEquals("EmbeddingBag: scale_grad_by_freq is not supported with mode='max'", e.getMessage());
+            emb.close();
+            bag.close();
+        }
+    }
+
+    @Test
+    void embeddingsScaleGradByFreqAsTheirOps() {
+        try (Scope s = Scope.open()) {
+            EmbeddingOptions o = EmbeddingOptions.DEFAULT.scaleGradByFreq(true);
+            Tensor ids = Tensor.of(new long[] {2, 0, 2, 2}, 2, 2);
+            dev.panamax.nn.Embedding emb = new dev.panamax.nn.Embedding(3, 2, o, gen);
+            assertEquals(o, emb.options());
+            emb.forward(ids).sum().backward();
+            assertArrayEquals(new float[] {1, 1, 0, 0, 1, 1}, emb.weight().grad().toFloatArray(), "every row's ones over its count");
+            EmbeddingBag bag = new EmbeddingBag(3, 2, EmbeddingBagMode.MEAN, o, false, gen);
+            bag.forward(ids).sum().backward();
+            assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0, 0.5f, 0.5f}, bag.weight().grad().toFloatArray(),
+                    "row 2: three halves (one in bag 0, two in bag 1) over its count 3; row 0: a half over 1");
+            assertEquals(List.of("weight"), List.copyOf(bag.stateDict().keySet()));
             emb.close();
             bag.close();
         }

@@ -65,6 +65,13 @@ class LayerReprTest {
         assertPrints("Embedding(10, 3, padding_idx=9, max_norm=1.0, norm_type=1.0)",
                 new Embedding(10, 3, EmbeddingOptions.DEFAULT.paddingIdx(-1).maxNorm(1).normType(1), gen));
         assertPrints("EmbeddingBag(10, 3, mode='max')", new EmbeddingBag(10, 3, EmbeddingBagMode.MAX));
+        assertPrints("Embedding(10, 3, padding_idx=1, max_norm=1.0, scale_grad_by_freq=True)",
+                new Embedding(10, 3, EmbeddingOptions.DEFAULT.paddingIdx(1).maxNorm(1).scaleGradByFreq(true), gen));
+        // a bag prints padding_idx after mode, and not include_last_offset
+        assertPrints("EmbeddingBag(10, 3, max_norm=2.0, scale_grad_by_freq=True, mode='sum', padding_idx=1)", new EmbeddingBag(10, 3,
+                EmbeddingBagMode.SUM, EmbeddingOptions.DEFAULT.paddingIdx(1).maxNorm(2).scaleGradByFreq(true), false, gen));
+        assertPrints("EmbeddingBag(10, 3, norm_type=1.0, mode='max', padding_idx=9)",
+                new EmbeddingBag(10, 3, EmbeddingBagMode.MAX, EmbeddingOptions.DEFAULT.paddingIdx(-1).normType(1), true, gen));
         assertPrints("Linear(in_features=3, out_features=4, bias=True)", new Linear(3, 4));
         assertPrints("Flatten(start_dim=1, end_dim=-1)", new Flatten());
         assertPrints("CrossEntropyLoss()", new CrossEntropyLoss());

@@ -47,4 +47,32 @@ public final class RefEmbedding {
         }
         return out;
     }
+
+    /**
+     * The weight's gradient [rows, D] of {@link #embeddingBag} in mode "sum" or "mean" (an
+     * embedding is bags of one index each) for the output's gradient g [bags, D], with
+     * scaleGradByFreq: each index's share of its bag's gradient (its per-sample weight, over the bag
+     * size for "mean") divided by how often the index occurs anywhere in ids; the padding row gets none.
+     */
+    public static Ref bagWeightGradScaledByFreq(long[] ids, long[] offsets, int bags, long rows, Ref g, String mode,
+                                                Ref perSampleWeights, long padding) {
+        int d = (int) g.shape[1];
+        Ref grad = Ref.zeros(rows, d);
+        for (int b = 0; b < bags; b++) {
+            long end = b + 1 < offsets.length ? offsets[b + 1] : ids.length;
+            long kept = Arrays.stream(ids, (int) offsets[b], (int) end).filter(i -> i != padding).count();
+            for (long i = offsets[b]; i < end; i++) {
+                long row = ids[(int) i];
+                if (row == padding) {
+                    continue;
+                }
+                long frequency = Arrays.stream(ids).filter(x -> x == row).count();
+                double share = (perSampleWeights == null ? 1 : perSampleWeights.data[(int) i]) / (mode.equals("mean") ? kept : 1) / frequency;
+                for (int j = 0; j < d; j++) {
+                    grad.data[(int) row * d + j] += share * g.get(b, j);
+                }
+            }
+        }
+        return grad;
+    }
 }
