@@ -1,6 +1,7 @@
 package dev.panamax.backend.cpu;
 
 import dev.panamax.backend.Operand;
+import dev.panamax.backend.ReduceDims;
 import dev.panamax.backend.ReduceOp;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
@@ -23,36 +24,12 @@ final class Reductions {
     private Reductions() {}
 
     static void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
-        int rank = x.rank();
-        boolean[] reduced = new boolean[rank];
-        for (int d : dims) {
-            reduced[d] = true;
-        }
-        int nr = 0;
-        for (boolean r : reduced) {
-            nr += r ? 1 : 0;
-        }
-        long[] keptShape = new long[rank - nr];
-        long[] keptX = new long[rank - nr];
-        long[] keptOut = new long[rank - nr];
-        long[] redShape = new long[nr];
-        long[] redX = new long[nr];
-        for (int d = 0, k = 0, r = 0; d < rank; d++) {
-            if (reduced[d]) {
-                redShape[r] = x.shape()[d];
-                redX[r++] = x.strides()[d];
-            } else {
-                keptShape[k] = x.shape()[d];
-                keptX[k] = x.strides()[d];
-                keptOut[k++] = out.strides()[d];
-            }
-        }
-        Layouts.Collapsed kept = Layouts.collapse(keptShape, keptX, keptOut);
-        Layouts.Collapsed red = Layouts.collapse(redShape, redX);
+        ReduceDims split = ReduceDims.split(x, dims, out);
+        Layouts.Collapsed kept = Layouts.collapse(split.keptShape(), split.keptX(), split.keptOut());
+        Layouts.Collapsed red = Layouts.collapse(split.redShape(), split.redX());
         long outputs = out.numel();
-        long perOutput = Arrays.stream(redShape).reduce(1, (a, b) -> a * b);
-        if (perOutput == 0 || outputs == 0) {
-            CpuBackend.instance().fill(out, identity(op));
+        if (split.perOutput() == 0 || outputs == 0) {
+            CpuBackend.instance().fill(out, op.identity());
             return;
         }
         boolean floats = x.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32;
@@ -63,15 +40,6 @@ final class Reductions {
         } else {
             general(op, x, out, kept, red, outputs);
         }
-    }
-
-    static double identity(ReduceOp op) {
-        return switch (op) {
-            case SUM -> 0;
-            case PROD -> 1;
-            case MAX -> Double.NEGATIVE_INFINITY;
-            case MIN -> Double.POSITIVE_INFINITY;
-        };
     }
 
     static double combine(ReduceOp op, double acc, double v) {
@@ -99,7 +67,7 @@ final class Reductions {
                     partial[(int) b] = floatRun(op, xs, x.offset() + start, (int) Math.min(BLOCK, run - start));
                 }
             });
-            double acc = identity(op);
+            double acc = op.identity();
             for (double p : partial) {
                 acc = combine(op, acc, p);
             }
@@ -114,7 +82,7 @@ final class Reductions {
             Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
             for (long o = from; o < to; o++) {
                 Odometer runIt = new Odometer(runsShape, runsStrides, new long[] {keptIt.offset(0)}, 0);
-                double acc = identity(op);
+                double acc = op.identity();
                 for (long r = 0; r < runs; r++) {
                     for (long s = 0; s < run; s += BLOCK) {
                         acc = combine(op, acc, floatRun(op, xs, runIt.offset(0) + s, (int) Math.min(BLOCK, run - s)));
@@ -132,7 +100,7 @@ final class Reductions {
         int l = FloatKernels.L;
         long base = index * 4;
         int i = 0;
-        FloatVector acc = FloatVector.broadcast(FloatKernels.S, (float) identity(op));
+        FloatVector acc = FloatVector.broadcast(FloatKernels.S, (float) op.identity());
         for (; i <= n - l; i += l) {
             FloatVector v = FloatKernels.load(s, base + 4L * i);
             acc = switch (op) {
@@ -144,7 +112,7 @@ final class Reductions {
         }
         // lanes combined one by one in lane order: reduceLanes(ADD/MUL) leaves the order unspecified,
         // and the interpreter and the C2 intrinsic do differ, so a sum changed once the JIT kicked in
-        double r = identity(op);
+        double r = op.identity();
         for (float lane : acc.toArray()) {
             r = combine(op, r, lane);
         }
@@ -172,10 +140,10 @@ final class Reductions {
                 int n = (int) Math.min(Scratch.TILE, inner - col);
                 long xBase = kept.rowOffset(0, row, x.offset()) + col;
                 long outBase = kept.rowOffset(1, row, out.offset()) + col;
-                Arrays.fill(total, 0, n, identity(op));
+                Arrays.fill(total, 0, n, op.identity());
                 Odometer redIt = new Odometer(red.shape(), red.strides(), new long[] {xBase}, 0);
                 for (long r = 0; r < reducedCount; r += BLOCK) {
-                    Arrays.fill(acc, 0, n, (float) identity(op));
+                    Arrays.fill(acc, 0, n, (float) op.identity());
                     long end = Math.min(reducedCount, r + BLOCK);
                     for (long q = r; q < end; q++) {
                         accumulateRow(op, xs, redIt.offset(0), acc, n);
@@ -225,7 +193,7 @@ final class Reductions {
             Odometer keptIt = new Odometer(kept.shape(), kept.strides(), new long[] {x.offset(), out.offset()}, from);
             for (long o = from; o < to; o++) {
                 Odometer redIt = new Odometer(red.shape(), red.strides(), new long[] {keptIt.offset(0)}, 0);
-                double acc = identity(op);
+                double acc = op.identity();
                 for (long r = 0; r < perOutput; r++) {
                     acc = combine(op, acc, Elements.read(xs, x.dtype(), redIt.offset(0)));
                     redIt.next();

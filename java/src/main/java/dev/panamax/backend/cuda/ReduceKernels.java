@@ -1,6 +1,7 @@
 package dev.panamax.backend.cuda;
 
 import dev.panamax.backend.Operand;
+import dev.panamax.backend.ReduceDims;
 import dev.panamax.backend.ReduceOp;
 import java.util.Arrays;
 
@@ -17,53 +18,21 @@ final class ReduceKernels {
         this.multiprocessors = multiprocessors;
     }
 
-    static double identity(ReduceOp op) {
-        return switch (op) {
-            case SUM -> 0;
-            case PROD -> 1;
-            case MAX -> Double.NEGATIVE_INFINITY;
-            case MIN -> Double.POSITIVE_INFINITY;
-        };
-    }
-
     /**
      * One block per (output, chunk) when the reduced elements of an output are dense (coalesced
      * along a row) or the outputs too few to fill the GPU; else one thread per output (coalesced
      * across neighbouring outputs, as for a column sum).
      */
     void reduce(ReduceOp op, Operand x, int[] dims, Operand out, ElementwiseKernels elementwise) {
-        int rank = x.rank();
-        boolean[] reduced = new boolean[rank];
-        for (int d : dims) {
-            reduced[d] = true;
-        }
-        int nr = 0;
-        for (boolean r : reduced) {
-            nr += r ? 1 : 0;
-        }
-        long[] keptShape = new long[rank - nr];
-        long[] keptX = new long[rank - nr];
-        long[] keptOut = new long[rank - nr];
-        long[] redShape = new long[nr];
-        long[] redX = new long[nr];
-        for (int d = 0, k = 0, r = 0; d < rank; d++) {
-            if (reduced[d]) {
-                redShape[r] = x.shape()[d];
-                redX[r++] = x.strides()[d];
-            } else {
-                keptShape[k] = x.shape()[d];
-                keptX[k] = x.strides()[d];
-                keptOut[k++] = out.strides()[d];
-            }
-        }
+        ReduceDims split = ReduceDims.split(x, dims, out);
         long outputs = out.numel();
-        long perOutput = Arrays.stream(redShape).reduce(1, (a, b) -> a * b);
+        long perOutput = split.perOutput();
         if (perOutput == 0 || outputs == 0) {
-            elementwise.fill(out, identity(op));
+            elementwise.fill(out, op.identity());
             return;
         }
-        KernelLayout kept = KernelLayout.merged(keptShape, keptX, keptOut);
-        KernelLayout red = KernelLayout.merged(redShape, redX);
+        KernelLayout kept = KernelLayout.merged(split.keptShape(), split.keptX(), split.keptOut());
+        KernelLayout red = KernelLayout.merged(split.redShape(), split.redX());
         String acc = x.dtype().isIntegral() && out.dtype().isIntegral() ? "_i" : "_f";
         long[] innerStride = red.strides(0);
         boolean denseRuns = innerStride.length > 0 && innerStride[innerStride.length - 1] == 1;
