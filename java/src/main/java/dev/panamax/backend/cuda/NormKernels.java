@@ -28,14 +28,18 @@ final class NormKernels {
         this.descriptors = descriptors;
     }
 
-    private static KernelArgs vec(KernelArgs args, Operand v) {
-        return args.struct(VEC_BYTES, s -> {
-            if (v != null) {
-                s.set(ValueLayout.JAVA_LONG, 0, CudaStorage.address(v));
-                s.set(ValueLayout.JAVA_LONG, 8, v.strides()[0]);
-                s.set(ValueLayout.JAVA_INT, 16, v.dtype().ordinal());
-            }
-        });
+    /** Appends one {@code Vec} per vector, in order (a null vector as a null pointer). */
+    private static KernelArgs vecs(KernelArgs args, Operand... vectors) {
+        for (Operand v : vectors) {
+            args.struct(VEC_BYTES, s -> {
+                if (v != null) {
+                    s.set(ValueLayout.JAVA_LONG, 0, CudaStorage.address(v));
+                    s.set(ValueLayout.JAVA_LONG, 8, v.strides()[0]);
+                    s.set(ValueLayout.JAVA_INT, 16, v.dtype().ordinal());
+                }
+            });
+        }
+        return args;
     }
 
     private static MemorySegment pointer(Operand op) {
@@ -90,29 +94,13 @@ final class NormKernels {
         if (!fitsCudnn(x, weight, bias, runningMean, runningVar, saveMean, saveInvStd)) {
             long[] s = x.shape();
             KernelArgs args = KernelArgs.begin().operand(x).operand(y).i64(s[0]).i64(s[1]).i64(s[2]).f64(eps).f64(momentum);
-            for (Operand v : new Operand[] {weight, bias, saveMean, saveInvStd, runningMean, runningVar}) {
-                vec(args, v);
-            }
-            ctx.launch("pmx_norm_forward", ctx.blocksForRows(s[1]), args);
+            ctx.launch("pmx_norm_forward", ctx.blocksForRows(s[1]), vecs(args, weight, bias, saveMean, saveInvStd, runningMean, runningVar));
             return;
         }
-        Storage ones = weight == null ? constant(x, 1) : null;
-        Storage zeros = bias == null ? constant(x, 0) : null;
-        try {
-            MemorySegment scale = pointer(weight == null ? vector(ones, x) : weight);
-            MemorySegment shift = pointer(bias == null ? vector(zeros, x) : bias);
-            MemorySegment handle = ctx.cudnn();
-            synchronized (ctx.libraryLock) {
-                descriptors.trim();
-                MemorySegment xd = nchw(x);
-                MemorySegment bd = perChannel(x);
-                Status.cudnn("cudnnBatchNormalizationForwardTraining", () -> Cudnn.cudnnBatchNormalizationForwardTraining(handle,
-                        Cudnn.CUDNN_BATCHNORM_SPATIAL(), descriptors.one(x.dtype()), descriptors.zero(x.dtype()), xd, pointer(x), xd, pointer(y),
-                        bd, scale, shift, momentum, pointer(runningMean), pointer(runningVar), eps, pointer(saveMean), pointer(saveInvStd)));
-            }
-        } finally {
-            release(ones, zeros);
-        }
+        cudnnForward("cudnnBatchNormalizationForwardTraining", x, weight, bias, (handle, xd, bd, scale, shift) ->
+                Cudnn.cudnnBatchNormalizationForwardTraining(handle, Cudnn.CUDNN_BATCHNORM_SPATIAL(), descriptors.one(x.dtype()),
+                        descriptors.zero(x.dtype()), xd, pointer(x), xd, pointer(y), bd, scale, shift, momentum, pointer(runningMean),
+                        pointer(runningVar), eps, pointer(saveMean), pointer(saveInvStd)));
     }
 
     void forwardInference(Operand x, Operand weight, Operand bias, Operand mean, Operand var, double eps, Operand y) {
@@ -122,12 +110,22 @@ final class NormKernels {
         if (!fitsCudnn(x, weight, bias, mean, var)) {
             long[] s = x.shape();
             KernelArgs args = KernelArgs.begin().operand(x).operand(y).i64(s[0]).i64(s[1]).i64(s[2]).f64(eps);
-            for (Operand v : new Operand[] {weight, bias, mean, var}) {
-                vec(args, v);
-            }
-            ctx.launch("pmx_norm_apply", ctx.blocksFor(x.numel()), args);
+            ctx.launch("pmx_norm_apply", ctx.blocksFor(x.numel()), vecs(args, weight, bias, mean, var));
             return;
         }
+        cudnnForward("cudnnBatchNormalizationForwardInference", x, weight, bias, (handle, xd, bd, scale, shift) ->
+                Cudnn.cudnnBatchNormalizationForwardInference(handle, Cudnn.CUDNN_BATCHNORM_SPATIAL(), descriptors.one(x.dtype()),
+                        descriptors.zero(x.dtype()), xd, pointer(x), xd, pointer(y), bd, scale, shift, pointer(mean), pointer(var), eps));
+    }
+
+    /** A cuDNN batch-norm forward call, given x's NCHW descriptor, the per-channel one, and the scale and shift pointers. */
+    @FunctionalInterface
+    private interface CudnnForward {
+        int run(MemorySegment handle, MemorySegment xd, MemorySegment bd, MemorySegment scale, MemorySegment shift);
+    }
+
+    /** Runs a cuDNN batch-norm forward, with ones and zeros standing in for the weight and bias the op may omit. */
+    private void cudnnForward(String function, Operand x, Operand weight, Operand bias, CudnnForward call) {
         Storage ones = weight == null ? constant(x, 1) : null;
         Storage zeros = bias == null ? constant(x, 0) : null;
         try {
@@ -138,9 +136,7 @@ final class NormKernels {
                 descriptors.trim();
                 MemorySegment xd = nchw(x);
                 MemorySegment bd = perChannel(x);
-                Status.cudnn("cudnnBatchNormalizationForwardInference", () -> Cudnn.cudnnBatchNormalizationForwardInference(handle,
-                        Cudnn.CUDNN_BATCHNORM_SPATIAL(), descriptors.one(x.dtype()), descriptors.zero(x.dtype()), xd, pointer(x), xd, pointer(y),
-                        bd, scale, shift, pointer(mean), pointer(var), eps));
+                Status.cudnn(function, () -> call.run(handle, xd, bd, scale, shift));
             }
         } finally {
             release(ones, zeros);
@@ -188,10 +184,7 @@ final class NormKernels {
         long[] s = x.shape();
         KernelArgs args = KernelArgs.begin().operand(x).operand(gy).ptr(gx).i32(gx == null ? 0 : gx.dtype().ordinal())
                 .i64(s[0]).i64(s[1]).i64(s[2]).i32(training ? 1 : 0);
-        for (Operand v : new Operand[] {weight, mean, invStd, gWeight, gBias}) {
-            vec(args, v);
-        }
-        ctx.launch("pmx_norm_backward", ctx.blocksForRows(s[1]), args);
+        ctx.launch("pmx_norm_backward", ctx.blocksForRows(s[1]), vecs(args, weight, mean, invStd, gWeight, gBias));
     }
 
     private static void release(Storage... storages) {
@@ -218,10 +211,7 @@ final class NormKernels {
             return;
         }
         KernelArgs args = KernelArgs.begin().operand(xc).operand(asChannels(y)).i64(1).i64(x.shape()[0]).i64(x.shape()[1]).f64(eps).f64(0);
-        for (Operand v : new Operand[] {null, null, mean, invStd, null, null}) {
-            vec(args, v);
-        }
-        ctx.launch("pmx_norm_forward", ctx.blocksForRows(x.shape()[0]), args);
+        ctx.launch("pmx_norm_forward", ctx.blocksForRows(x.shape()[0]), vecs(args, null, null, mean, invStd, null, null));
     }
 
     void rowNormBackward(Operand x, Operand gy, Operand mean, Operand invStd, Operand gx) {
