@@ -193,8 +193,7 @@ public final class RecurrentCells {
         Tensor dGates = OpSupport.empty(c0, Shape.of(steps, batch, gw), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
         Tensor dc = Tensor.full(Shape.of(batch, hid), 0, dtype, c0.device());
-        Tensor dwHh = null;
-        Tensor dbHh = null;
+        Tensor[] dParams;
         try (PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dgo = dGates.operand();
             Operand dho = dh.operand();
@@ -208,19 +207,14 @@ public final class RecurrentCells {
                 be.lstmStepBackward(plane(ao, t, batch, gw), cPrev, plane(to, t, batch, hid), plane(g, t, batch, hid),
                         plane(g, steps + t, batch, hid), w, dho, dco, plane(dgo, t, batch, gw));
             }
-            if (needs[3]) {
-                dwHh = recurrentWeightGradient(be, dgo, yo, h0, steps, batch, gw, hid, reverse);
-            }
-            if (needs[4]) {
-                dbHh = recurrentBiasGradient(dGates, steps * batch, gw);
-            }
+            dParams = recurrentParameterGradients(be, dGates, yo, h0, reverse, needs[3], needs[4]);
         } catch (RuntimeException | Error e) {
             dGates.close();
             dh.close();
             dc.close();
             throw e;
         }
-        return needed(needs, dGates, dh, dc, dwHh, dbHh);
+        return needed(needs, dGates, dh, dc, dParams[0], dParams[1]);
     }
 
     /**
@@ -292,8 +286,7 @@ public final class RecurrentCells {
         Tensor dProj = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
         Tensor dHw = OpSupport.empty(h0, Shape.of(steps, batch, gw), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
-        Tensor dwHh = null;
-        Tensor dbHh = null;
+        Tensor[] dParams;
         try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dpo = dProj.operand();
             Operand dwo3 = dHw.operand();
@@ -310,12 +303,7 @@ public final class RecurrentCells {
                         plane(dpo, t, batch, gw), dhwt, dho);
                 be.matmulPrepared(dhwt, w, dho, true); // dh_{t-1} = dh' z + dhw_t @ wHh
             }
-            if (needs[2]) {
-                dwHh = recurrentWeightGradient(be, dwo3, yo, h0, steps, batch, gw, hid, reverse);
-            }
-            if (needs[3]) {
-                dbHh = recurrentBiasGradient(dHw, steps * batch, gw);
-            }
+            dParams = recurrentParameterGradients(be, dHw, yo, h0, reverse, needs[2], needs[3]);
         } catch (RuntimeException | Error e) {
             dProj.close();
             dh.close();
@@ -323,7 +311,7 @@ public final class RecurrentCells {
         } finally {
             dHw.close();
         }
-        return needed(needs, dProj, dh, dwHh, dbHh);
+        return needed(needs, dProj, dh, dParams[0], dParams[1]);
     }
 
     /**
@@ -389,8 +377,7 @@ public final class RecurrentCells {
         long hid = yo.shape()[2];
         Tensor dPre = OpSupport.empty(h0, Shape.of(steps, batch, hid), dtype);
         Tensor dh = Tensor.full(Shape.of(batch, hid), 0, dtype, h0.device());
-        Tensor dwHh = null;
-        Tensor dbHh = null;
+        Tensor[] dParams;
         try (Tensor dhTot = OpSupport.empty(h0, Shape.of(batch, hid), dtype); PreparedMatrix w = be.prepareRight(wHh.operand())) {
             Operand dpo = dPre.operand();
             Operand preo = pre.operand();
@@ -404,18 +391,13 @@ public final class RecurrentCells {
                         dhTo, dpt, 0, 0);
                 be.matmulPrepared(dpt, w, dho, false); // dh_{t-1} = dpre_t @ wHh
             }
-            if (needs[2]) {
-                dwHh = recurrentWeightGradient(be, dpo, yo, h0, steps, batch, hid, hid, reverse);
-            }
-            if (needs[3]) {
-                dbHh = recurrentBiasGradient(dPre, steps * batch, hid);
-            }
+            dParams = recurrentParameterGradients(be, dPre, yo, h0, reverse, needs[2], needs[3]);
         } catch (RuntimeException | Error e) {
             dPre.close();
             dh.close();
             throw e;
         }
-        return needed(needs, dPre, dh, dwHh, dbHh);
+        return needed(needs, dPre, dh, dParams[0], dParams[1]);
     }
 
     /** Plane {@code index} of a dense buffer of [batch, width] planes (a step's slice of [T, B, width]), as [batch, width]. */
@@ -437,6 +419,26 @@ public final class RecurrentCells {
     /** bHh [gw] broadcast over the batch rows, [B, gw], or null without a bias. */
     private static Operand batchBias(Tensor bHh, long batch, long gw) {
         return bHh == null ? null : bHh.operand().withLayout(new long[] {batch, gw}, new long[] {0, bHh.strides()[0]}, bHh.operand().offset());
+    }
+
+    /**
+     * {dW_hh, db_hh} of a whole direction, each null unless wanted, from {@code dPre}: the gradients
+     * of the recurrent pre-activations [T, B, gw] in time order.
+     */
+    private static Tensor[] recurrentParameterGradients(Backend be, Tensor dPre, Operand yo, Tensor h0, boolean reverse, boolean weight,
+                                                        boolean bias) {
+        long steps = dPre.size(0);
+        long batch = dPre.size(1);
+        long gw = dPre.size(2);
+        Tensor dwHh = weight ? recurrentWeightGradient(be, dPre.operand(), yo, h0, steps, batch, gw, h0.size(1), reverse) : null;
+        try {
+            return new Tensor[] {dwHh, bias ? recurrentBiasGradient(dPre, steps * batch, gw) : null};
+        } catch (RuntimeException | Error e) {
+            if (dwHh != null) {
+                dwHh.close();
+            }
+            throw e;
+        }
     }
 
     /**
