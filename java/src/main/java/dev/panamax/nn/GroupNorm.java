@@ -8,12 +8,9 @@ import dev.panamax.tensor.Tensor;
  * each (sample, group) normalised with its own statistics, then a per-channel {@code weight}
  * (ones) and {@code bias} (zeros).
  */
-public final class GroupNorm extends Module {
+public final class GroupNorm extends AffineNorm {
     private final int numGroups;
     private final long numChannels;
-    private final double eps;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** PyTorch's defaults: eps 1e-5, affine. */
     public GroupNorm(int numGroups, long numChannels) {
@@ -30,28 +27,18 @@ public final class GroupNorm extends Module {
         if (numChannels % numGroups != 0) {
             throw new IllegalArgumentException("GroupNorm: num_channels " + numChannels + " must be divisible by num_groups " + numGroups);
         }
+        super(new long[] {numChannels}, eps, affine, bias);
         this.numGroups = numGroups;
         this.numChannels = numChannels;
-        this.eps = eps;
-        this.weight = affine ? registerParameter("weight", Tensor.ones(numChannels)) : null;
-        this.bias = affine && bias ? registerParameter("bias", Tensor.zeros(numChannels)) : null;
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+        return Normalization.groupNorm(x, numGroups, weight(), bias(), eps());
     }
 
     @Override
     protected String extraRepr() {
-        return numGroups + ", " + numChannels + ", eps=" + Repr.num(eps) + ", affine=" + Repr.bool(weight != null) + ", bias=" + Repr.bool(bias != null);
+        return numGroups + ", " + numChannels + ", eps=" + Repr.num(eps()) + ", affine=" + Repr.bool(weight() != null) + ", bias=" + Repr.bool(bias() != null);
     }
 }

@@ -8,11 +8,8 @@ import java.util.Arrays;
  * Layer normalisation (Ba et al., 2016) over the trailing dims {@code normalizedShape}, with an
  * elementwise {@code weight} (ones) and {@code bias} (zeros) of that shape.
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends AffineNorm {
     private final long[] normalizedShape;
-    private final double eps;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** PyTorch's defaults: eps 1e-5, elementwise affine with bias. */
     public LayerNorm(long... normalizedShape) {
@@ -24,27 +21,17 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm: normalized_shape must be non-empty with positive sizes, got "
                     + Arrays.toString(normalizedShape));
         }
+        super(normalizedShape, eps, elementwiseAffine, bias);
         this.normalizedShape = normalizedShape.clone();
-        this.eps = eps;
-        this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
-        this.bias = elementwiseAffine && bias ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+        return Normalization.layerNorm(x, normalizedShape, weight(), bias(), eps());
     }
 
     @Override
     protected String extraRepr() {
-        return Repr.tuple(normalizedShape) + ", eps=" + Repr.num(eps) + ", elementwise_affine=" + Repr.bool(weight != null) + ", bias=" + Repr.bool(bias != null);
+        return Repr.tuple(normalizedShape) + ", eps=" + Repr.num(eps()) + ", elementwise_affine=" + Repr.bool(weight() != null) + ", bias=" + Repr.bool(bias() != null);
     }
 }

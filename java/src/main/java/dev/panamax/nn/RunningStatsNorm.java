@@ -11,12 +11,9 @@ import dev.panamax.tensor.Tensor;
  * the buffers {@code running_mean} (zeros), {@code running_var} (ones) and
  * {@code num_batches_tracked} (an int64 scalar).
  */
-public abstract class RunningStatsNorm extends Module {
+public abstract class RunningStatsNorm extends AffineNorm {
     private final long numFeatures;
-    private final double eps;
     private final Double momentum;
-    private final Tensor weight;
-    private final Tensor bias;
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor numBatchesTracked;
@@ -34,11 +31,9 @@ public abstract class RunningStatsNorm extends Module {
         if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException(layer + ": momentum must be in [0, 1] or null (cumulative average), got " + momentum);
         }
+        super(new long[] {numFeatures}, eps, affine, bias);
         this.numFeatures = numFeatures;
-        this.eps = eps;
         this.momentum = momentum;
-        this.weight = affine ? registerParameter("weight", Tensor.ones(numFeatures)) : null;
-        this.bias = affine && bias ? registerParameter("bias", Tensor.zeros(numFeatures)) : null;
         this.runningMean = trackRunningStats ? registerBuffer("running_mean", Tensor.zeros(numFeatures)) : null;
         this.runningVar = trackRunningStats ? registerBuffer("running_var", Tensor.ones(numFeatures)) : null;
         this.numBatchesTracked = trackRunningStats ? registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64)) : null;
@@ -48,21 +43,9 @@ public abstract class RunningStatsNorm extends Module {
         return numFeatures;
     }
 
-    public double eps() {
-        return eps;
-    }
-
     /** The momentum, or null for a cumulative average. */
     public Double momentum() {
         return momentum;
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
     }
 
     /** The running mean buffer, or null when the layer does not track running statistics. */
@@ -111,7 +94,7 @@ public abstract class RunningStatsNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + Repr.num(eps) + ", momentum=" + (momentum == null ? "None" : Repr.num(momentum))
-                + ", affine=" + Repr.bool(weight != null) + ", bias=" + Repr.bool(bias != null) + ", track_running_stats=" + Repr.bool(runningMean != null);
+        return numFeatures + ", eps=" + Repr.num(eps()) + ", momentum=" + (momentum == null ? "None" : Repr.num(momentum))
+                + ", affine=" + Repr.bool(weight() != null) + ", bias=" + Repr.bool(bias() != null) + ", track_running_stats=" + Repr.bool(runningMean != null);
     }
 }
