@@ -19,17 +19,14 @@ import java.util.Map;
  * List}, integers {@code BigInteger}, other numbers {@code BigDecimal}, and {@code
  * true/false/null} Boolean and null.
  */
-public final class Json {
+public final class Json extends TextCursor {
     private static final int MAX_DEPTH = 64;
 
-    private final String text;
     private final String source;
     private final String what;
-    private int pos;
-    private int depth;
 
     private Json(String text, String source, String what) {
-        this.text = text;
+        super(text, MAX_DEPTH);
         this.source = source;
         this.what = what;
     }
@@ -53,19 +50,12 @@ public final class Json {
     private static Object parse(String text, String source, String what) throws MalformedFileException {
         Json p = new Json(text, source, what);
         Object v = p.value();
-        p.skipSpace();
-        if (p.pos < text.length()) {
-            throw p.error("unexpected text after the JSON value");
-        }
+        p.requireEnd("the JSON value");
         return v;
     }
 
     private Object value() throws MalformedFileException {
-        skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end of JSON");
-        }
-        char c = text.charAt(pos);
+        char c = valueStart("unexpected end of JSON");
         switch (c) {
             case '{' -> {
                 enter();
@@ -73,7 +63,7 @@ public final class Json {
                 skipSpace();
                 if (peek('}')) {
                     pos++;
-                    depth--;
+                    leave();
                     return map;
                 }
                 do {
@@ -88,7 +78,7 @@ public final class Json {
                     }
                     map.put(key, value());
                 } while (next(',', '}'));
-                depth--;
+                leave();
                 return map;
             }
             case '[' -> {
@@ -97,13 +87,13 @@ public final class Json {
                 skipSpace();
                 if (peek(']')) {
                     pos++;
-                    depth--;
+                    leave();
                     return list;
                 }
                 do {
                     list.add(value());
                 } while (next(',', ']'));
-                depth--;
+                leave();
                 return list;
             }
             case '"' -> {
@@ -119,14 +109,6 @@ public final class Json {
                 return number();
             }
         }
-    }
-
-    /** Opens an object or array; a header nested deeper than any real one is refused before the stack is. */
-    private void enter() throws MalformedFileException {
-        if (++depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH + " levels");
-        }
-        pos++;
     }
 
     /** After an element: consumes ',' (true: another follows) or the closing bracket (false). */
@@ -231,25 +213,13 @@ public final class Json {
         return integer ? new BigInteger(s) : new BigDecimal(s);
     }
 
-    private void expect(char c) throws MalformedFileException {
-        skipSpace();
-        if (!peek(c)) {
-            throw error("expected '" + c + "'");
-        }
-        pos++;
+    @Override
+    boolean isSpace(char c) {
+        return " \t\n\r".indexOf(c) >= 0;
     }
 
-    private boolean peek(char c) {
-        return pos < text.length() && text.charAt(pos) == c;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && " \t\n\r".indexOf(text.charAt(pos)) >= 0) {
-            pos++;
-        }
-    }
-
-    private MalformedFileException error(String problem) {
+    @Override
+    MalformedFileException error(String problem) {
         return new MalformedFileException(source, "bad " + what + ": " + problem + " at character " + pos);
     }
 

@@ -11,16 +11,13 @@ import java.util.Map;
  * are strings, {@code True}/{@code False}, integers and tuples or lists of them. Gives Java
  * {@code Map}, {@code String}, {@code Boolean}, {@code Long} and {@code List}.
  */
-final class PyLiteral {
+final class PyLiteral extends TextCursor {
     private static final int MAX_DEPTH = 32;
 
-    private final String text;
     private final ByteSource src;
-    private int pos;
-    private int depth;
 
     private PyLiteral(String text, ByteSource src) {
-        this.text = text;
+        super(text, MAX_DEPTH);
         this.src = src;
     }
 
@@ -33,19 +30,12 @@ final class PyLiteral {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> dict = (Map<String, Object>) p.value();
-        p.skipSpace();
-        if (p.pos < text.length()) {
-            throw p.error("unexpected text after the dict");
-        }
+        p.requireEnd("the dict");
         return dict;
     }
 
     private Object value() throws MalformedFileException {
-        skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end of the header");
-        }
-        char c = text.charAt(pos);
+        char c = valueStart("unexpected end of the header");
         if (c == '{') {
             enter();
             Map<String, Object> map = new LinkedHashMap<>();
@@ -64,7 +54,7 @@ final class PyLiteral {
                 }
             }
             expect('}');
-            depth--;
+            leave();
             return map;
         }
         if (c == '(' || c == '[') {
@@ -78,7 +68,7 @@ final class PyLiteral {
                 }
             }
             expect(close);
-            depth--;
+            leave();
             return items;
         }
         if (c == '\'' || c == '"') {
@@ -118,14 +108,6 @@ final class PyLiteral {
         return v.longValue();
     }
 
-    /** Opens a container; nesting deeper than any real header is refused before the stack is. */
-    private void enter() throws MalformedFileException {
-        if (++depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH + " levels");
-        }
-        pos++;
-    }
-
     /** True (without consuming) when the next non-space character closes the container. */
     private boolean closing(char close) {
         skipSpace();
@@ -145,25 +127,13 @@ final class PyLiteral {
         throw error("expected ',' or '" + close + "'");
     }
 
-    private void expect(char c) throws MalformedFileException {
-        skipSpace();
-        if (!peek(c)) {
-            throw error("expected '" + c + "'");
-        }
-        pos++;
+    @Override
+    boolean isSpace(char c) {
+        return Character.isWhitespace(c);
     }
 
-    private boolean peek(char c) {
-        return pos < text.length() && text.charAt(pos) == c;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private MalformedFileException error(String problem) {
+    @Override
+    MalformedFileException error(String problem) {
         String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
         return src.malformed("bad .npy header: " + problem + " at character " + pos + " of \"" + shown.strip() + "\"");
     }
