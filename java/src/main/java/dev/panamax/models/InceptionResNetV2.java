@@ -4,6 +4,7 @@ import static dev.panamax.models.InceptionV4.avg3;
 import static dev.panamax.models.InceptionV4.chain;
 import static dev.panamax.models.InceptionV4.conv;
 import static dev.panamax.models.InceptionV4.maxPool3s2;
+import static dev.panamax.models.InceptionV4.reductionA;
 
 import dev.panamax.nn.Activation;
 import dev.panamax.nn.Conv2d;
@@ -44,7 +45,7 @@ public final class InceptionResNetV2 extends Module {
             registerModule("maxpool_5a", maxPool3s2()),
             registerModule("mixed_5b", mixed5b(gen)),
             registerModule("repeat", repeat(10, () -> block35(0.17, gen))),
-            registerModule("mixed_6a", mixed6a(gen)),
+            registerModule("mixed_6a", reductionA("Mixed_6a", 320, 256, 256, 384, 384, gen)),
             registerModule("repeat_1", repeat(20, () -> block17(0.10, gen))),
             registerModule("mixed_7a", mixed7a(gen)),
             registerModule("repeat_2", repeat(9, () -> block8(0.20, true, gen))),
@@ -76,15 +77,6 @@ public final class InceptionResNetV2 extends Module {
         b.path(b.child("branch2", chain(conv(192, 64, 1, 1, ONE, gen), conv(64, 96, 3, 3, ONE.padding(1), gen),
                 conv(96, 96, 3, 3, ONE.padding(1), gen))));
         b.path(b.child("branch3", chain(avg3(), conv(192, 64, 1, 1, ONE, gen))));
-        return b;
-    }
-
-    private static Branches mixed6a(Generator gen) {
-        Branches b = new Branches("Mixed_6a");
-        b.path(b.child("branch0", conv(320, 384, 3, 3, ONE.stride(2), gen)));
-        b.path(b.child("branch1", chain(conv(320, 256, 1, 1, ONE, gen), conv(256, 256, 3, 3, ONE.padding(1), gen),
-                conv(256, 384, 3, 3, ONE.stride(2), gen))));
-        b.path(b.child("branch2", maxPool3s2()));
         return b;
     }
 

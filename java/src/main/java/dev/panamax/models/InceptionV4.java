@@ -41,7 +41,7 @@ public final class InceptionV4 extends Module {
         for (int i = 0; i < 4; i++) {
             f.add(inceptionA(gen));
         }
-        f.add(reductionA(gen));
+        f.add(reductionA("ReductionA", 384, 192, 224, 256, 384, gen));
         for (int i = 0; i < 7; i++) {
             f.add(inceptionB(gen));
         }
@@ -109,11 +109,15 @@ public final class InceptionV4 extends Module {
         return b;
     }
 
-    private static Branches reductionA(Generator gen) {
-        Branches b = new Branches("ReductionA");
-        b.path(b.child("branch0", conv(384, 384, 3, 3, ONE.stride(2), gen)));
-        b.path(b.child("branch1", chain(conv(384, 192, 1, 1, ONE, gen), conv(192, 224, 3, 3, ONE.padding(1), gen),
-                conv(224, 256, 3, 3, ONE.stride(2), gen))));
+    /**
+     * The paper's Reduction-A(k, l, m, n), shared with Inception-ResNet v2 (its Mixed_6a): a strided
+     * 3×3 to n channels, 1×1 to k then 3×3 to l then a strided 3×3 to m, and strided max pooling.
+     */
+    static Branches reductionA(String typeName, long in, long k, long l, long m, long n, Generator gen) {
+        Branches b = new Branches(typeName);
+        b.path(b.child("branch0", conv(in, n, 3, 3, ONE.stride(2), gen)));
+        b.path(b.child("branch1", chain(conv(in, k, 1, 1, ONE, gen), conv(k, l, 3, 3, ONE.padding(1), gen),
+                conv(l, m, 3, 3, ONE.stride(2), gen))));
         b.path(b.child("branch2", maxPool3s2()));
         return b;
     }
