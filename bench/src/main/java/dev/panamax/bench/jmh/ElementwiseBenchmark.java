@@ -1,22 +1,11 @@
 package dev.panamax.bench.jmh;
 
-import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Elementwise ops through the public API on {@code size} floats ([size / 1024, 1024]), at 1 and 2 threads:
@@ -24,20 +13,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * from Panamax's memory pool and frees it, as user code does; bytes moved per call are 12·size for binary ops,
  * 8·size for unary ones.
  */
-// 5 s of warm-up: the first second of a vector kernel runs 4 to 20 times slower, until C2 has compiled it.
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class ElementwiseBenchmark {
-    @Param({"65536", "1048576"})
-    public int size;
-
-    @Param({"1", "2"})
-    public int threads;
-
+public class ElementwiseBenchmark extends TensorBench {
     private Tensor a;
     private Tensor b;
     private Tensor rowVector;
@@ -45,9 +21,8 @@ public class ElementwiseBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Parallel.setThreads(threads);
+        long rows = startTrial();
         Generator generator = new Generator(7);
-        long rows = TensorBench.rows(size);
         a = TensorBench.uniform(generator, rows, TensorBench.ROW);
         b = TensorBench.uniform(generator, rows, TensorBench.ROW);
         rowVector = TensorBench.uniform(generator, TensorBench.ROW);
