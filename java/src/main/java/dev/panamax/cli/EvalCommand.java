@@ -18,7 +18,11 @@ import java.util.Set;
 
 /** {@code panamax eval CHECKPOINT}: loss, accuracy and top-5 accuracy of a checkpoint on the test split. */
 final class EvalCommand {
-    static final String USAGE = "usage: panamax eval CHECKPOINT [--data DIR] [--batch-size N]\n";
+    static final String USAGE = """
+            usage: panamax eval CHECKPOINT [--data DIR] [--batch-size N]
+              loss, accuracy and top-5 accuracy of a classifier's checkpoint (panamax train) on the test split,
+              inputs standardised as in its training; defaults: data as train's, batch 1000
+            """;
 
     private EvalCommand() {}
 
