@@ -44,8 +44,9 @@ public final class GradCheck {
         Tensor[] xs = new Tensor[inputs.length];
         Tensor projection = null;
         try {
-            // scopes free what the conversions and fn create in passing; the leaves and projection outlive them
-            try (Scope ignored = Scope.open()) {
+            // scopes free what the conversions and fn create in passing; the leaves and projection outlive them.
+            // The copies are not recorded, so an input that requires grad (as torch's gradcheck wants) still gives a fresh leaf.
+            try (GradMode.Guard ng = GradMode.noGrad(); Scope ignored = Scope.open()) {
                 for (int i = 0; i < inputs.length; i++) {
                     xs[i] = inputs[i].dtype().isFloatingPoint()
                             ? inputs[i].to(DType.FLOAT64).contiguousCopy().unscoped().requiresGrad(true)

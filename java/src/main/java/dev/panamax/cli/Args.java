@@ -80,19 +80,27 @@ final class Args {
     }
 
     int positiveInt(String name, int fallback) {
+        return intAtLeast(name, fallback, 1, "a positive integer");
+    }
+
+    int nonNegativeInt(String name, int fallback) {
+        return intAtLeast(name, fallback, 0, "an integer >= 0");
+    }
+
+    private int intAtLeast(String name, int fallback, int min, String what) {
         String v = options.get(name);
         if (v == null) {
             return fallback;
         }
         try {
             int n = Integer.parseInt(v);
-            if (n > 0) {
+            if (n >= min) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UsageException(command + ": --" + name + " must be a positive integer, got '" + v + "'");
+        throw new UsageException(command + ": --" + name + " must be " + what + ", got '" + v + "'");
     }
 
     long integer(String name, long fallback) {

@@ -41,7 +41,7 @@ final class CharLmDemo {
               Every --every steps prints the mean loss (nats and bits per character) and a sample drawn at --temperature.
               defaults: text %s (the GNU GPL v3, installed by Debian's base-files package),
                         1000 steps, seq 64, batch 32, hidden 128, embed 32, Adam lr 0.003, clip 1, every 200,
-                        sample-length 200, temperature 0.8, seed 0 (about 6 minutes on 2 cores; loss about 1.0 nats/char)
+                        sample-length 200, temperature 0.8, seed 0 (about 30 s on 2 cores; loss about 1.0 nats/char)
             """.formatted(DEFAULT_TEXT);
     private static final Set<String> OPTIONS = Set.of("text", "steps", "seq", "batch", "hidden", "embed", "lr", "clip", "every",
             "sample-length", "temperature", "seed");

@@ -8,10 +8,10 @@ final class DemoCommand {
     static final String USAGE = """
             usage: panamax demo NAME [options]        (panamax demo NAME --help for its options)
               rnn-activation   gradient norm through time of a tanh and a ReLU RNN: which vanishes, which explodes or dies
-              long-range       the adding problem at lengths 20, 50, 100: RNN, LSTM and GRU of about the same size
+              long-range       the adding problem at lengths %s: RNN, LSTM, GRU and self-attention of about the same size
               charlm           a character-level LSTM language model (default text: the GPL-3 from Debian's base-files)
               detect           a small Faster R-CNN finding Fashion-MNIST items in synthetic scenes: COCO AP, ROI align or pool
-            """;
+            """.formatted(LongRangeDemo.DEFAULT_LENGTHS);
 
     private DemoCommand() {}
 

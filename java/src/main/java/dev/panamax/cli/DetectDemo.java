@@ -47,8 +47,8 @@ import java.util.stream.Stream;
 final class DetectDemo {
     static final String USAGE = """
             usage: panamax demo detect [--epochs N] [--train-scenes N] [--test-scenes N] [--batch-size N] [--lr LR]
-                                       [--roi align|pool] [--image-size N] [--device cpu|cuda|auto] [--threads N] [--seed N]
-                                       [--data DIR] [--out DIR] [--resume CHECKPOINT]
+                                       [--roi align|pool] [--image-size N] [--device cpu|cuda[:N]|auto] [--threads N]
+                                       [--seed N] [--data DIR] [--out DIR] [--resume CHECKPOINT]
               trains a small Faster R-CNN (ResNet-18 FPN, from scratch) to find and name Fashion-MNIST items pasted on
               black canvases (1 to 5 per image), then prints COCO AP, AP50, AP75 and pycocotools' table on the test
               scenes (items from the test split only) and draws the test images with true (green) and predicted (red) boxes.
@@ -56,7 +56,7 @@ final class DetectDemo {
               items with it (for quick runs).
               defaults: 3 epochs, 500 training and 200 test scenes, batch 4, SGD lr 0.02 (momentum 0.9, weight decay
                         1e-4, warm-up over epoch 1, x0.1 after three quarters of the epochs, rounded), roi align, image size
-                        160, cpu, seed 0, out runs/detect-<time> (about 10 minutes on 2 cores)
+                        160, cpu, seed 0, out runs/detect-<time> (about 4 minutes on 2 idle cores)
             """;
     private static final Set<String> OPTIONS = Set.of("epochs", "train-scenes", "test-scenes", "batch-size", "lr", "roi", "image-size",
             "device", "threads", "seed", "data", "out", "resume");
@@ -78,7 +78,7 @@ final class DetectDemo {
         double lr = a.positiveDouble("lr", 0.02);
         RoiMode roi = RoiMode.valueOf(a.choice("roi", "align", List.of("align", "pool")).toUpperCase(Locale.ROOT));
         int imageSize = a.positiveInt("image-size", DEFAULT_CANVAS);
-        Device device = TrainCommand.device(a.string("device", "cpu"));
+        Device device = TrainCommand.device("demo detect", a.string("device", "cpu"));
         if (a.flag("threads")) {
             Panamax.setThreads(a.positiveInt("threads", 1));
         }

@@ -15,10 +15,11 @@ import java.util.Set;
 /** {@code panamax doctor}: the training doctor's checks on a model and Fashion-MNIST. */
 final class DoctorCommand {
     static final String USAGE = """
-            usage: panamax doctor [--model NAME] [--lr LR] [--batch-size N] [--seed N] [--data DIR] [--out DIR]
+            usage: panamax doctor [--model %s] [--lr LR] [--batch-size N] [--seed N] [--data DIR] [--out DIR]
               overfits one batch, prints per-layer gradient norms, dead ReLU units and activation statistics,
-              and runs a learning-rate range test (plot in DIR/lr_range.png; default runs/doctor)
-            """;
+              and runs a learning-rate range test (plot in DIR/lr_range.png)
+              defaults: lenet5, Adam lr 0.001, batch 128, seed 0, data as train's (inputs not standardised), out runs/doctor
+            """.formatted(String.join("|", ModelCatalog.names()));
 
     private DoctorCommand() {}
 

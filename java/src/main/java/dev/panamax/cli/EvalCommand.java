@@ -4,6 +4,7 @@ import dev.panamax.data.DataLoader;
 import dev.panamax.data.TensorDataset;
 import dev.panamax.data.datasets.FashionMnist;
 import dev.panamax.data.datasets.MnistData;
+import dev.panamax.detection.DetectorCheckpoint;
 import dev.panamax.nn.Module;
 import dev.panamax.ops.Loss;
 import dev.panamax.tensor.Generator;
@@ -17,7 +18,11 @@ import java.util.Set;
 
 /** {@code panamax eval CHECKPOINT}: loss, accuracy and top-5 accuracy of a checkpoint on the test split. */
 final class EvalCommand {
-    static final String USAGE = "usage: panamax eval CHECKPOINT [--data DIR] [--batch-size N]\n";
+    static final String USAGE = """
+            usage: panamax eval CHECKPOINT [--data DIR] [--batch-size N]
+              loss, accuracy and top-5 accuracy of a classifier's checkpoint (panamax train) on the test split,
+              inputs standardised as in its training; defaults: data as train's, batch 1000
+            """;
 
     private EvalCommand() {}
 
@@ -26,7 +31,7 @@ final class EvalCommand {
         Path checkpoint = TrainedModel.checkpointArgument("eval", a, 1);
         int batchSize = a.positiveInt("batch-size", 1000);
         Path data = a.flag("data") ? Path.of(a.string("data", "")) : null;
-        try (TrainedModel m = TrainedModel.load(checkpoint); MnistData raw = FashionMnist.loadOrSample(data);
+        try (TrainedModel m = TrainedModel.load("eval", checkpoint); MnistData raw = FashionMnist.loadOrSample(data);
              TensorDataset test = m.standardize(raw.test());
              DataLoader loader = DataLoader.builder(test).batchSize(batchSize).build()) {
             out.println("data: " + raw.description());
@@ -51,8 +56,13 @@ final class EvalCommand {
             return p;
         }
 
-        static TrainedModel load(Path checkpoint) throws Exception {
+        static TrainedModel load(String command, Path checkpoint) throws Exception {
             String name = Checkpoint.modelName(checkpoint);
+            if (!ModelCatalog.names().contains(name)) {
+                throw new Args.UsageException(command + ": " + checkpoint + " holds a " + name + ", not one of the classifiers "
+                        + String.join(", ", ModelCatalog.names())
+                        + (DetectorCheckpoint.isDetector(checkpoint) ? "; panamax predict shows what this detector finds in an image" : ""));
+            }
             Module model = ModelCatalog.create(name, FashionMnist.CLASSES.size(), 1, 28, new Generator(0));
             Checkpoint.Resumed r = Checkpoint.load(checkpoint, model, null, null, null);
             double mean = Double.parseDouble(r.metadata().getOrDefault(Inputs.MEAN_KEY, "0"));

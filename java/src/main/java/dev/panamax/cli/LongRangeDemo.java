@@ -22,6 +22,8 @@ import java.util.SplittableRandom;
 
 /** {@code panamax demo long-range}: the adding problem at several lengths, for each model of {@link SequenceModels}. */
 final class LongRangeDemo {
+    /** The lengths run without --lengths; {@link DemoCommand}'s list names them too. */
+    static final String DEFAULT_LENGTHS = "20,100,400";
     static final String USAGE = """
             usage: panamax demo long-range [--lengths L1,L2,...] [--steps N] [--batch N] [--lr LR] [--clip C] [--test N]
                                            [--seed N] [--solved MSE] [--out DIR]
@@ -31,11 +33,11 @@ final class LongRangeDemo {
               positions, read out at the last position), about 4,600 parameters each, trained for the same steps with Adam
               and gradient clipping. Prints the final test MSE per model and length (predicting 1.0 scores 0.167) and
               which runs solved it (test MSE below --solved), and writes the learning curves to DIR/long_range.png.
-              defaults: lengths 20,100,400, 250 steps, batch 64, lr 0.01, clip 1, 500 test sequences, seed 0,
+              defaults: lengths %s, 250 steps, batch 64, lr 0.01, clip 1, 500 test sequences, seed 0,
                         solved 0.05, out runs/demo. The LSTM and GRU run a whole sequence as one fused op; the
                         plain RNN still runs step by step, whose backward grows with length² (at length 400 it
                         takes most of the time).
-            """;
+            """.formatted(DEFAULT_LENGTHS);
     private static final Set<String> OPTIONS = Set.of("lengths", "steps", "batch", "lr", "clip", "test", "seed", "solved", "out");
 
     /** One model's run at one length: its test MSE and its training curve (smoothed MSE every few steps). */
@@ -48,7 +50,7 @@ final class LongRangeDemo {
         if (!a.positional().isEmpty()) {
             throw new Args.UsageException("demo long-range: unexpected argument '" + a.positional().get(0) + "'");
         }
-        List<Integer> lengths = lengths(a.string("lengths", "20,100,400"));
+        List<Integer> lengths = lengths(a.string("lengths", DEFAULT_LENGTHS));
         int steps = a.positiveInt("steps", 250);
         int batch = a.positiveInt("batch", 64);
         double lr = a.positiveDouble("lr", 1e-2);

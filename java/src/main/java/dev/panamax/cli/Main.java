@@ -66,6 +66,12 @@ public final class Main {
                 case "doctor" -> DoctorCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(rest, out);
                 case "info" -> info(rest, out, err);
+                case "test", "bench" -> {
+                    // reached only when something came before them: the launcher runs them when they come first
+                    err.println("panamax: " + command + " is a command of the ./panamax launcher and must come first: ./panamax " + command
+                            + (command.equals("bench") ? " --threads N ... (bench has its own --threads)" : " ..."));
+                    yield USAGE;
+                }
                 case "help", "--help", "-h" -> {
                     out.print(USAGE_TEXT);
                     yield OK;

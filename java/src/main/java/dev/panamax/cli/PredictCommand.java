@@ -60,7 +60,7 @@ final class PredictCommand {
                 pixels[i] = 1 - pixels[i];
             }
         }
-        try (EvalCommand.TrainedModel m = EvalCommand.TrainedModel.load(checkpoint);
+        try (EvalCommand.TrainedModel m = EvalCommand.TrainedModel.load("predict", checkpoint);
              Scope s = Scope.open(); GradMode.Guard ng = GradMode.noGrad()) {
             m.model().eval();
             Tensor x = Tensor.of(pixels, 1, 1, SIDE, SIDE).sub(m.mean()).div(m.std());

@@ -37,12 +37,13 @@ import java.util.Set;
  */
 final class TrainCommand {
     static final String USAGE = """
-            usage: panamax train [--model NAME] [--epochs N] [--batch-size N] [--lr LR] [--optimizer adam|adamw|sgd]
-                                 [--schedule onecycle|cosine|none] [--device cpu|cuda|auto] [--threads N] [--seed N]
+            usage: panamax train [--model %s] [--epochs N] [--batch-size N] [--lr LR] [--optimizer adam|adamw|sgd]
+                                 [--schedule onecycle|cosine|none] [--device cpu|cuda[:N]|auto] [--threads N] [--seed N]
                                  [--data DIR] [--out DIR] [--resume CHECKPOINT] [--workers N]
               defaults: lenet5, 3 epochs, batch 16, adam, onecycle with peak lr 0.004, cpu (auto: cuda when usable), seed 0,
-                        data from /usr/share/datasets/fashion-mnist or the embedded sample, out runs/<model>-<time>
-            """;
+                        data from /usr/share/datasets/fashion-mnist or the embedded sample, out runs/<model>-<time>,
+                        1 worker building batches ahead (0: batches built on the training thread)
+            """.formatted(String.join("|", ModelCatalog.names()));
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "batch-size", "lr", "optimizer", "schedule", "device",
             "threads", "seed", "data", "out", "resume", "workers");
 
@@ -59,7 +60,7 @@ final class TrainCommand {
         double lr = a.positiveDouble("lr", 4e-3);
         String optimizerName = a.choice("optimizer", "adam", List.of("adam", "adamw", "sgd"));
         String schedule = a.choice("schedule", "onecycle", List.of("onecycle", "cosine", "none"));
-        Device device = device(a.string("device", "cpu"));
+        Device device = device("train", a.string("device", "cpu"));
         if (a.flag("threads")) {
             Panamax.setThreads(a.positiveInt("threads", 1));
         }
@@ -68,7 +69,7 @@ final class TrainCommand {
         Path outDir = Path.of(a.string("out", "runs/" + modelName + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         Path resume = a.flag("resume") ? Path.of(a.string("resume", "")) : null;
-        int workers = (int) a.integer("workers", 1);
+        int workers = a.nonNegativeInt("workers", 1);
 
         long start = System.nanoTime();
         Generator gen = new Generator(seed);
@@ -102,11 +103,16 @@ final class TrainCommand {
     }
 
     /** {@code cpu}, {@code cuda[:N]} (which must be usable) or {@code auto} (the best usable one). */
-    static Device device(String name) {
+    static Device device(String command, String name) {
         if (name.equalsIgnoreCase("auto")) {
             return Device.best();
         }
-        Device device = Device.parse(name);
+        Device device;
+        try {
+            device = Device.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(command + ": --device must be cpu, cuda, cuda:N or auto, got '" + name + "'");
+        }
         String why = Backends.unavailableReason(device);
         if (!why.isEmpty()) {
             throw new IllegalStateException("--device " + device + " is not usable: " + why);

@@ -83,6 +83,9 @@ public final class Checkpoint {
             if (!"panamax-checkpoint-1".equals(meta.get("format"))) {
                 throw new IOException(file + " is not a Panamax checkpoint (no format panamax-checkpoint-1 in its metadata)");
             }
+            if (optimizer != null && meta.keySet().stream().noneMatch(k -> k.startsWith(OPTIM))) {
+                throw new IOException(file + " holds weights without optimizer state, as best.safetensors does: resume from last.safetensors");
+            }
             Map<String, Tensor> weights = new LinkedHashMap<>();
             c.tensors().forEach((k, t) -> {
                 if (k.startsWith(MODEL)) {

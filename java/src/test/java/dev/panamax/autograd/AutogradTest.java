@@ -154,6 +154,16 @@ class AutogradTest {
         }
     }
 
+    /** Inputs that require grad, as PyTorch's gradcheck asks for, are checked the same, and their gradients left alone. */
+    @Test
+    void gradCheckTakesInputsThatRequireGrad() {
+        try (Tensor x = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true)) {
+            GradCheck.Report r = GradCheck.check(xs -> xs[0].pow(3).sum(), x);
+            assertEquals(3, r.elements());
+            assertNull(x.grad());
+        }
+    }
+
     /** What the checked function creates on the way (views, products) is freed with each evaluation, as is GradCheck's own. */
     @Test
     void gradCheckLeavesNothingBehind() {

@@ -21,7 +21,13 @@ class DemoCommandTest {
     @Test
     void helpNamesEveryDemoAndEachDemoHasItsOwn() {
         assertEquals(Main.OK, cli.run("demo", "--help"));
-        assertTrue(cli.stdout().contains("rnn-activation") && cli.stdout().contains("long-range") && cli.stdout().contains("charlm"), cli.stdout());
+        String list = cli.stdout();
+        assertTrue(list.contains("rnn-activation") && list.contains("long-range") && list.contains("charlm"), list);
+        // the list's summary of long-range names the lengths and models long-range's own usage gives as its defaults
+        assertEquals(Main.OK, cli.run("demo", "long-range", "--help"));
+        Matcher defaults = Pattern.compile("defaults: lengths ([0-9,]+),").matcher(cli.stdout());
+        assertTrue(defaults.find(), cli.stdout());
+        assertTrue(list.contains("lengths " + defaults.group(1) + ": RNN, LSTM, GRU and self-attention"), list);
         for (String demo : new String[] {"rnn-activation", "long-range", "charlm"}) {
             assertEquals(Main.OK, cli.run("demo", demo, "--help"));
             assertTrue(cli.stdout().startsWith("usage: panamax demo " + demo), cli.stdout());

@@ -82,6 +82,9 @@ class DetectDemoTest {
         assertEquals(64 * 2 + 2 * 4, ImageIO.read(drawn.toFile()).getWidth(), "the scene at twice its size, with the plot's margins");
         assertEquals(Main.OK, cli.run("predict", resumed.resolve("last.safetensors").toString(), scene.toString()), cli::output);
         assertTrue(Files.size(resumed.resolve("test-scene-detections.png")) > 0, cli.stdout());
+        assertEquals(Main.USAGE, cli.run("eval", resumed.resolve("last.safetensors").toString()));
+        assertTrue(cli.stderr().startsWith("panamax eval: " + resumed.resolve("last.safetensors") + " holds a fasterrcnn_resnet18_fpn,"
+                + " not one of the classifiers lenet5, logistic; panamax predict shows what this detector finds"), cli.stderr());
 
         Path classifier = dir.resolve("classifier");
         assertEquals(Main.OK, cli.run("train", "--model", "logistic", "--epochs", "1", "--data", sample, "--out", classifier.toString()),
@@ -103,6 +106,8 @@ class DetectDemoTest {
         assertTrue(cli.stderr().startsWith("panamax demo detect: --image-size must be at least 32, got 16"), cli.stderr());
         assertEquals(Main.USAGE, cli.run("demo", "detect", "extra"));
         assertTrue(cli.stderr().startsWith("panamax demo detect: unexpected argument 'extra'"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("demo", "detect", "--device", "cuda:x"));
+        assertTrue(cli.stderr().startsWith("panamax demo detect: --device must be cpu, cuda, cuda:N or auto, got 'cuda:x'"), cli.stderr());
         assertEquals(Main.OK, cli.run("demo", "detect", "--help"));
         assertTrue(cli.stdout().startsWith("usage: panamax demo detect") && cli.stdout().contains("--roi align|pool"), cli.stdout());
         assertEquals(Main.OK, cli.run("demo", "--help"));

@@ -33,6 +33,8 @@ class MainTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'frobnicate'"));
         assertEquals(Main.USAGE, run("--threads", "zero", "info"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--threads needs a positive integer"));
+        assertEquals(Main.USAGE, run("--threads", "1", "bench"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("panamax: bench is a command of the ./panamax launcher and must come first"));
         assertEquals(Main.USAGE, run("info", "extra"));
         assertEquals(Main.USAGE, run());
     }

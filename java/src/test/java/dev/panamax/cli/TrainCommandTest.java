@@ -73,6 +73,10 @@ class TrainCommandTest {
         assertEquals(Main.USAGE, cli.run("train", "--model", "gpt5"));
         assertTrue(cli.stderr().contains("--model must be one of"));
         assertEquals(Main.USAGE, cli.run("train", "--lr"));
+        assertEquals(Main.USAGE, cli.run("train", "--workers", "-1"));
+        assertTrue(cli.stderr().startsWith("panamax train: --workers must be an integer >= 0, got '-1'"), cli.stderr());
+        assertEquals(Main.USAGE, cli.run("train", "--device", "gpu"));
+        assertTrue(cli.stderr().startsWith("panamax train: --device must be cpu, cuda, cuda:N or auto, got 'gpu'"), cli.stderr());
         assertEquals(Main.USAGE, cli.run("eval"));
         assertEquals(Main.USAGE, cli.run("eval", dir.resolve("missing.safetensors").toString()));
         assertTrue(cli.stderr().contains("does not exist"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,16 @@ class TrainFilesTest {
         }
         AtomicFiles.write(f, out -> out.write(new byte[] {4}));
         assertArrayEquals(new byte[] {4}, Files.readAllBytes(f));
+    }
+
+    /** An atomically written file gets the permissions of any new file there (the umask's), not owner-only ones. */
+    @Test
+    void atomicWriteGivesTheUsualPermissions() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path plain = Files.createFile(dir.resolve("plain.csv"));
+        Path atomic = dir.resolve("history.csv");
+        AtomicFiles.write(atomic, out -> out.write(1));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
     }
 
     /** Reads the records back, checking both CRCs, and decodes the scalar values. */

@@ -3,6 +3,7 @@ package dev.panamax.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.data.DataLoader;
@@ -160,6 +161,21 @@ class TrainerTest {
         assertEquals(4, h.size(), "the table continues from the checkpoint's");
         assertArrayEquals(expected, resumed.model().parameters().get(0).toFloatArray());
         close(resumed);
+    }
+
+    /** best.safetensors keeps weights only: resuming from it is refused up front, naming the file to resume from. */
+    @Test
+    void resumingFromBestSaysToUseLast() throws IOException {
+        Run first = run(1, dir.resolve("first"), null, new ByteArrayOutputStream());
+        first.trainer().fit();
+        close(first);
+        Path best = dir.resolve("first/best.safetensors");
+        Run again = run(2, dir.resolve("again"), best, new ByteArrayOutputStream());
+        float[] initial = again.model().parameters().get(0).toFloatArray();
+        IOException e = assertThrows(IOException.class, () -> again.trainer().fit());
+        assertEquals(best + " holds weights without optimizer state, as best.safetensors does: resume from last.safetensors", e.getMessage());
+        assertArrayEquals(initial, again.model().parameters().get(0).toFloatArray(), "the model is left as it was");
+        close(again);
     }
 
     @Test

@@ -10,12 +10,16 @@ import java.util.Locale;
 record Options(List<Integer> threads, List<String> families, List<String> matches, List<String> peers, int reps,
                int warmupReps, double warmupSeconds, int retries, int rounds) {
     static final String USAGE = """
-            usage: CompareMain [--threads 1,2] [--cases gemm,conv] [--match LSTM,GRU] [--peers panamax,djl] [--reps N]
-                               [--warmup N] [--warmup-seconds S] [--retries N] [--rounds N]
+            usage: [BENCH_PROFILES=djl,nd4j,ort] bench/compare.sh (or ./panamax bench) [--threads 1,2] [--cases gemm,conv]
+                       [--match LSTM,GRU] [--peers panamax,djl] [--reps N] [--warmup N] [--warmup-seconds S] [--retries N]
+                       [--rounds N]
+              BENCH_PROFILES  the peers' Maven profiles to build first (default: those built before; see bench/README.md)
+              PANAMAX_JVM_OPTS  extra JVM flags for Panamax's workers, e.g. -XX:UseAVX=2
               --threads   thread counts to run every case with (default 1,2)
               --cases     case families to run, comma-separated (default: all; families: gemm, conv, pool, norm, train, seq, det)
               --match     only the cases whose title contains one of these texts, comma-separated (case-sensitive)
-              --peers     peers to time, comma-separated (default: all that are built and load; Panamax always runs)
+              --peers     peers to time, comma-separated: openblas, djl, nd4j, ort (default: all that are built and load;
+                          Panamax always runs)
               --reps      timed repetitions per peer (default 10, and more until they fill 1 s); the median is shown
               --warmup    untimed repetitions per peer before timing (default 3) ...
               --warmup-seconds  ... and at least this long per peer (default 5.0), so the JIT has compiled the kernels;
