@@ -10,7 +10,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -24,15 +26,21 @@ public final class CompareMain {
 
     public static void main(String[] args) throws IOException {
         Options options;
+        List<PeerLaunchers.Candidate> candidates = PeerLaunchers.discover();
         try {
             options = Options.parse(args);
+            options.requireKnown(Workloads.ALL.stream().map(Workload::family).collect(Collectors.toSet()),
+                    candidates.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet()));
+            if (Workloads.ALL.stream().noneMatch(w -> options.wants(w.family(), w.title()))) {
+                throw new IllegalArgumentException("no case is in --cases and matches --match");
+            }
         } catch (IllegalArgumentException e) {
             System.err.print((e.getMessage().isEmpty() ? "" : e.getMessage() + "\n") + Options.USAGE);
             System.exit(e.getMessage().isEmpty() ? 0 : 2);
             return;
         }
         System.out.println(environment(options));
-        List<Runner.ProbedPeer> peers = probe(options);
+        List<Runner.ProbedPeer> peers = probe(options, candidates);
         System.out.println();
         if (peers.isEmpty() || !peers.get(0).name().equals("Panamax")) {
             System.err.println("Panamax's worker did not start; nothing to compare");
@@ -65,9 +73,9 @@ public final class CompareMain {
     }
 
     /** Starts each selected peer's worker once to learn what it is and supports; prints one line per peer. */
-    private static List<Runner.ProbedPeer> probe(Options options) {
+    private static List<Runner.ProbedPeer> probe(Options options, List<PeerLaunchers.Candidate> candidates) {
         List<Runner.ProbedPeer> usable = new ArrayList<>();
-        for (PeerLaunchers.Candidate candidate : PeerLaunchers.discover()) {
+        for (PeerLaunchers.Candidate candidate : candidates) {
             if (!options.wantsPeer(candidate.name())) {
                 continue;
             }

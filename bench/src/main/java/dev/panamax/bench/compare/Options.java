@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Command line of {@link CompareMain}. */
 record Options(List<Integer> threads, List<String> families, List<String> matches, List<String> peers, int reps,
@@ -63,6 +65,23 @@ record Options(List<Integer> threads, List<String> families, List<String> matche
             }
         }
         return new Options(threads, families, matches, peers, reps, warmup, warmupSeconds, retries, rounds);
+    }
+
+    /**
+     * Refuses a family or peer name that selects nothing, naming the known ones: a misspelt name would
+     * otherwise drop its rows or its column from the table without a word.
+     */
+    void requireKnown(Set<String> knownFamilies, Set<String> knownPeers) {
+        requireKnown("--cases", families, knownFamilies);
+        requireKnown("--peers", peers, knownPeers);
+    }
+
+    private static void requireKnown(String flag, List<String> given, Set<String> known) {
+        List<String> unknown = given.stream().filter(g -> !known.contains(g)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(flag + ": unknown " + String.join(", ", unknown) + "; known: "
+                    + String.join(", ", new TreeSet<>(known)));
+        }
     }
 
     boolean wants(String family, String title) {
