@@ -56,8 +56,8 @@ fi
 if [[ $what == all || $what == train ]]; then
   panamax=(bash .gpu/java.sh -cp "$(cat .gpu/cp)" dev.panamax.cli.Main)
   run=/tmp/panamax-gpu-run
-  { timeout 120 "${panamax[@]}" train --device cuda --epochs 3 --out $run/first
-    timeout 60 "${panamax[@]}" train --device cuda --epochs 4 --resume $run/first/last.safetensors --out $run/resumed
+  { timeout 120 "${panamax[@]}" train --device cuda --epochs 3 --batch-size 128 --out $run/first
+    timeout 60 "${panamax[@]}" train --device cuda --epochs 4 --batch-size 128 --resume $run/first/last.safetensors --out $run/resumed
     timeout 60 "${panamax[@]}" eval $run/resumed/last.safetensors; } 2>&1 | grep -v '^WARNING' >"$out/train.log"
   grep -vE '^\s*(step|\[)' "$out/train.log" | tail -40
 fi
