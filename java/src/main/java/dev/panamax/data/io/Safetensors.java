@@ -53,7 +53,9 @@ public final class Safetensors {
             ByteBuffer lengthBytes = ByteBuffer.wrap(src.readBytes(8, "the header length")).order(ByteOrder.LITTLE_ENDIAN);
             long n = lengthBytes.getLong();
             if (n < 0 || n > MAX_HEADER) {
-                throw src.malformed("header length " + Long.toUnsignedString(n) + " exceeds the format's limit of " + MAX_HEADER + " bytes");
+                // what any other kind of file (an image, a PyTorch .pt zip) gives: say so before the number
+                throw src.malformed("not a safetensors file: its first 8 bytes give a header length of " + Long.toUnsignedString(n)
+                        + ", which exceeds the format's limit of " + MAX_HEADER + " bytes");
             }
             String text;
             try {
@@ -62,7 +64,7 @@ public final class Safetensors {
                 throw src.malformed("the header is not valid UTF-8");
             }
             if (!text.startsWith("{")) {
-                throw src.malformed("the header must be a JSON object starting with '{'");
+                throw src.malformed("not a safetensors file: the header must be a JSON object starting with '{'");
             }
             if (!(Json.parse(text, src) instanceof Map<?, ?> header)) {
                 throw src.malformed("the header must be a JSON object");

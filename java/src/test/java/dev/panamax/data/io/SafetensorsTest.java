@@ -122,9 +122,12 @@ class SafetensorsTest {
         assertMalformed(shortFile, "truncated: the header length needs 8 bytes at byte 0, but only 3 remain in the file",
                 () -> Safetensors.read(shortFile));
         Path huge = file(new byte[0], 200_000_000L, 0);
-        assertMalformed(huge, "header length 200000000 exceeds the format's limit of 100000000 bytes", () -> Safetensors.read(huge));
+        assertMalformed(huge, "header length of 200000000, which exceeds the format's limit of 100000000 bytes", () -> Safetensors.read(huge));
+        Path png = dir.resolve("image.png"); // what `panamax eval image.png` hands the reader
+        Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        assertMalformed(png, "not a safetensors file: its first 8 bytes give a header length of", () -> Safetensors.read(png));
         Path negative = file(new byte[0], -1L, 0);
-        assertMalformed(negative, "header length 18446744073709551615 exceeds", () -> Safetensors.read(negative));
+        assertMalformed(negative, "header length of 18446744073709551615, which exceeds", () -> Safetensors.read(negative));
         Path lyingLength = file("{}".getBytes(), 1000, 0);
         assertMalformed(lyingLength, "truncated: the JSON header needs 1000 bytes at byte 8, but only 2 remain", () -> Safetensors.read(lyingLength));
         assertMalformed(file("[1]", 0), "the header must be a JSON object starting with '{'", () -> Safetensors.read(dir.resolve("bad.safetensors")));
