@@ -18,7 +18,7 @@ final class DoctorCommand {
             usage: panamax doctor [--model %s] [--lr LR] [--batch-size N] [--seed N] [--data DIR] [--out DIR]
               overfits one batch, prints per-layer gradient norms, dead ReLU units and activation statistics,
               and runs a learning-rate range test (plot in DIR/lr_range.png)
-              defaults: lenet5, Adam lr 0.001, batch 128, seed 0, data as train's (inputs not standardised), out runs/doctor
+              defaults: lenet5, Adam lr 0.001, batch 128, seed 0, data as train's (standardised as train does), out runs/doctor
             """.formatted(String.join("|", ModelCatalog.names()));
 
     private DoctorCommand() {}
@@ -36,9 +36,11 @@ final class DoctorCommand {
         Path plot = Path.of(a.string("out", "runs/doctor")).resolve("lr_range.png");
         Generator gen = new Generator(seed);
         try (MnistData raw = FashionMnist.loadOrSample(data);
+             StandardizedMnist set = StandardizedMnist.of(raw);
              Module model = ModelCatalog.create(modelName, FashionMnist.CLASSES.size(), 1, 28, gen);
-             DataLoader loader = DataLoader.builder(raw.train()).batchSize(batchSize).shuffle(true).seed(seed).build()) {
+             DataLoader loader = DataLoader.builder(set.train()).batchSize(batchSize).shuffle(true).seed(seed).build()) {
             out.println("data: " + raw.description());
+            out.println(set.description());
             out.println("model: " + modelName + ", " + model.parameterCount() + " parameters; optimizer Adam, lr " + lr);
             Doctor.Report report = Doctor.diagnose(model, Loss::crossEntropy,
                     (params, rate) -> Adam.builder().lr(rate).build(params), lr, loader, plot);

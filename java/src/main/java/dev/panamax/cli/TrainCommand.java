@@ -74,12 +74,12 @@ final class TrainCommand {
         long start = System.nanoTime();
         Generator gen = new Generator(seed);
         try (MnistData raw = FashionMnist.loadOrSample(data);
-             Standardized set = Standardized.of(raw)) {
+             StandardizedMnist set = StandardizedMnist.of(raw)) {
             out.println("data: " + raw.description());
-            out.printf(Locale.ROOT, "inputs standardised with the training set's mean %.4f and std %.4f%n", set.mean, set.std);
+            out.println(set.description());
             try (Module model = ModelCatalog.create(modelName, FashionMnist.CLASSES.size(), 1, 28, gen).to(device);
-                 DataLoader train = DataLoader.builder(set.train).batchSize(batchSize).shuffle(true).seed(seed).numWorkers(workers).build();
-                 DataLoader test = DataLoader.builder(set.test).batchSize(1000).build();
+                 DataLoader train = DataLoader.builder(set.train()).batchSize(batchSize).shuffle(true).seed(seed).numWorkers(workers).build();
+                 DataLoader test = DataLoader.builder(set.test()).batchSize(1000).build();
                  Optimizer optimizer = optimizer(optimizerName, model, schedule.equals("onecycle") ? lr / 25 : lr)) {
                 out.printf(Locale.ROOT, "model: %s on %s, %,d parameters; %s, %s schedule, lr %s, batch %d, %d epochs, %d threads, seed %d%n",
                         modelName, device, model.parameterCount(), optimizerName, schedule, lr, batchSize, epochs, Panamax.threads(), seed);
@@ -89,12 +89,12 @@ final class TrainCommand {
                 Trainer trainer = Trainer.builder().model(modelName, model).optimizer(optimizer).loss(Loss::crossEntropy)
                         .data(train, test).epochs(epochs).stepScheduler(perStep).epochScheduler(perEpoch)
                         .outDir(outDir).resumeFrom(resume).generator(gen).output(out, ProgressBar.stdoutIsTerminal())
-                        .checkpointMetadata(java.util.Map.of(Inputs.MEAN_KEY, Double.toString(set.mean), Inputs.STD_KEY, Double.toString(set.std)))
+                        .checkpointMetadata(java.util.Map.of(Inputs.MEAN_KEY, Double.toString(set.mean()), Inputs.STD_KEY, Double.toString(set.std())))
                         .build();
                 List<EpochStats> history = trainer.fit();
                 EpochStats last = history.get(history.size() - 1);
                 out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs, %.1f s in all (%d training, %d test images%s)%n",
-                        100 * last.valAccuracy(), last.epoch(), (System.nanoTime() - start) / 1e9, set.train.size(), set.test.size(),
+                        100 * last.valAccuracy(), last.epoch(), (System.nanoTime() - start) / 1e9, set.train().size(), set.test().size(),
                         raw.isSample() ? ", the embedded sample" : "");
                 out.println(Trainer.describeOutputs(outDir));
             }
@@ -126,25 +126,5 @@ final class TrainCommand {
             case "sgd" -> SGD.builder().lr(lr).momentum(0.9).nesterov(true).build(model.parameters());
             default -> Adam.builder().lr(lr).build(model.parameters());
         };
-    }
-
-    /** The data set standardised once, up front, with the training split's statistics. */
-    private record Standardized(TensorDataset train, TensorDataset test, double mean, double std) implements AutoCloseable {
-        static Standardized of(MnistData raw) {
-            Tensor x = raw.train().inputs();
-            double mean;
-            double std;
-            try (Tensor m = x.mean(); Tensor s = x.std()) {
-                mean = m.item();
-                std = s.item();
-            }
-            return new Standardized(Inputs.standardize(raw.train(), mean, std), Inputs.standardize(raw.test(), mean, std), mean, std);
-        }
-
-        @Override
-        public void close() {
-            train.close();
-            test.close();
-        }
     }
 }
