@@ -22,17 +22,15 @@ import dev.panamax.optim.Optimizer;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.Concurrently;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,45 +59,8 @@ class ConcurrentUseTest {
         Parallel.setThreads(poolBefore);
     }
 
-    /** One application thread's work; {@code thread} is its index, {@code round} counts its repetitions. */
-    @FunctionalInterface
-    interface Work {
-        void run(int thread, int round) throws Exception;
-    }
-
-    /**
-     * Runs {@code work} on {@link #APP_THREADS} threads released together, each repeating it until
-     * {@code millis} have passed (at least twice); rethrows the first failure.
-     */
-    static void concurrently(long millis, Work work) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(APP_THREADS);
-        CyclicBarrier start = new CyclicBarrier(APP_THREADS);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < APP_THREADS; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-                    for (int round = 0; round < 2 || System.nanoTime() < end; round++) {
-                        work.run(thread, round);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception x) {
-                        throw x;
-                    }
-                    throw (Error) e.getCause();
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    private static void concurrently(long millis, Concurrently.Work work) throws Exception {
+        Concurrently.run(APP_THREADS, millis, work);
     }
 
     /** A model's outputs for one input, as arrays to compare bit for bit. */
