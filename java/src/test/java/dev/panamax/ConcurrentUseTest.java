@@ -3,9 +3,11 @@ package dev.panamax;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.autograd.Autograd;
 import dev.panamax.autograd.GradMode;
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.models.LeNet5;
@@ -116,6 +118,30 @@ class ConcurrentUseTest {
                     return outputs(model.forward(Tensor.randn(new Generator(100 + t), 1 + t, 1, 28, 28)));
                 }
             });
+        }
+    }
+
+    /** Input gradients (saliency) of a shared model: each thread's graph reads the shared parameters and frees its hold on them. */
+    @Test
+    void inputGradientsOfASharedModel() throws Exception {
+        try (LeNet5 model = new LeNet5(10, 1, 28, new Generator(9))) {
+            model.eval();
+            float[][] alone = new float[APP_THREADS][];
+            for (int t = 0; t < APP_THREADS; t++) {
+                alone[t] = saliency(model, t);
+            }
+            concurrently(RUN_MILLIS, (t, round) -> assertArrayEquals(alone[t], saliency(model, t), "thread " + t + ", round " + round));
+            for (Tensor p : model.parameters()) {
+                assertNull(p.grad(), "grad() of a parameter: gradients went to the input only");
+            }
+        }
+    }
+
+    private static float[] saliency(Module model, int t) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(new Generator(900 + t), 1 + t, 1, 28, 28).requiresGrad(true);
+            Tensor score = model.forward(x).max();
+            return Autograd.grad(score, null, false, false, x)[0].toFloatArray();
         }
     }
 
