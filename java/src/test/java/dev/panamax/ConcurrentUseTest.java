@@ -12,12 +12,18 @@ import dev.panamax.autograd.GradMode;
 import dev.panamax.backend.cpu.Parallel;
 import dev.panamax.models.LeNet5;
 import dev.panamax.models.ResNet;
+import dev.panamax.nn.Activation;
+import dev.panamax.nn.BatchNorm2d;
+import dev.panamax.nn.Conv2d;
+import dev.panamax.nn.Flatten;
 import dev.panamax.nn.LSTM;
 import dev.panamax.nn.Linear;
 import dev.panamax.nn.Module;
 import dev.panamax.nn.RNNOutput;
 import dev.panamax.nn.RecurrentOptions;
+import dev.panamax.nn.Sequential;
 import dev.panamax.nn.TransformerEncoderLayer;
+import dev.panamax.ops.ConvOptions;
 import dev.panamax.ops.Loss;
 import dev.panamax.optim.Adam;
 import dev.panamax.optim.Optimizer;
@@ -47,7 +53,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentUseTest {
     private static final int APP_THREADS = 4;
-    private static final long RUN_MILLIS = 300;
+    private static final long RUN_MILLIS = 250;
     private static int poolBefore;
 
     @BeforeAll
@@ -223,19 +229,28 @@ class ConcurrentUseTest {
 
     // ---------------------------------------------------------------- (b) one model per thread, training
 
-    /** A few Adam steps of a LeNet-5 and of an LSTM with a linear head, seeded by {@code seed}; their parameters after. */
+    /**
+     * A few Adam steps of a LeNet-5, of a small convolutional net with batch norm (its running
+     * statistics move) and of an LSTM with a linear head, seeded by {@code seed}; their state after.
+     */
     private static float[][] train(int seed) {
         List<float[]> out = new ArrayList<>();
         Generator gen = new Generator(600 + seed);
-        try (LeNet5 lenet = new LeNet5(10, 1, 28, gen); LSTM lstm = new LSTM(6, 8, RecurrentOptions.DEFAULT.batchFirst(true), gen);
-             Linear head = new Linear(8, 3, true, gen)) {
+        try (LeNet5 lenet = new LeNet5(10, 1, 28, gen);
+             Sequential normed = new Sequential(new Conv2d(1, 4, 3, 3, ConvOptions.DEFAULT, false, gen), new BatchNorm2d(4),
+                     Activation.relu(), new Flatten(), new Linear(4 * 26 * 26, 10, true, gen));
+             LSTM lstm = new LSTM(6, 8, RecurrentOptions.DEFAULT.batchFirst(true), gen); Linear head = new Linear(8, 3, true, gen)) {
+            List<Tensor> images = new ArrayList<>(lenet.parameters());
+            images.addAll(normed.parameters());
             List<Tensor> recurrent = new ArrayList<>(lstm.parameters());
             recurrent.addAll(head.parameters());
-            try (Optimizer a = Adam.builder().lr(1e-3).build(lenet.parameters()); Optimizer b = Adam.builder().lr(1e-2).build(recurrent)) {
+            try (Optimizer a = Adam.builder().lr(1e-3).build(images); Optimizer b = Adam.builder().lr(1e-2).build(recurrent)) {
                 for (int step = 0; step < 3; step++) {
                     try (Scope s = Scope.open()) {
                         a.zeroGrad();
-                        Loss.crossEntropy(lenet.forward(Tensor.randn(gen, 4, 1, 28, 28)), Tensor.randint(gen, 0, 10, 4)).backward();
+                        Tensor x = Tensor.randn(gen, 4, 1, 28, 28);
+                        Tensor y = Tensor.randint(gen, 0, 10, 4);
+                        Loss.crossEntropy(lenet.forward(x), y).add(Loss.crossEntropy(normed.forward(x), y)).backward();
                         a.step();
                         b.zeroGrad();
                         RNNOutput r = lstm.forward(Tensor.randn(gen, 2, 5, 6), null, null, new long[] {5, 3});
@@ -244,8 +259,8 @@ class ConcurrentUseTest {
                     }
                 }
             }
-            for (Module m : List.of(lenet, lstm, head)) {
-                m.parameters().forEach(p -> out.add(p.toFloatArray()));
+            for (Module m : List.of(lenet, normed, lstm, head)) {
+                m.stateDict().values().forEach(v -> out.add(v.toFloatArray()));
             }
         }
         return out.toArray(float[][]::new);
