@@ -113,7 +113,7 @@ class ConcurrentUseTest {
         return out;
     }
 
-    // ---------------------------------------------------------------- (a) one shared model, inference
+    // ---------------------------------------------------------------- one model shared for inference
 
     @Test
     void lenetSharedForInference() throws Exception {
@@ -227,7 +227,7 @@ class ConcurrentUseTest {
         }
     }
 
-    // ---------------------------------------------------------------- (b) one model per thread, training
+    // ---------------------------------------------------------------- a model of its own per thread, training
 
     /**
      * A few Adam steps of a LeNet-5, of a small convolutional net with batch norm (its running
@@ -275,7 +275,7 @@ class ConcurrentUseTest {
         concurrently(RUN_MILLIS, (t, round) -> assertArrays("training on thread " + t + ", round " + round, alone[t], train(t)));
     }
 
-    // ---------------------------------------------------------------- (c) per-thread state: grad mode, scopes, generators
+    // ---------------------------------------------------------------- per-thread state: grad mode, scopes; shared generators
 
     @Test
     void gradModeAndScopesBelongToTheirThread() throws Exception {
@@ -339,7 +339,7 @@ class ConcurrentUseTest {
                 expected.add(x.toFloatArray());
             }
         }
-        Comparator<float[]> order = (a, b) -> Arrays.compare(a, b);
+        Comparator<float[]> order = Arrays::compare;
         List<float[]> got = new ArrayList<>(draws);
         got.sort(order);
         expected.sort(order);
