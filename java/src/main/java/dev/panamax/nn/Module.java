@@ -14,6 +14,10 @@ import java.util.TreeSet;
  * A layer or a network, as {@code torch.nn.Module}: named parameters and buffers, child
  * modules, train/eval mode, and a state dict with PyTorch's key names. A module owns its
  * parameters and buffers and frees them on {@link #close()}.
+ *
+ * <p>Threads may run {@code forward} of one module in evaluation mode at once; changing it (a
+ * training step, {@link #train()}, {@link #eval()}, {@link #to(Device)}, {@link #loadStateDict}) while
+ * another thread uses it is not safe.
  */
 public abstract class Module implements AutoCloseable {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();

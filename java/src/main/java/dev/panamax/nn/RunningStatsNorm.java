@@ -10,6 +10,9 @@ import dev.panamax.tensor.Tensor;
  * false, PyTorch 2.13's keyword), and when tracking running statistics
  * the buffers {@code running_mean} (zeros), {@code running_var} (ones) and
  * {@code num_batches_tracked} (an int64 scalar).
+ *
+ * <p>A forward in training mode updates the running statistics, so one layer must not run it on two
+ * threads at once; in evaluation mode it only reads them and threads may share the layer.
  */
 public abstract class RunningStatsNorm extends AffineNorm {
     private final long numFeatures;

@@ -88,12 +88,13 @@ public final class RecurrentStack {
         }
         Tensor packed = null;
         Tensor reserve = null;
+        Tensor w = null;
         try {
             inputs[0] = x.contiguous();
             inputs[1] = h0 == null ? null : h0.contiguous();
             inputs[2] = c0 == null ? null : c0.contiguous();
             boolean training = Autograd.willRecord(inputs);
-            Tensor w = space.current(be, spec, layout, params);
+            w = space.current(be, spec, layout, params);
             packed = OpSupport.empty(x, Shape.of(cAt + cN), spec.dtype());
             Operand p = packed.operand();
             Operand y = p.withLayout(new long[] {steps, batch, width}, new long[] {batch * width, width, 1}, p.offset());
@@ -127,7 +128,7 @@ public final class RecurrentStack {
             return new Result(output, hOut, cOut);
         } finally {
             // the result's views keep its memory and node; the graph keeps the inputs it reads
-            for (Tensor t : new Tensor[] {packed, reserve, inputs[0], inputs[1], inputs[2]}) {
+            for (Tensor t : new Tensor[] {packed, reserve, w, inputs[0], inputs[1], inputs[2]}) {
                 if (t != null) {
                     t.close();
                 }

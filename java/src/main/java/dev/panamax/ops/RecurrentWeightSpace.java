@@ -21,6 +21,9 @@ import java.util.List;
  * never overwritten: a refill then lays out a new one. A space left on a device the parameters
  * moved away from is freed when the layer moves ({@code Module.to}), at the next fused call, or on close. Calls are serialised; the GPU work
  * that reads a space is ordered on the device's one stream before any later refill.
+ *
+ * <p>Threads may share a layer: each call reads the space through its own view, so while one thread's call reads it, another
+ * thread's refill (after a parameter was changed or handed to a kernel) lays out a new space instead of overwriting or freeing it.
  */
 public final class RecurrentWeightSpace implements AutoCloseable {
     private RecurrentSpec spec;
@@ -32,11 +35,11 @@ public final class RecurrentWeightSpace implements AutoCloseable {
     /**
      * The weight space of {@code spec} holding the values of {@code params} (its flat order, on
      * {@code be}'s device): the one kept from the last call when nothing changed, else refilled.
-     * The result belongs to this object: do not close it.
+     * The result is a view of it that the caller closes once its kernels have read it.
      */
     synchronized Tensor current(Backend be, RecurrentSpec spec, RecurrentWeights layout, List<Tensor> params) {
         if (isCurrent(spec, params)) {
-            return space;
+            return space.detach();
         }
         if (space == null || !spec.equals(this.spec) || !space.device().equals(params.get(0).device()) || !space.isExclusive()) {
             close();
@@ -53,7 +56,7 @@ public final class RecurrentWeightSpace implements AutoCloseable {
         this.params.addAll(params);
         versions = params.stream().mapToLong(Tensor::version).toArray(); // after the copies, which counted
         refills++;
-        return space;
+        return space.detach();
     }
 
     /** How often the space was (re)filled: once per change of the parameters, for tests. */

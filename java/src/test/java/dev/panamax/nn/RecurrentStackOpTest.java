@@ -1,5 +1,6 @@
 package dev.panamax.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.Concurrently;
 import dev.panamax.testing.Leaks;
 import java.util.List;
 import java.util.stream.Stream;
@@ -96,6 +98,55 @@ class RecurrentStackOpTest {
             }
             Leaks.assertNoneSince(before, "fused training steps");
             assertEquals(1, space.refills());
+        }
+    }
+
+    /**
+     * One layer's weight space shared by threads that run it (recording or not) while another reads
+     * its parameters through ops (a kernel hand-out counts as a possible change, so the space is
+     * laid out again): no call may see its space overwritten or closed under it.
+     */
+    @Test
+    void threadsSharingALayerEachSeeTheirOwnWeights() throws Exception {
+        Generator gen = new Generator(8);
+        try (LSTM lstm = new LSTM(3, 4, RecurrentOptions.DEFAULT.numLayers(2), gen)) {
+            lstm.eval();
+            int threads = 4;
+            float[][] alone = new float[threads][];
+            double[] sums = new double[lstm.flatWeights().size()];
+            for (int t = 0; t < threads; t++) {
+                alone[t] = fusedOutput(lstm, t);
+            }
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = sum(lstm.flatWeights().get(i));
+            }
+            Concurrently.run(threads, 300, (t, round) -> {
+                if (t == threads - 1) {
+                    for (int i = 0; i < sums.length; i++) {
+                        assertEquals(sums[i], sum(lstm.flatWeights().get(i)), "parameter " + i);
+                    }
+                    return;
+                }
+                try (GradMode.Guard mode = GradMode.set(t == 0)) {
+                    assertArrayEquals(alone[t], fusedOutput(lstm, t), "thread " + t + ", round " + round);
+                }
+            });
+        }
+    }
+
+    /** The layer's output for thread t's own input, through the stand-in and the layer's weight space. */
+    private static float[] fusedOutput(LSTM lstm, int t) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(new Generator(80 + t), 4 + t, 2, 3);
+            RNNOutput r = Recurrence.fused(lstm.config(), new ReferenceFusedRecurrence(), x, null, null, null, lstm.flatWeights(),
+                    lstm.weightSpace());
+            return r.output().toFloatArray();
+        }
+    }
+
+    private static double sum(Tensor p) {
+        try (Tensor s = p.sum()) {
+            return s.item();
         }
     }
 
