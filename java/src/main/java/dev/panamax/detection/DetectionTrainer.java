@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
  * an epoch schedule after every epoch. After each epoch the test split is scored (COCO AP, AP50,
  * AP75), and the run writes what {@link dev.panamax.train.Trainer} writes for a classifier:
  * history.csv, curves.png, TensorBoard scalars and atomic checkpoints (last.safetensors every
- * epoch, best.safetensors at the best AP50) that {@code resumeFrom} continues.
+ * epoch, best.safetensors the weights alone at the best AP50) that {@code resumeFrom} continues.
  */
 public final class DetectionTrainer {
     /** Checkpoint metadata key of the epoch table (the checkpoint's own table is a classifier's). */
@@ -98,10 +98,10 @@ public final class DetectionTrainer {
                 }
                 if (s.outDir() != null) {
                     writeCurves(tb, stats);
-                    save("last.safetensors", epoch);
+                    save("last.safetensors", epoch, true);
                     if (stats.ap50() > bestAp50) {
                         bestAp50 = stats.ap50();
-                        save("best.safetensors", epoch);
+                        save("best.safetensors", epoch, false);
                     }
                 }
             }
@@ -165,11 +165,12 @@ public final class DetectionTrainer {
                 l.get(1), l.get(2), l.get(3), e.total(), e.ap(), e.ap50(), e.ap75(), e.lr(), e.seconds());
     }
 
-    private void save(String name, int epoch) throws IOException {
+    /** A checkpoint to resume from holds the optimizer and schedule; best.safetensors the weights alone, as a classifier's does. */
+    private void save(String name, int epoch, boolean resumable) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(s.metadata());
         meta.put(HISTORY_KEY, DetectionEpochStats.csv(history));
-        Checkpoint.save(s.outDir().resolve(name), s.modelName(), s.model(), s.optimizer(), s.epochSchedule(), epoch, s.generator(), List.of(),
-                meta);
+        Checkpoint.save(s.outDir().resolve(name), s.modelName(), s.model(), resumable ? s.optimizer() : null,
+                resumable ? s.epochSchedule() : null, epoch, s.generator(), List.of(), meta);
     }
 
     private void writeCurves(TensorBoardWriter tb, DetectionEpochStats e) throws IOException {

@@ -80,7 +80,11 @@ class DetectDemoTest {
                 cli::output);
         assertTrue(cli.stdout().contains("(fasterrcnn_resnet18_fpn, epoch 2)") && cli.stdout().contains("drawn: " + drawn), cli.stdout());
         assertEquals(64 * 2 + 2 * 4, ImageIO.read(drawn.toFile()).getWidth(), "the scene at twice its size, with the plot's margins");
-        assertEquals(Main.OK, cli.run("predict", resumed.resolve("last.safetensors").toString(), scene.toString()), cli::output);
+        // best.safetensors holds the weights alone (last's SGD momentum buffers double its size), and predict reads it
+        long best = Files.size(resumed.resolve("best.safetensors"));
+        long last = Files.size(resumed.resolve("last.safetensors"));
+        assertTrue(best < 0.6 * last, "best " + best + " bytes, last " + last);
+        assertEquals(Main.OK, cli.run("predict", resumed.resolve("best.safetensors").toString(), scene.toString()), cli::output);
         assertTrue(Files.size(resumed.resolve("test-scene-detections.png")) > 0, cli.stdout());
         assertEquals(Main.USAGE, cli.run("eval", resumed.resolve("last.safetensors").toString()));
         assertTrue(cli.stderr().startsWith("panamax eval: " + resumed.resolve("last.safetensors") + " holds a fasterrcnn_resnet18_fpn,"
