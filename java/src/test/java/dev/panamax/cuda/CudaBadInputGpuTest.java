@@ -9,9 +9,11 @@ import dev.panamax.ops.Convolution;
 import dev.panamax.ops.Loss;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.ScopePerTest;
 import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.function.Executable;
  * and leave the GPU usable: no crash, no sticky CUDA error.
  */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaBadInputGpuTest {
     /** The op's exception on CPU inputs and on the same inputs on the GPU: same type, same message. */
     private static void sameFailure(Function<Tensor[], Tensor> op, Tensor... cpuInputs) {

@@ -10,12 +10,15 @@ import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.ScopePerTest;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** NMS (native/src/nms.cu) and the composed box ops on CUDA against the CPU: the kept indices must be identical. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaBoxOpsGpuTest {
     private final Generator gen = new Generator(77);
 

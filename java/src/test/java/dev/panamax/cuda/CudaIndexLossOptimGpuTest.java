@@ -16,13 +16,16 @@ import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.ScopePerTest;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Index ops (atomic and deterministic adds), the losses on the NLL kernels, and the fused optimizer steps on CUDA. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaIndexLossOptimGpuTest {
     private static Tensor randn(long seed, long... shape) {
         return Tensor.randn(new Generator(seed), shape);

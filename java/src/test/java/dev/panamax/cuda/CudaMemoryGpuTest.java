@@ -14,12 +14,15 @@ import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.MemoryStats;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.ScopePerTest;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Device memory stays flat over a long training loop; transfers and use-after-close behave as on the CPU. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaMemoryGpuTest {
     private static final int STEPS = 10_000;
 
@@ -28,12 +31,11 @@ class CudaMemoryGpuTest {
         Device gpu = GpuDevice.get();
         Generator gen = new Generator(1);
         MemoryStats.settled(); // earlier tests' unclosed tensors must not be collected (and their device memory freed) mid-loop
-        try (Scope outer = Scope.open()) {
-            Tensor w = Tensor.randn(gen, 4, 1, 3, 3).mul(0.3).to(gpu).detach().requiresGrad(true);
-            Tensor v = Tensor.randn(gen, 4 * 3 * 3, 10).mul(0.1).to(gpu).detach().requiresGrad(true);
-            Tensor x = Tensor.randn(gen, 8, 1, 8, 8).to(gpu);
-            Tensor y = Tensor.randint(gen, 0, 10, 8).to(gpu);
-            Optimizer opt = SGD.builder().lr(0.01).momentum(0.9).build(List.of(w, v));
+        Tensor w = Tensor.randn(gen, 4, 1, 3, 3).mul(0.3).to(gpu).detach().requiresGrad(true);
+        Tensor v = Tensor.randn(gen, 4 * 3 * 3, 10).mul(0.1).to(gpu).detach().requiresGrad(true);
+        Tensor x = Tensor.randn(gen, 8, 1, 8, 8).to(gpu);
+        Tensor y = Tensor.randint(gen, 0, 10, 8).to(gpu);
+        try (Optimizer opt = SGD.builder().lr(0.01).momentum(0.9).build(List.of(w, v))) { // it frees its momentum buffers
             long[] bytes = new long[2];
             long[] tensors = new long[2];
             double first = 0;

@@ -12,11 +12,14 @@ import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Scope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.testing.ScopePerTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Convolution (cuDNN), pooling, RoI ops and the normalisations on CUDA against the CPU, with awkward geometry. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaNnOpsGpuTest {
     private static Tensor randn(long seed, long... shape) {
         return Tensor.randn(new Generator(seed), shape);

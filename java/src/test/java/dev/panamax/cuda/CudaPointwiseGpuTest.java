@@ -4,14 +4,17 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.testing.OpCheck;
+import dev.panamax.testing.ScopePerTest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every elementwise op on CUDA against the CPU backend: forward, backward, broadcasting, strided views, odd sizes. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaPointwiseGpuTest {
     private static Tensor randn(long seed, long... shape) {
         return Tensor.randn(new Generator(seed), shape);

@@ -5,11 +5,14 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Generator;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.testing.OpCheck;
+import dev.panamax.testing.ScopePerTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Reductions (both kernel strategies and the chunked one), arg-max/min, softmax and matmul on CUDA against the CPU. */
 @Tag("gpu")
+@ExtendWith(ScopePerTest.class)
 class CudaReductionGpuTest {
     private static Tensor randn(long seed, long... shape) {
         return Tensor.randn(new Generator(seed), shape);
