@@ -54,6 +54,8 @@ import org.junit.jupiter.api.Test;
 class ConcurrentUseTest {
     private static final int APP_THREADS = 4;
     private static final long RUN_MILLIS = 250;
+    /** Requests per thread index when each request gets a virtual thread of its own. */
+    private static final int VIRTUAL_ROUNDS = 8;
     private static int poolBefore;
 
     @BeforeAll
@@ -77,11 +79,24 @@ class ConcurrentUseTest {
         float[][] run(int thread);
     }
 
+    /** Runs a test's work on application threads at once. */
+    @FunctionalInterface
+    interface Threads {
+        void run(Concurrently.Work work) throws Exception;
+    }
+
+    private static final Threads PLATFORM = work -> concurrently(RUN_MILLIS, work);
+    private static final Threads VIRTUAL = work -> Concurrently.onVirtualThreads(APP_THREADS, VIRTUAL_ROUNDS, work);
+
+    private static void sharedInference(String what, Inference inference) throws Exception {
+        sharedInference(what, inference, PLATFORM);
+    }
+
     /**
      * Each thread's results of {@code inference}, computed alone first, then again by every thread
      * at once, with recording off and on (an application that forgets noGrad still shares the model).
      */
-    private static void sharedInference(String what, Inference inference) throws Exception {
+    private static void sharedInference(String what, Inference inference, Threads threads) throws Exception {
         float[][][] alone = new float[APP_THREADS][][];
         for (int t = 0; t < APP_THREADS; t++) {
             try (GradMode.Guard off = GradMode.noGrad()) {
@@ -89,7 +104,7 @@ class ConcurrentUseTest {
             }
             assertArrays(what + ", thread " + t + " with grad mode on, alone", alone[t], inference.run(t));
         }
-        concurrently(RUN_MILLIS, (t, round) -> {
+        threads.run((t, round) -> {
             float[][] got;
             try (GradMode.Guard mode = GradMode.set(round % 2 == 1)) {
                 got = inference.run(t);
@@ -161,6 +176,28 @@ class ConcurrentUseTest {
                     return outputs(model.forward(Tensor.randn(new Generator(200 + t), 1 + t % 2, 3, sides[t], sides[t])));
                 }
             });
+        }
+    }
+
+    /**
+     * A virtual thread per request, as a server on Executors.newVirtualThreadPerTaskExecutor runs:
+     * each starts with no per-thread scratch and they interleave on few carrier threads (a kernel's
+     * wait for the pool yields its carrier to the next request). Different inputs per index, so two
+     * requests handed the same scratch at once give wrong bits (GEMM packing buffers shared by all
+     * threads fail it).
+     */
+    @Test
+    void modelsSharedByAVirtualThreadPerRequest() throws Exception {
+        try (LeNet5 lenet = new LeNet5(10, 1, 28, new Generator(10)); ResNet resnet = ResNet.resnet18(10, 3, new Generator(11))) {
+            lenet.eval();
+            resnet.eval();
+            sharedInference("LeNet5 and ResNet-18, a virtual thread per request", t -> {
+                try (Scope s = Scope.open()) {
+                    Generator gen = new Generator(1000 + t);
+                    Tensor image = Tensor.randn(gen, 1 + 5 * t, 1, 28, 28);
+                    return outputs(lenet.forward(image), resnet.forward(Tensor.randn(gen, 1, 3, 32, 32)));
+                }
+            }, VIRTUAL);
         }
     }
 

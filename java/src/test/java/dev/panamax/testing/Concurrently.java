@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a piece of a test on several application threads at once, released together, each
- * repeating it for a while, and rethrows the first failure on the test's thread.
+ * repeating it for a while, or on a virtual thread per piece as a server with one per request does,
+ * and rethrows the first failure on the test's thread.
  *
  * <pre>{@code
  * Concurrently.run(4, 300, (thread, round) -> assertArrayEquals(alone[thread], infer(thread)));
@@ -43,18 +44,43 @@ public final class Concurrently {
                     return null;
                 }));
             }
-            for (Future<?> f : done) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception x) {
-                        throw x;
-                    }
-                    throw (Error) e.getCause();
-                }
-            }
+            awaitAll(done);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Runs {@code work} {@code rounds} times for each of {@code threads} indices, every run on a new
+     * virtual thread (so it starts with no thread-local state), all started at once.
+     */
+    public static void onVirtualThreads(int threads, int rounds, Work work) throws Exception {
+        try (ExecutorService perTask = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    int r = round;
+                    done.add(perTask.submit(() -> {
+                        work.run(thread, r);
+                        return null;
+                    }));
+                }
+            }
+            awaitAll(done);
+        }
+    }
+
+    private static void awaitAll(List<Future<?>> done) throws Exception {
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception x) {
+                    throw x;
+                }
+                throw (Error) e.getCause();
+            }
         }
     }
 }

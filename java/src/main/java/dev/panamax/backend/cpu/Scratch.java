@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Per-thread dense tiles that strided, broadcast or converted operands are gathered into, so
- * the vector loops only ever see dense float32 or float64 runs.
+ * the vector loops only ever see dense float32 or float64 runs. Each tile is allocated on first
+ * use: most threads need none or a few, and a virtual thread per request starts with none.
  */
 final class Scratch {
     /** Elements per tile: 16 KiB of doubles, so a few tiles stay in L1/L2. */
@@ -16,19 +17,19 @@ final class Scratch {
 
     private final MemorySegment[] tiles = new MemorySegment[TILES];
 
-    private Scratch() {
-        Arena arena = Arena.ofAuto();
-        for (int i = 0; i < TILES; i++) {
-            tiles[i] = arena.allocate((long) TILE * Double.BYTES, 64);
-        }
-    }
+    private Scratch() {}
 
     static Scratch get() {
         return LOCAL.get();
     }
 
     MemorySegment tile(int i) {
-        return tiles[i];
+        MemorySegment t = tiles[i];
+        if (t == null) {
+            t = Arena.ofAuto().allocate((long) TILE * Double.BYTES, 64);
+            tiles[i] = t;
+        }
+        return t;
     }
 
     /** {@code buffer} when it holds {@code length} floats, else a larger one: per-thread buffers grow and are reused. */

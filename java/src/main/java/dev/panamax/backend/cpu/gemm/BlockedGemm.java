@@ -25,19 +25,20 @@ final class BlockedGemm {
         int nr = shape.columns();
         // Depth blocks depend on k only, never on the split: the summation order is fixed.
         int depthBlocks = ceilDiv(k, KC_MAX);
-        PackBuffers buffers = PackBuffers.forCurrentThread();
-        for (int jc = 0; jc < n; jc += NC_MAX) {
-            int nc = Math.min(NC_MAX, n - jc);
-            for (int d = 0; d < depthBlocks; d++) {
-                int p0 = (int) Parallel.chunkStart(k, depthBlocks, d);
-                int kc = (int) Parallel.chunkStart(k, depthBlocks, d + 1) - p0;
-                float[] packed = buffers.b(SharedPanelsOfB.length(kc, nc, nr));
-                var block = new SharedPanelsOfB(b, p0, kc, jc, nc, nr, packed, threads);
-                var grid = Grid.choose(shape, m, block, threads);
-                float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
-                int column = jc;
-                Parallel.forChunks(grid.parts(),
-                        part -> multiplyPart(shape, grid, part, a, p0, kc, block, alpha, blockBeta, c, column));
+        try (PackBuffers buffers = PackBuffers.acquire()) {
+            for (int jc = 0; jc < n; jc += NC_MAX) {
+                int nc = Math.min(NC_MAX, n - jc);
+                for (int d = 0; d < depthBlocks; d++) {
+                    int p0 = (int) Parallel.chunkStart(k, depthBlocks, d);
+                    int kc = (int) Parallel.chunkStart(k, depthBlocks, d + 1) - p0;
+                    float[] packed = buffers.b(SharedPanelsOfB.length(kc, nc, nr));
+                    var block = new SharedPanelsOfB(b, p0, kc, jc, nc, nr, packed, threads);
+                    var grid = Grid.choose(shape, m, block, threads);
+                    float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
+                    int column = jc;
+                    Parallel.forChunks(grid.parts(),
+                            part -> multiplyPart(shape, grid, part, a, p0, kc, block, alpha, blockBeta, c, column));
+                }
             }
         }
     }
@@ -47,37 +48,38 @@ final class BlockedGemm {
                                      SharedPanelsOfB block, float alpha, float beta, FloatMatrix c, int jc) {
         int mr = shape.rows;
         int nr = shape.columns();
-        PackBuffers buffers = PackBuffers.forCurrentThread();
-        int perPack = Packing.aPanelsPerPack(a);
-        float[] packedA = buffers.a(kc * mr * perPack);
-        float[] staging = buffers.staging(Packing.stagingLength(nr));
-        float[] tile = buffers.tile(mr * nr);
-        int rowStart = grid.rowStart(part);
-        int rowEnd = grid.rowEnd(part);
-        int firstUnit = grid.firstUnit(part);
-        int units = grid.endUnit(part) - firstUnit;
-        // Parts that share units start at different ones, so they pack different units first.
-        int startOffset = units * grid.rowPart(part) / grid.rowParts();
-        for (int i = rowStart; i < rowEnd; i += mr) {
-            int rows = Math.min(mr, rowEnd - i);
-            int slot = (i - rowStart) / mr % perPack;
-            if (slot == 0) {
-                Packing.packA(a, i, Math.min(perPack * mr, rowEnd - i), p0, kc, mr, packedA, 0, staging);
-            }
-            int aOffset = slot * mr * kc;
-            long deferred = 0; // units another thread was packing when we reached them
-            for (int t = 0; t < units; t++) {
-                int u = firstUnit + (startOffset + t) % units;
-                if (block.tryAcquire(u, staging)) {
-                    multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
-                } else {
-                    deferred |= 1L << u;
+        try (PackBuffers buffers = PackBuffers.acquire()) {
+            int perPack = Packing.aPanelsPerPack(a);
+            float[] packedA = buffers.a(kc * mr * perPack);
+            float[] staging = buffers.staging(Packing.stagingLength(nr));
+            float[] tile = buffers.tile(mr * nr);
+            int rowStart = grid.rowStart(part);
+            int rowEnd = grid.rowEnd(part);
+            int firstUnit = grid.firstUnit(part);
+            int units = grid.endUnit(part) - firstUnit;
+            // Parts that share units start at different ones, so they pack different units first.
+            int startOffset = units * grid.rowPart(part) / grid.rowParts();
+            for (int i = rowStart; i < rowEnd; i += mr) {
+                int rows = Math.min(mr, rowEnd - i);
+                int slot = (i - rowStart) / mr % perPack;
+                if (slot == 0) {
+                    Packing.packA(a, i, Math.min(perPack * mr, rowEnd - i), p0, kc, mr, packedA, 0, staging);
                 }
-            }
-            for (; deferred != 0; deferred &= deferred - 1) {
-                int u = Long.numberOfTrailingZeros(deferred);
-                block.awaitReady(u);
-                multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                int aOffset = slot * mr * kc;
+                long deferred = 0; // units another thread was packing when we reached them
+                for (int t = 0; t < units; t++) {
+                    int u = firstUnit + (startOffset + t) % units;
+                    if (block.tryAcquire(u, staging)) {
+                        multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                    } else {
+                        deferred |= 1L << u;
+                    }
+                }
+                for (; deferred != 0; deferred &= deferred - 1) {
+                    int u = Long.numberOfTrailingZeros(deferred);
+                    block.awaitReady(u);
+                    multiplyUnit(shape, packedA, aOffset, kc, block, u, tile, rows, alpha, beta, c, i, jc);
+                }
             }
         }
     }

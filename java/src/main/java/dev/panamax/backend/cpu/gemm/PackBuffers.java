@@ -1,21 +1,57 @@
 package dev.panamax.backend.cpu.gemm;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * Per-thread packing buffers, kept between calls so that a training loop does not allocate (and page-fault)
- * megabytes per product. They only grow, up to one KC x NC block of B.
+ * Packing buffers, kept between calls so that a training loop does not allocate (and page-fault) megabytes per
+ * product. They only grow, up to one KC x NC block of B. A platform thread keeps its own; a virtual thread (often
+ * one per request, so its thread-locals die with the request) borrows a set from a few spares for the span of
+ * a call and hands it back, never keyed by carrier: a kernel may unmount while it waits for other threads.
  */
-final class PackBuffers {
-    private static final ThreadLocal<PackBuffers> PER_THREAD = ThreadLocal.withInitial(PackBuffers::new);
+final class PackBuffers implements AutoCloseable {
+    private static final ThreadLocal<PackBuffers> PER_THREAD = ThreadLocal.withInitial(() -> new PackBuffers(false));
+    /** At most this many spare sets are kept for virtual threads: about one per carrier running at once. */
+    private static final int MAX_SPARES = Runtime.getRuntime().availableProcessors();
+    private static final ConcurrentLinkedQueue<PackBuffers> SPARES = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger spareCount = new AtomicInteger();
+
+    /** Whether this set is borrowed (returned on close) rather than a platform thread's own. */
+    private final boolean borrowed;
 
     private float[] a = new float[0];
     private float[] b = new float[0];
     private float[] tile = new float[0];
     private float[] staging = new float[0];
 
-    private PackBuffers() {}
+    private PackBuffers(boolean borrowed) {
+        this.borrowed = borrowed;
+    }
 
-    static PackBuffers forCurrentThread() {
-        return PER_THREAD.get();
+    /** Buffers for this thread's use until {@link #close}: a platform thread's own, or a spare set for a virtual thread. */
+    static PackBuffers acquire() {
+        if (!Thread.currentThread().isVirtual()) {
+            return PER_THREAD.get();
+        }
+        PackBuffers spare = SPARES.poll();
+        if (spare == null) {
+            return new PackBuffers(true);
+        }
+        spareCount.decrementAndGet();
+        return spare;
+    }
+
+    /** Hands a borrowed set back (kept while there are fewer than {@link #MAX_SPARES}); nothing for a thread's own. */
+    @Override
+    public void close() {
+        if (!borrowed) {
+            return;
+        }
+        if (spareCount.incrementAndGet() <= MAX_SPARES) {
+            SPARES.offer(this);
+        } else {
+            spareCount.decrementAndGet();
+        }
     }
 
     float[] a(int length) {

@@ -45,16 +45,18 @@ public final class PackedB {
         int units = BlockedGemm.ceilDiv(result.panels, panelsPerUnit);
         int chunks = threads > 1 && (long) k * n >= Sgemm.PARALLEL_MIN_FMAS / 16 ? result.depthBlocks * units : 1;
         Parallel.forChunks(chunks, chunk -> {
-            float[] staging = PackBuffers.forCurrentThread().staging(Packing.stagingLength(nr));
-            int firstBlock = chunks == 1 ? 0 : chunk / units;
-            int endBlock = chunks == 1 ? result.depthBlocks : firstBlock + 1;
-            for (int d = firstBlock; d < endBlock; d++) {
-                int q0 = chunks == 1 ? 0 : chunk % units * panelsPerUnit;
-                int q1 = chunks == 1 ? result.panels : Math.min(result.panels, q0 + panelsPerUnit);
-                int p0 = result.depthStart(d);
-                int kc = result.depthStart(d + 1) - p0;
-                int columns = Math.min(n, q1 * nr) - q0 * nr;
-                Packing.packB(b, p0, kc, (long) q0 * nr, columns, nr, result.packed, result.panelOffset(d, q0), staging);
+            try (PackBuffers buffers = PackBuffers.acquire()) {
+                float[] staging = buffers.staging(Packing.stagingLength(nr));
+                int firstBlock = chunks == 1 ? 0 : chunk / units;
+                int endBlock = chunks == 1 ? result.depthBlocks : firstBlock + 1;
+                for (int d = firstBlock; d < endBlock; d++) {
+                    int q0 = chunks == 1 ? 0 : chunk % units * panelsPerUnit;
+                    int q1 = chunks == 1 ? result.panels : Math.min(result.panels, q0 + panelsPerUnit);
+                    int p0 = result.depthStart(d);
+                    int kc = result.depthStart(d + 1) - p0;
+                    int columns = Math.min(n, q1 * nr) - q0 * nr;
+                    Packing.packB(b, p0, kc, (long) q0 * nr, columns, nr, result.packed, result.panelOffset(d, q0), staging);
+                }
             }
         });
         return result;

@@ -40,28 +40,29 @@ final class PackedBGemm {
                                      PackedB b, float beta, FloatMatrix c) {
         int mr = shape.rows;
         int nr = shape.columns();
-        PackBuffers buffers = PackBuffers.forCurrentThread();
-        float[] tile = buffers.tile(mr * nr);
-        float[] staging = buffers.staging(Packing.stagingLength(nr));
-        for (int d = 0; d < b.depthBlocks; d++) {
-            int p0 = b.depthStart(d);
-            int kc = b.depthStart(d + 1) - p0;
-            float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
-            int mc = Math.max(1, A_BLOCK_FLOATS / Math.max(1, kc) / mr) * mr;
-            float[] packedA = buffers.a(Math.min(mc, BlockedGemm.ceilDiv(rowEnd - rowStart, mr) * mr) * kc);
-            for (int ic = rowStart; ic < rowEnd; ic += mc) {
-                int blockRows = Math.min(mc, rowEnd - ic);
-                int microPanels = BlockedGemm.ceilDiv(blockRows, mr);
-                for (int r = 0; r < microPanels; r++) {
-                    Packing.packA(a, ic + (long) r * mr, Math.min(mr, blockRows - r * mr), p0, kc, mr, packedA, r * mr * kc, staging);
-                }
-                for (int q = q0; q < q1; q++) {
-                    int bOffset = b.panelOffset(d, q);
-                    int cols = b.panelColumns(q);
+        try (PackBuffers buffers = PackBuffers.acquire()) {
+            float[] tile = buffers.tile(mr * nr);
+            float[] staging = buffers.staging(Packing.stagingLength(nr));
+            for (int d = 0; d < b.depthBlocks; d++) {
+                int p0 = b.depthStart(d);
+                int kc = b.depthStart(d + 1) - p0;
+                float blockBeta = d == 0 ? beta : 1f; // later depth blocks accumulate onto the first
+                int mc = Math.max(1, A_BLOCK_FLOATS / Math.max(1, kc) / mr) * mr;
+                float[] packedA = buffers.a(Math.min(mc, BlockedGemm.ceilDiv(rowEnd - rowStart, mr) * mr) * kc);
+                for (int ic = rowStart; ic < rowEnd; ic += mc) {
+                    int blockRows = Math.min(mc, rowEnd - ic);
+                    int microPanels = BlockedGemm.ceilDiv(blockRows, mr);
                     for (int r = 0; r < microPanels; r++) {
-                        int rows = Math.min(mr, blockRows - r * mr);
-                        MicroKernels.run(shape.forRows(rows), kc, packedA, r * mr * kc, kc, b.packed, bOffset, tile);
-                        CUpdate.storeTile(tile, nr, rows, cols, alpha, blockBeta, c, ic + (long) r * mr, (long) q * nr);
+                        Packing.packA(a, ic + (long) r * mr, Math.min(mr, blockRows - r * mr), p0, kc, mr, packedA, r * mr * kc, staging);
+                    }
+                    for (int q = q0; q < q1; q++) {
+                        int bOffset = b.panelOffset(d, q);
+                        int cols = b.panelColumns(q);
+                        for (int r = 0; r < microPanels; r++) {
+                            int rows = Math.min(mr, blockRows - r * mr);
+                            MicroKernels.run(shape.forRows(rows), kc, packedA, r * mr * kc, kc, b.packed, bOffset, tile);
+                            CUpdate.storeTile(tile, nr, rows, cols, alpha, blockBeta, c, ic + (long) r * mr, (long) q * nr);
+                        }
                     }
                 }
             }
