@@ -99,6 +99,7 @@ public final class Main {
             case "eval" -> EvalCommand.USAGE;
             case "predict" -> PredictCommand.USAGE;
             case "doctor" -> DoctorCommand.USAGE;
+            case "info" -> INFO_USAGE;
             default -> USAGE_TEXT;
         };
     }
@@ -112,9 +113,15 @@ public final class Main {
         }
     }
 
+    private static final String INFO_USAGE = """
+            usage: panamax info
+              prints the version, the JDK, the vector species, the CPU thread count and each backend (and why
+              one is not available)
+            """;
+
     private static int info(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0) {
-            err.println("panamax info: unexpected argument '" + args[0] + "'");
+            err.print("panamax info: unexpected argument '" + args[0] + "'\n" + INFO_USAGE);
             return USAGE;
         }
         Map<String, String> info = Panamax.info();

@@ -44,4 +44,12 @@ class MainTest {
         assertEquals(Main.OK, run("help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: panamax"));
     }
+
+    @Test
+    void infoHasAHelpOfItsOwn() {
+        assertEquals(Main.OK, run("info", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: panamax info\n"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(Main.USAGE, run("info", "extra"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unexpected argument 'extra'\nusage: panamax info"));
+    }
 }
