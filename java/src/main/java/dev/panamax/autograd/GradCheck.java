@@ -53,10 +53,9 @@ public final class GradCheck {
                             : inputs[i].alias().unscoped();
                 }
             }
-            Tensor[] analytic = analyticGradients(fn, xs);
-            try (GradMode.Guard ng = GradMode.noGrad(); Scope ignored = Scope.open()) {
-                projection = projection(fn.apply(xs)).unscoped();
-            }
+            Analytic backward = analyticGradients(fn, xs);
+            Tensor[] analytic = backward.grads();
+            projection = backward.projection();
             long elements = 0;
             double maxAbs = 0;
             double maxRel = 0;
@@ -99,7 +98,11 @@ public final class GradCheck {
         return Tensor.randn(new Generator(20260101L), out.shape().toArray()).to(DType.FLOAT64);
     }
 
-    private static Tensor[] analyticGradients(Function<Tensor[], Tensor> fn, Tensor[] xs) {
+    /** The inputs' gradients of projection · fn(xs), and the projection, which the numeric derivatives reuse. */
+    private record Analytic(Tensor[] grads, Tensor projection) {}
+
+    private static Analytic analyticGradients(Function<Tensor[], Tensor> fn, Tensor[] xs) {
+        Tensor projection;
         try (Scope ignored = Scope.open()) {
             Tensor out = fn.apply(xs);
             if (!out.dtype().isFloatingPoint()) {
@@ -108,7 +111,8 @@ public final class GradCheck {
             if (!out.requiresGrad()) {
                 throw new IllegalArgumentException("GradCheck: the output does not depend on any input that requires grad");
             }
-            out.mul(projection(out)).sum().backward();
+            projection = projection(out).unscoped();
+            out.mul(projection).sum().backward();
         }
         Tensor[] grads = new Tensor[xs.length];
         for (int i = 0; i < xs.length; i++) {
@@ -117,7 +121,7 @@ public final class GradCheck {
                 xs[i].zeroGrad();
             }
         }
-        return grads;
+        return new Analytic(grads, projection);
     }
 
     private static double numericDerivative(Function<Tensor[], Tensor> fn, Tensor[] xs, Tensor projection, int input, long index, double eps) {

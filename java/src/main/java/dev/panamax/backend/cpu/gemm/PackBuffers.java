@@ -14,7 +14,7 @@ final class PackBuffers implements AutoCloseable {
     /** At most this many spare sets are kept for virtual threads: about one per carrier running at once. */
     private static final int MAX_SPARES = Runtime.getRuntime().availableProcessors();
     private static final ConcurrentLinkedQueue<PackBuffers> SPARES = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger spareCount = new AtomicInteger();
+    private static final AtomicInteger SPARE_COUNT = new AtomicInteger();
 
     /** Whether this set is borrowed (returned on close) rather than a platform thread's own. */
     private final boolean borrowed;
@@ -37,7 +37,7 @@ final class PackBuffers implements AutoCloseable {
         if (spare == null) {
             return new PackBuffers(true);
         }
-        spareCount.decrementAndGet();
+        SPARE_COUNT.decrementAndGet();
         return spare;
     }
 
@@ -47,10 +47,10 @@ final class PackBuffers implements AutoCloseable {
         if (!borrowed) {
             return;
         }
-        if (spareCount.incrementAndGet() <= MAX_SPARES) {
+        if (SPARE_COUNT.incrementAndGet() <= MAX_SPARES) {
             SPARES.offer(this);
         } else {
-            spareCount.decrementAndGet();
+            SPARE_COUNT.decrementAndGet();
         }
     }
 
